@@ -1,0 +1,66 @@
+# Helpers shared by every module: warnings, a module library, a driver, a test at 1 and 2
+# MPI ranks.
+
+# Warnings for our own targets only (no global flags).
+function(tessera_set_warnings target)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    # nvcc_wrapper passes host-compiler flags through -Xcompiler.
+    target_compile_options(${target} PRIVATE -Wall -Wextra)
+    if(TESSERA_WARNINGS_AS_ERRORS)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+  endif()
+endfunction()
+
+# tessera_add_module(<domain> SOURCES ...): the library tessera_<domain>.
+function(tessera_add_module domain)
+  cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
+  add_library(tessera_${domain} ${ARG_SOURCES})
+  target_link_libraries(tessera_${domain} PUBLIC tessera_core)
+  target_include_directories(tessera_${domain} PUBLIC "${PROJECT_SOURCE_DIR}/physics/${domain}/include")
+  tessera_set_warnings(tessera_${domain})
+endfunction()
+
+# tessera_add_driver(<name> SOURCES ... LIBS ...): the executable tessera-<name>.
+function(tessera_add_driver name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(tessera-${name} ${ARG_SOURCES})
+  target_link_libraries(tessera-${name} PRIVATE ${ARG_LIBS})
+  tessera_set_warnings(tessera-${name})
+endfunction()
+
+# The environment every test runs in: quiet, reproducible MPI and OpenMP.
+set(TESSERA_TEST_ENVIRONMENT
+    "OMP_PROC_BIND=false" "OMP_NUM_THREADS=2"
+    "OMPI_ALLOW_RUN_AS_ROOT=1" "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
+    "OMPI_MCA_btl=self,sm" "OMPI_MCA_rmaps_base_oversubscribe=1"
+    "PRTE_MCA_rmaps_default_mapping_policy=:oversubscribe")
+
+execute_process(COMMAND ${MPIEXEC_EXECUTABLE} --version OUTPUT_VARIABLE _tessera_mpiexec_version
+                ERROR_QUIET)
+if(_tessera_mpiexec_version MATCHES "Open MPI|OpenRTE")
+  set(TESSERA_MPIEXEC_EXTRA_FLAGS --oversubscribe)
+endif()
+
+# tessera_add_test(<name> SOURCES ... LIBS ... [RANKS 1 2] LABELS ...)
+# One GoogleTest executable; with RANKS, one ctest entry per rank count (name.np<N>),
+# launched through mpiexec; without, a single plain run.
+function(tessera_add_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;RANKS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} tessera_test_main)
+  tessera_set_warnings(${name})
+  if(ARG_RANKS)
+    foreach(np IN LISTS ARG_RANKS)
+      add_test(NAME ${name}.np${np}
+               COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${np} ${TESSERA_MPIEXEC_EXTRA_FLAGS}
+                       ${MPIEXEC_PREFLAGS} $<TARGET_FILE:${name}> ${MPIEXEC_POSTFLAGS})
+      set_tests_properties(${name}.np${np} PROPERTIES LABELS "${ARG_LABELS};mpi" PROCESSORS ${np}
+                           ENVIRONMENT "${TESSERA_TEST_ENVIRONMENT}" TIMEOUT 300)
+    endforeach()
+  else()
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "${TESSERA_TEST_ENVIRONMENT}"
+                         TIMEOUT 300)
+  endif()
+endfunction()

@@ -1,0 +1,109 @@
+#pragma once
+// A Cartesian decomposition of the ranks (MPI_Cart_create) and the halo exchange of device
+// buffers along its axes. Modules pack their own faces (a 4-D lattice, a set of AMR blocks)
+// and call exchange(); halo_exchange() does the whole job for a 3-D field with ghost layers.
+
+#include <array>
+#include <vector>
+
+#include "tessera/core/comm.hpp"
+#include "tessera/core/loops.hpp"
+
+namespace tessera {
+
+class CartComm {
+public:
+  // dims[d] = 0 lets MPI choose; the product of the others must divide the number of ranks.
+  // Throws InputError when the given rank grid does not match the number of ranks.
+  CartComm(const Comm& parent, std::vector<int> dims, std::vector<bool> periodic);
+  ~CartComm();
+  CartComm(const CartComm&) = delete;
+  CartComm& operator=(const CartComm&) = delete;
+
+  const Comm& comm() const { return comm_; }
+  int ndims() const { return static_cast<int>(dims_.size()); }
+  const std::vector<int>& dims() const { return dims_; }
+  const std::vector<int>& coords() const { return coords_; }
+  // Rank of the neighbour one step along `dim` in direction -1 or +1 (MPI_PROC_NULL past a
+  // non-periodic edge).
+  int neighbour(int dim, int direction) const { return direction < 0 ? lower_[dim] : upper_[dim]; }
+
+  // Exchange along `dim`: send_lower goes to the lower neighbour, which puts it into its
+  // recv_upper; likewise upwards. Receive buffers past a non-periodic edge are untouched.
+  template <class V>
+  void exchange(int dim, const V& send_lower, const V& send_upper, const V& recv_lower, const V& recv_upper) const
+  {
+    comm_.sendrecv(send_lower, neighbour(dim, -1), recv_upper, neighbour(dim, +1), 2 * dim);
+    comm_.sendrecv(send_upper, neighbour(dim, +1), recv_lower, neighbour(dim, -1), 2 * dim + 1);
+  }
+
+private:
+  MPI_Comm cart_ = MPI_COMM_NULL;
+  Comm comm_;
+  std::vector<int> dims_, coords_, lower_, upper_;
+};
+
+// Splits a global extent over the ranks along one axis; throws InputError naming `what` when
+// it does not divide evenly.
+Index local_extent(Index global, int ranks, const char* what);
+
+namespace detail {
+// (i, j, k) with `shift` added along `dim`.
+KOKKOS_INLINE_FUNCTION Kokkos::Array<Index, 3> shifted(Index i, Index j, Index k, int dim, Index shift)
+{
+  Kokkos::Array<Index, 3> idx{i, j, k};
+  idx[dim] += shift;
+  return idx;
+}
+} // namespace detail
+
+// Fills the ghost layers (width `ghost`) of a 3-D LayoutRight field whose extents are
+// (n0 + 2g, n1 + 2g, n2 + 2g), from the neighbours of a 3-D CartComm. Axes are done one
+// after another, each including the ghosts of the axes before it, so edges and corners are
+// filled too. Ghosts past a non-periodic edge are left as they are (physical boundaries).
+template <class T>
+void halo_exchange(const CartComm& cart, const ViewRight<T***>& field, int ghost)
+{
+  static_assert(std::is_trivially_copyable_v<T>);
+  const std::array<Index, 3> extent{static_cast<Index>(field.extent(0)), static_cast<Index>(field.extent(1)),
+                                    static_cast<Index>(field.extent(2))};
+  const Index g = ghost;
+  for (int dim = 0; dim < 3; ++dim) {
+    // The face is g cells thick along dim and spans the full (ghost-included) extents of
+    // the other two axes.
+    std::array<Index, 3> face = extent;
+    face[dim] = g;
+    const Index face_size = face[0] * face[1] * face[2];
+    View<T*> send_lower("tessera::halo::send_lower", face_size), send_upper("tessera::halo::send_upper", face_size);
+    View<T*> recv_lower("tessera::halo::recv_lower", face_size), recv_upper("tessera::halo::recv_upper", face_size);
+
+    const Index interior_upper = extent[dim] - 2 * g; // first interior cell the upper neighbour needs
+    const Index ghost_upper = extent[dim] - g;
+    const Index face1 = face[1], face2 = face[2];
+    par_for_md<3>("tessera::halo_exchange::pack", {0, 0, 0}, {face[0], face[1], face[2]},
+                  KOKKOS_LAMBDA(Index i, Index j, Index k) {
+                    const Index n = (i * face1 + j) * face2 + k;
+                    const auto lo = detail::shifted(i, j, k, dim, g);
+                    const auto hi = detail::shifted(i, j, k, dim, interior_upper);
+                    send_lower(n) = field(lo[0], lo[1], lo[2]);
+                    send_upper(n) = field(hi[0], hi[1], hi[2]);
+                  });
+    cart.exchange(dim, send_lower, send_upper, recv_lower, recv_upper);
+    const bool fill_lower = cart.neighbour(dim, -1) != MPI_PROC_NULL;
+    const bool fill_upper = cart.neighbour(dim, +1) != MPI_PROC_NULL;
+    par_for_md<3>("tessera::halo_exchange::unpack", {0, 0, 0}, {face[0], face[1], face[2]},
+                  KOKKOS_LAMBDA(Index i, Index j, Index k) {
+                    const Index n = (i * face1 + j) * face2 + k;
+                    if (fill_lower) {
+                      const auto lo = detail::shifted(i, j, k, dim, 0);
+                      field(lo[0], lo[1], lo[2]) = recv_lower(n);
+                    }
+                    if (fill_upper) {
+                      const auto hi = detail::shifted(i, j, k, dim, ghost_upper);
+                      field(hi[0], hi[1], hi[2]) = recv_upper(n);
+                    }
+                  });
+  }
+}
+
+} // namespace tessera

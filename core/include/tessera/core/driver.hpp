@@ -1,0 +1,60 @@
+#pragma once
+// What every driver shares: the command line
+//   tessera-<domain> [INPUT] [--section.key=value ...] [--output DIR] [--restart FILE]
+//                    [--summary FILE] [--help-input]
+// the input deck (Config), start-up, the mapping of errors to one line and an exit code,
+// and the JSON summary. A driver supplies its schema and a body that builds and runs its
+// module and returns its results as JSON.
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tessera/core/config.hpp"
+#include "tessera/core/runtime.hpp"
+#include "tessera/core/timers.hpp"
+
+namespace tessera {
+
+struct DriverOptions {
+  std::optional<std::filesystem::path> input;
+  std::vector<std::string> overrides; // "section.key=value"
+  std::filesystem::path output_dir = ".";
+  std::optional<std::filesystem::path> restart;
+  std::optional<std::filesystem::path> summary;
+  bool help_input = false;
+};
+
+struct DriverInfo {
+  std::string name;        // "demo": the executable is tessera-demo
+  std::string description; // one line
+  const ConfigSchema* schema;
+};
+
+struct DriverContext {
+  const Runtime& runtime;
+  const Comm& comm;
+  const Config& config;
+  const DriverOptions& options;
+  PhaseTimers& timers;
+};
+
+// Parses the command line (throws InputError; returns nullopt after printing --help).
+std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int argc, char** argv);
+
+// Runs a driver: start-up, options, config, body, summary. Returns the process exit code.
+int run_driver(const DriverInfo& info, int argc, char** argv,
+               const std::function<nlohmann::json(const DriverContext&)>& body);
+
+// Writes JSON to `path` on rank 0 via a temporary file and a rename.
+void write_json_atomically(const Comm& comm, const std::filesystem::path& path, const nlohmann::json& json);
+
+// Creates `dir` if needed and checks that files can be written there, so that a run fails
+// at its start, not after hours of work (throws IoError).
+void ensure_output_directory(const Comm& comm, const std::filesystem::path& dir);
+
+} // namespace tessera

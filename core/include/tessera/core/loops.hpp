@@ -1,0 +1,131 @@
+#pragma once
+// Labelled loop wrappers. Every kernel of Tessera goes through these, so that (a) each has
+// a label that shows in Kokkos Tools profiles and (b) the loop pattern is chosen here, once
+// per backend, never in physics code. Bounds are half-open [begin, end).
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "tessera/core/spaces.hpp"
+
+namespace tessera {
+
+using Index = std::int64_t;
+
+// 1-D range [0, n) or [begin, end).
+template <class F>
+void par_for(const std::string& label, const ExecSpace& space, Index begin, Index end, const F& f)
+{
+  Kokkos::parallel_for(label, Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<Index>>(space, begin, end), f);
+}
+template <class F>
+void par_for(const std::string& label, Index n, const F& f)
+{
+  par_for(label, ExecSpace{}, 0, n, f);
+}
+
+// Multi-dimensional ranges, rank 2 to 4, as {begin...}, {end...}. MDRangePolicy tiles the
+// iteration space; on CUDA the innermost (last) index maps to consecutive threads, which is
+// the contiguous one in LayoutRight.
+namespace detail {
+template <std::size_t Rank>
+using MDPolicy = Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<Rank>, Kokkos::IndexType<Index>>;
+
+template <std::size_t Rank>
+MDPolicy<Rank> md_policy(const ExecSpace& space, const std::array<Index, Rank>& begin,
+                         const std::array<Index, Rank>& end)
+{
+  typename MDPolicy<Rank>::point_type lo{}, hi{};
+  for (std::size_t r = 0; r < Rank; ++r) {
+    lo[r] = begin[r];
+    hi[r] = end[r];
+  }
+  return MDPolicy<Rank>(space, lo, hi);
+}
+} // namespace detail
+
+template <std::size_t Rank, class F>
+void par_for_md(const std::string& label, const ExecSpace& space, const std::array<Index, Rank>& begin,
+                const std::array<Index, Rank>& end, const F& f)
+{
+  static_assert(Rank >= 2 && Rank <= 4, "par_for_md: rank 2 to 4");
+  Kokkos::parallel_for(label, detail::md_policy<Rank>(space, begin, end), f);
+}
+template <std::size_t Rank, class F>
+void par_for_md(const std::string& label, const std::array<Index, Rank>& begin, const std::array<Index, Rank>& end,
+                const F& f)
+{
+  par_for_md<Rank>(label, ExecSpace{}, begin, end, f);
+}
+
+// Reductions over a 1-D range; `result` is any Kokkos reducer or a scalar (sum).
+template <class F, class Result>
+void par_reduce(const std::string& label, const ExecSpace& space, Index begin, Index end, const F& f,
+                Result&& result)
+{
+  Kokkos::parallel_reduce(label, Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<Index>>(space, begin, end), f,
+                          std::forward<Result>(result));
+}
+template <class F, class Result>
+void par_reduce(const std::string& label, Index n, const F& f, Result&& result)
+{
+  par_reduce(label, ExecSpace{}, 0, n, f, std::forward<Result>(result));
+}
+
+template <std::size_t Rank, class F, class Result>
+void par_reduce_md(const std::string& label, const std::array<Index, Rank>& begin, const std::array<Index, Rank>& end,
+                   const F& f, Result&& result)
+{
+  Kokkos::parallel_reduce(label, detail::md_policy<Rank>(ExecSpace{}, begin, end), f, std::forward<Result>(result));
+}
+
+// Exclusive/inclusive prefix sums: f(i, partial, is_final).
+template <class F, class Total>
+void par_scan(const std::string& label, Index n, const F& f, Total& total)
+{
+  Kokkos::parallel_scan(label, Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<Index>>(0, n), f, total);
+}
+template <class F>
+void par_scan(const std::string& label, Index n, const F& f)
+{
+  Kokkos::parallel_scan(label, Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<Index>>(0, n), f);
+}
+
+// Hierarchical (team) loops: league_size teams of team_size threads, each team with
+// `scratch_bytes` of level-0 scratch (shared memory on CUDA). team_size = 0 lets Kokkos
+// choose (Kokkos::AUTO).
+inline TeamPolicy team_policy(const ExecSpace& space, Index league_size, int team_size, std::size_t scratch_bytes)
+{
+  TeamPolicy policy = team_size > 0 ? TeamPolicy(space, league_size, team_size)
+                                    : TeamPolicy(space, league_size, Kokkos::AUTO);
+  if (scratch_bytes > 0) {
+    policy.set_scratch_size(0, Kokkos::PerTeam(scratch_bytes));
+  }
+  return policy;
+}
+
+template <class F>
+void par_for_team(const std::string& label, const TeamPolicy& policy, const F& f)
+{
+  Kokkos::parallel_for(label, policy, f);
+}
+template <class F, class Result>
+void par_reduce_team(const std::string& label, const TeamPolicy& policy, const F& f, Result&& result)
+{
+  Kokkos::parallel_reduce(label, policy, f, std::forward<Result>(result));
+}
+
+// The team size a backend likes for all-pairs tiles: a warp multiple on GPUs, 1 thread per
+// team on hosts (there the team is a core and the tile lives in its cache).
+inline int default_tile_team_size()
+{
+#if defined(KOKKOS_ENABLE_CUDA) || defined(KOKKOS_ENABLE_HIP)
+  if constexpr (!device_is_host) {
+    return 128;
+  }
+#endif
+  return 1;
+}
+
+} // namespace tessera

@@ -1,0 +1,49 @@
+#pragma once
+// Start-up and shut-down of MPI and Kokkos (RAII), the banner, and the stop flag that
+// SIGTERM/SIGINT raise (batch schedulers send SIGTERM before the wall-clock limit; drivers
+// poll stop_requested() between steps, write a final checkpoint and exit cleanly).
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tessera/core/comm.hpp"
+
+namespace tessera {
+
+class Runtime {
+public:
+  // Initialises MPI (also without mpiexec) and Kokkos; Kokkos consumes its --kokkos-* flags.
+  Runtime(int& argc, char**& argv);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  const Comm& world() const { return *world_; }
+
+  // Backend, device, Kokkos version, ranks and threads, in a few lines.
+  std::string banner() const;
+  // The same facts as JSON, for summaries and result files.
+  nlohmann::json description() const;
+
+private:
+  bool owns_mpi_ = false;
+  std::unique_ptr<Comm> world_;
+};
+
+// Kokkos' version as "5.2.2".
+std::string kokkos_version();
+// The GPU (or CPU) the kernels run on, e.g. "NVIDIA H100 80GB HBM3" or "host (16 threads)".
+std::string device_name();
+// The git commit the build was configured from ("unknown" outside a checkout).
+std::string build_commit();
+
+// SIGTERM/SIGINT handling: after install_stop_handlers(), the first signal sets the flag;
+// a second SIGINT ends the process at once (the shell's usual Ctrl-C Ctrl-C).
+void install_stop_handlers();
+bool stop_requested();
+int stop_signal();       // the signal that set the flag, 0 if none
+void request_stop(int signal); // for tests
+
+} // namespace tessera

@@ -1,0 +1,63 @@
+#pragma once
+// Execution and memory spaces, and the View aliases every module uses. The backend is a
+// build decision (TESSERA_BACKEND, see CMakeLists.txt); physics code names only these.
+
+#include <Kokkos_Core.hpp>
+
+namespace tessera {
+
+#if defined(TESSERA_BACKEND_SERIAL)
+using ExecSpace = Kokkos::Serial;
+#elif defined(TESSERA_BACKEND_OPENMP)
+using ExecSpace = Kokkos::OpenMP;
+#elif defined(TESSERA_BACKEND_CUDA)
+using ExecSpace = Kokkos::Cuda;
+#else
+using ExecSpace = Kokkos::DefaultExecutionSpace;
+#endif
+
+using MemSpace = ExecSpace::memory_space;
+using HostSpace = Kokkos::HostSpace;
+using HostExecSpace = Kokkos::DefaultHostExecutionSpace;
+using ScratchSpace = ExecSpace::scratch_memory_space;
+
+// Device Views (in MemSpace) and host Views, with the layout Kokkos prefers for the space.
+template <class DataType, class... Props>
+using View = Kokkos::View<DataType, MemSpace, Props...>;
+template <class DataType, class... Props>
+using HostView = Kokkos::View<DataType, HostSpace, Props...>;
+// Row-major Views: the layout of files and of MPI buffers, whatever the backend.
+template <class DataType>
+using ViewRight = Kokkos::View<DataType, Kokkos::LayoutRight, MemSpace>;
+template <class DataType>
+using HostViewRight = Kokkos::View<DataType, Kokkos::LayoutRight, HostSpace>;
+// Unmanaged Views in a team's scratch memory (see tiles.hpp).
+template <class DataType>
+using ScratchView = Kokkos::View<DataType, ScratchSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+
+using TeamPolicy = Kokkos::TeamPolicy<ExecSpace>;
+using TeamMember = TeamPolicy::member_type;
+
+// True when device memory is the host's (no copies needed between the two).
+inline constexpr bool device_is_host = Kokkos::SpaceAccessibility<HostSpace, MemSpace>::accessible;
+
+// A host copy of any View (a no-op alias when the View is already host-accessible).
+template <class V>
+auto to_host(const V& view)
+{
+  return Kokkos::create_mirror_view_and_copy(HostSpace{}, view);
+}
+
+// The row-major layout with the extents of `view` (to make a LayoutRight copy of any View).
+template <class V>
+Kokkos::LayoutRight layout_right_of(const V& view)
+{
+  Kokkos::LayoutRight layout; // unused ranks keep Kokkos' "no extent" marker
+  for (unsigned r = 0; r < V::rank(); ++r) layout.dimension[r] = view.extent(r);
+  return layout;
+}
+
+// "Serial", "OpenMP", "Cuda": the backend in words, for banners and result files.
+inline const char* backend_name() { return ExecSpace::name(); }
+
+} // namespace tessera

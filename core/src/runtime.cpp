@@ -1,0 +1,123 @@
+#include "tessera/core/runtime.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "tessera/core/log.hpp"
+#include "tessera/core/spaces.hpp"
+
+#if defined(KOKKOS_ENABLE_CUDA)
+#include <cuda_runtime.h>
+#endif
+
+#ifndef TESSERA_GIT_COMMIT
+#define TESSERA_GIT_COMMIT "unknown"
+#endif
+
+namespace tessera {
+
+namespace log {
+Context& context()
+{
+  static Context c;
+  return c;
+}
+} // namespace log
+
+namespace {
+std::atomic<int> g_stop_signal{0};
+
+extern "C" void on_stop_signal(int signal)
+{
+  if (g_stop_signal.load() != 0 && signal == SIGINT) {
+    std::_Exit(128 + signal);
+  }
+  g_stop_signal.store(signal);
+}
+} // namespace
+
+void install_stop_handlers()
+{
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+}
+bool stop_requested() { return g_stop_signal.load() != 0; }
+int stop_signal() { return g_stop_signal.load(); }
+void request_stop(int signal) { g_stop_signal.store(signal); }
+
+std::string kokkos_version()
+{
+  return fmt::format("{}.{}.{}", KOKKOS_VERSION_MAJOR, KOKKOS_VERSION_MINOR, KOKKOS_VERSION_PATCH);
+}
+
+std::string build_commit() { return TESSERA_GIT_COMMIT; }
+
+std::string device_name()
+{
+#if defined(KOKKOS_ENABLE_CUDA)
+  if constexpr (std::is_same_v<ExecSpace, Kokkos::Cuda>) {
+    cudaDeviceProp prop{};
+    int device = ExecSpace().cuda_device();
+    if (cudaGetDeviceProperties(&prop, device) == cudaSuccess) {
+      return fmt::format("{} ({:.0f} GiB, device {})", prop.name, prop.totalGlobalMem / 1073741824.0, device);
+    }
+  }
+#endif
+  return fmt::format("host ({} threads)", ExecSpace().concurrency());
+}
+
+Runtime::Runtime(int& argc, char**& argv)
+{
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (!initialized) {
+    int provided = 0;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    owns_mpi_ = true;
+  }
+  world_ = std::make_unique<Comm>(MPI_COMM_WORLD);
+  log::context().rank = world_->rank();
+  log::context().size = world_->size();
+  if (!Kokkos::is_initialized()) {
+    Kokkos::initialize(argc, argv);
+  }
+}
+
+Runtime::~Runtime()
+{
+  world_.reset();
+  if (Kokkos::is_initialized() && !Kokkos::is_finalized()) Kokkos::finalize();
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (owns_mpi_ && !finalized) MPI_Finalize();
+}
+
+nlohmann::json Runtime::description() const
+{
+  return {{"backend", backend_name()},
+          {"device", device_name()},
+          {"kokkos_version", kokkos_version()},
+          {"mpi_ranks", world_->size()},
+          {"host_threads", HostExecSpace().concurrency()},
+          {"gpu_aware_mpi", world_->gpu_aware()},
+          {"commit", build_commit()}};
+}
+
+std::string Runtime::banner() const
+{
+  return fmt::format("Tessera {} | backend {} on {} | Kokkos {} | {} MPI rank{}{} | {} host threads per rank",
+                     build_commit(), backend_name(), device_name(), kokkos_version(), world_->size(),
+                     world_->size() == 1 ? "" : "s",
+                     (!device_is_host && world_->size() > 1) ? (world_->gpu_aware() ? " (GPU-aware)" : " (host-staged)")
+                                                             : "",
+                     HostExecSpace().concurrency());
+}
+
+} // namespace tessera
