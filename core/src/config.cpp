@@ -202,7 +202,7 @@ Config Config::parse(const ConfigSchema& schema, const std::string& text, const 
                      const std::vector<std::string>& overrides)
 {
   Config config;
-  config.schema_ = &schema;
+  config.schema_ = schema;
   config.source_ = source_name;
   for (const auto& key : schema.keys()) config.values_[key.name] = key.default_value;
 
@@ -289,7 +289,7 @@ Config Config::load(const ConfigSchema& schema, const std::optional<std::filesys
 
 const ConfigValue& Config::value(const std::string& name, ConfigKey::Kind kind) const
 {
-  const auto* key = schema_ ? schema_->find(name) : nullptr;
+  const auto* key = schema_.find(name);
   if (key == nullptr || key->kind != kind) {
     // A programming error: the code asks for a key it never declared, or with another type.
     throw Error(ExitCode::failure, fmt::format("config key '{}' is not declared as {}", name, kind_name(kind)));

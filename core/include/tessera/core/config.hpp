@@ -77,7 +77,7 @@ private:
   const ConfigValue& value(const std::string& name, ConfigKey::Kind kind) const;
   void set(const ConfigKey& key, const ConfigValue& value, const std::string& where);
 
-  const ConfigSchema* schema_ = nullptr;
+  ConfigSchema schema_; // a copy: a Config outlives the schema it was checked against
   std::string source_;
   std::map<std::string, ConfigValue> values_;
   std::map<std::string, bool> explicit_;

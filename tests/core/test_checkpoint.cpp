@@ -1,0 +1,149 @@
+// Checkpoints: a round trip, refusal of damaged, truncated and incomplete files, and the
+// previous checkpoint surviving a write that never completes. (The same with a process
+// killed mid-write is tests/drivers/checkpoint_crash.sh.)
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "tessera/core/checkpoint.hpp"
+#include "tessera/core/errors.hpp"
+#include "tessera/core/loops.hpp"
+#include "test_paths.hpp"
+
+using namespace tessera;
+
+namespace {
+View<double*> local_data(const Comm& comm, double scale)
+{
+  const Index n = 100 + 10 * comm.rank();
+  const Index first = comm.exclusive_sum(n);
+  View<double*> v("v", n);
+  par_for("test::fill", n, KOKKOS_LAMBDA(Index i) { v(i) = scale * (first + i) + 0.5; });
+  return v;
+}
+
+void write(const Comm& comm, const std::filesystem::path& path, double scale, Hdf5Layout layout)
+{
+  CheckpointWriter writer(comm, path, layout);
+  writer.write_distributed("state/v", local_data(comm, scale));
+  View<std::int64_t*> counters("counters", 3);
+  Kokkos::deep_copy(counters, 9);
+  writer.write_shared("counters", counters);
+  writer.attribute("step", std::int64_t{17});
+  writer.commit();
+}
+
+double first_value(const Comm& comm, const std::filesystem::path& path)
+{
+  CheckpointReader reader(comm, path);
+  auto v = local_data(comm, 0.0);
+  reader.read_distributed("state/v", v);
+  EXPECT_EQ(reader.read_shared<std::int64_t>("counters"), (std::vector<std::int64_t>{9, 9, 9}));
+  EXPECT_EQ(reader.file().attribute_int("", "step"), 17);
+  const auto h = to_host(v);
+  return h(0) - 0.5 - comm.exclusive_sum(static_cast<Index>(v.extent(0))) * (h(1) - h(0));
+}
+
+std::string io_error_of_load(const Comm& comm, const std::filesystem::path& path)
+{
+  try {
+    CheckpointReader reader(comm, path);
+    auto v = local_data(comm, 0.0);
+    reader.read_distributed("state/v", v);
+  } catch (const IoError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+void round_trip(Hdf5Layout layout, const std::string& name)
+{
+  const Comm comm;
+  test::ScratchDir dir(comm, name);
+  const auto path = dir / "run.chk.h5";
+  write(comm, path, 2.0, layout);
+  EXPECT_NEAR(first_value(comm, path), 0.0, 1e-12);
+  write(comm, path, 3.0, layout); // a second checkpoint replaces the first
+  CheckpointReader reader(comm, path);
+  auto v = local_data(comm, 0.0);
+  reader.read_distributed("state/v", v);
+  const auto h = to_host(v);
+  EXPECT_EQ(h(1) - h(0), 3.0);
+  EXPECT_FALSE(std::filesystem::exists(path.string() + ".tmp"));
+}
+} // namespace
+
+TEST(Checkpoint, RoundTrip) { round_trip(Hdf5Layout::automatic, "chk-auto"); }
+TEST(Checkpoint, RoundTripPerRankFiles) { round_trip(Hdf5Layout::per_rank, "chk-per-rank"); }
+
+TEST(Checkpoint, ChecksumIsIndependentOfTheSplit)
+{
+  std::vector<double> data(1000);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = 0.1 * static_cast<double>(i);
+  const auto whole = checksum(data.data(), 1000, sizeof(double), 0);
+  EXPECT_EQ(checksum(data.data(), 300, sizeof(double), 0) + checksum(data.data() + 300, 700, sizeof(double), 300),
+            whole);
+  std::swap(data[3], data[4]);
+  EXPECT_NE(checksum(data.data(), 1000, sizeof(double), 0), whole); // order matters
+}
+
+TEST(Checkpoint, BitFlipIsRefused)
+{
+  const Comm comm;
+  test::ScratchDir dir(comm, "chk-bitflip");
+  const auto path = dir / "run.chk.h5";
+  write(comm, path, 2.0, Hdf5Layout::automatic);
+  if (comm.is_root()) {
+    // Flip one bit inside the data of state/v (contiguous layout: its file offset is known).
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t dset = H5Dopen2(file, "state/v", H5P_DEFAULT);
+    const auto offset = H5Dget_offset(dset);
+    H5Dclose(dset);
+    H5Fclose(file);
+    ASSERT_NE(offset, HADDR_UNDEF);
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(offset + 8 * 50 + 3));
+    char byte = 0;
+    f.read(&byte, 1);
+    byte ^= 0x10;
+    f.seekp(static_cast<std::streamoff>(offset + 8 * 50 + 3));
+    f.write(&byte, 1);
+  }
+  comm.barrier();
+  EXPECT_EQ(io_error_of_load(comm, path), path.string() + ": dataset 'state/v' fails its checksum (the file is damaged)");
+}
+
+TEST(Checkpoint, TruncatedFileIsRefused)
+{
+  const Comm comm;
+  test::ScratchDir dir(comm, "chk-truncated");
+  const auto path = dir / "run.chk.h5";
+  write(comm, path, 2.0, Hdf5Layout::automatic);
+  if (comm.is_root()) std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+  comm.barrier();
+  EXPECT_EQ(io_error_of_load(comm, path), path.string() + ": not a readable HDF5 file (truncated or damaged?)");
+}
+
+TEST(Checkpoint, IncompleteWriteLeavesThePreviousCheckpoint)
+{
+  const Comm comm;
+  test::ScratchDir dir(comm, "chk-incomplete");
+  const auto path = dir / "run.chk.h5";
+  write(comm, path, 2.0, Hdf5Layout::automatic);
+  {
+    // A writer that never commits (an exception, a crash) must not touch `path`.
+    CheckpointWriter writer(comm, path);
+    writer.write_distributed("state/v", local_data(comm, 5.0));
+  }
+  comm.barrier();
+  EXPECT_NEAR(first_value(comm, path), 0.0, 1e-12);
+  CheckpointReader reader(comm, path);
+  auto v = local_data(comm, 0.0);
+  reader.read_distributed("state/v", v);
+  const auto h = to_host(v);
+  EXPECT_EQ(h(1) - h(0), 2.0);
+
+  // The uncommitted temporary file is not a checkpoint.
+  EXPECT_EQ(io_error_of_load(comm, path.string() + ".tmp"),
+            path.string() + ".tmp: not a complete Tessera checkpoint");
+}

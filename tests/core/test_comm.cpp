@@ -1,0 +1,45 @@
+// Comm: reductions, offsets, ring shift and View reductions, on 1 and 2 ranks.
+#include <gtest/gtest.h>
+
+#include "tessera/core/comm.hpp"
+#include "tessera/core/loops.hpp"
+
+using namespace tessera;
+
+TEST(Comm, ScalarReductions)
+{
+  const Comm comm;
+  const int p = comm.size(), r = comm.rank();
+  EXPECT_EQ(comm.sum(r + 1), p * (p + 1) / 2);
+  EXPECT_EQ(comm.min(r), 0);
+  EXPECT_EQ(comm.max(1.5 * r), 1.5 * (p - 1));
+  EXPECT_EQ(comm.exclusive_sum(std::int64_t{10} * (r + 1)), 10 * r * (r + 1) / 2);
+  EXPECT_EQ(comm.any(r == p - 1), true);
+  EXPECT_EQ(comm.any(false), false);
+  EXPECT_EQ(comm.broadcast(r == 0 ? std::string("from root") : std::string()), "from root");
+}
+
+TEST(Comm, RingShiftMovesDeviceBuffersOneRankOn)
+{
+  const Comm comm;
+  const Index n = 1000;
+  View<double*> send("send", n), recv("recv", n);
+  const int r = comm.rank();
+  par_for("test::fill", n, KOKKOS_LAMBDA(Index i) { send(i) = 1000.0 * r + i; });
+  comm.ring_shift(send, recv);
+  const int from = (r - 1 + comm.size()) % comm.size();
+  const auto h = to_host(recv);
+  for (Index i = 0; i < n; ++i) ASSERT_EQ(h(i), 1000.0 * from + i);
+}
+
+TEST(Comm, SumInPlaceOfAView)
+{
+  const Comm comm;
+  View<std::int64_t*> v("v", 64);
+  const int r = comm.rank();
+  par_for("test::fill", 64, KOKKOS_LAMBDA(Index i) { v(i) = i * (r + 1); });
+  comm.sum_in_place(v);
+  const auto h = to_host(v);
+  const std::int64_t factor = comm.size() * (comm.size() + 1) / 2;
+  for (Index i = 0; i < 64; ++i) ASSERT_EQ(h(i), i * factor);
+}

@@ -1,0 +1,111 @@
+// Config: values, defaults, overrides, and the one-line messages for every kind of bad input.
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "tessera/core/config.hpp"
+#include "tessera/core/errors.hpp"
+
+using namespace tessera;
+
+namespace {
+ConfigSchema test_schema()
+{
+  ConfigSchema s;
+  s.add_int("run.steps", 10, "number of steps", 1, 1000)
+      .add_real("run.dt", 0.5, "time step", 0.0, {}, "s")
+      .add_bool("run.verbose", false, "more output")
+      .add_string("solver.kind", "hllc", "Riemann solver", {"hllc", "hlle"})
+      .add_string("output.name", "out", "file stem");
+  return s;
+}
+
+// The InputError message that `f` throws (or "" if none).
+template <class F>
+std::string input_error(F&& f)
+{
+  try {
+    f();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.code(), ExitCode::bad_input);
+    return e.what();
+  }
+  return "";
+}
+} // namespace
+
+TEST(Config, DefaultsFileAndOverrides)
+{
+  const auto schema = test_schema();
+  const auto c = Config::parse(schema, "[run]\nsteps = 20\ndt = 1\n[solver]\nkind = \"hlle\"\n", "in.toml",
+                               {"run.steps=30", "output.name=run7", "run.verbose=true"});
+  EXPECT_EQ(c.get_int("run.steps"), 30); // the command line wins
+  EXPECT_EQ(c.get_real("run.dt"), 1.0);  // integers are accepted for reals
+  EXPECT_TRUE(c.get_bool("run.verbose"));
+  EXPECT_EQ(c.get_string("solver.kind"), "hlle");
+  EXPECT_EQ(c.get_string("output.name"), "run7");
+  EXPECT_TRUE(c.is_set("run.dt"));
+  EXPECT_FALSE(Config::parse(schema, "", "x").is_set("run.dt"));
+  EXPECT_EQ(c.to_json()["run.steps"], 30);
+}
+
+TEST(Config, DottedKeysAtTopLevelWork)
+{
+  const auto c = Config::parse(test_schema(), "run.steps = 5\n", "in.toml");
+  EXPECT_EQ(c.get_int("run.steps"), 5);
+}
+
+TEST(Config, UnknownKeyNamesItAndSuggests)
+{
+  const auto schema = test_schema();
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "[run]\n\nstpes = 3\n", "in.toml"); }),
+            "in.toml:3: key 'run.stpes' is unknown (did you mean 'run.steps'?)");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"solver.knd=hllc"}); }),
+            "command line '--solver.knd=hllc': key 'solver.knd' is unknown (did you mean 'solver.kind'?)");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "[zzz]\nqqqqqqqqqqqq = 1\n", "in.toml"); }),
+            "in.toml:2: key 'zzz.qqqqqqqqqqqq' is unknown");
+}
+
+TEST(Config, WrongTypeSaysWhatWasExpected)
+{
+  const auto schema = test_schema();
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "[run]\nsteps = 2.5\n", "in.toml"); }),
+            "in.toml:2: key 'run.steps' expects an integer");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "[run]\nverbose = \"yes\"\n", "in.toml"); }),
+            "in.toml:2: key 'run.verbose' expects a boolean (true/false)");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"run.steps=ten"}); }),
+            "command line '--run.steps=ten': key 'run.steps' expects an integer, got 'ten'");
+}
+
+TEST(Config, OutOfRangeAndChoices)
+{
+  const auto schema = test_schema();
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "[run]\nsteps = 0\n", "in.toml"); }),
+            "in.toml:2: key 'run.steps' = 0 is out of range: expected >= 1 and <= 1000");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"run.dt=-1"}); }),
+            "command line '--run.dt=-1': key 'run.dt' = -1 is out of range: expected >= 0");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"run.dt=nan"}); }),
+            "command line '--run.dt=nan': key 'run.dt' = nan is not a finite number");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "[solver]\nkind = \"roe\"\n", "in.toml"); }),
+            "in.toml:2: key 'solver.kind' = \"roe\" is not one of: hllc, hlle");
+}
+
+TEST(Config, BadFilesAndSyntax)
+{
+  const auto schema = test_schema();
+  EXPECT_EQ(input_error([&] { Config::load(schema, std::filesystem::path("/nonexistent/in.toml")); }),
+            "/nonexistent/in.toml: input file not found");
+  EXPECT_NE(input_error([&] { Config::parse(schema, "[run\nsteps = 1\n", "in.toml"); }).find("in.toml:1: not valid TOML"),
+            std::string::npos);
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"run.steps"}); }),
+            "command line '--run.steps': expected --section.key=value");
+}
+
+TEST(Config, SchemaDocumentsEveryKey)
+{
+  const auto md = test_schema().markdown();
+  for (const char* key : {"run.steps", "run.dt", "run.verbose", "solver.kind", "output.name"}) {
+    EXPECT_NE(md.find(key), std::string::npos) << key;
+  }
+  EXPECT_NE(md.find("hllc, hlle"), std::string::npos);
+}
