@@ -29,12 +29,16 @@ function(tessera_add_driver name)
   tessera_set_warnings(tessera-${name})
 endfunction()
 
-# The environment every test runs in: quiet, reproducible MPI and OpenMP.
+# The environment every test runs in: quiet, reproducible MPI and OpenMP. Tests that start
+# several ranks use TESSERA_TEST_ENVIRONMENT_MPI (one thread per rank on 2 cores).
 set(TESSERA_TEST_ENVIRONMENT
     "OMP_PROC_BIND=false" "OMP_NUM_THREADS=2"
     "OMPI_ALLOW_RUN_AS_ROOT=1" "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
     "OMPI_MCA_btl=self,sm" "OMPI_MCA_rmaps_base_oversubscribe=1"
     "PRTE_MCA_rmaps_default_mapping_policy=:oversubscribe")
+
+set(TESSERA_TEST_ENVIRONMENT_MPI ${TESSERA_TEST_ENVIRONMENT})
+list(TRANSFORM TESSERA_TEST_ENVIRONMENT_MPI REPLACE "^OMP_NUM_THREADS=.*" "OMP_NUM_THREADS=1")
 
 execute_process(COMMAND ${MPIEXEC_EXECUTABLE} --version OUTPUT_VARIABLE _tessera_mpiexec_version
                 ERROR_QUIET)
@@ -55,8 +59,13 @@ function(tessera_add_test name)
       add_test(NAME ${name}.np${np}
                COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${np} ${TESSERA_MPIEXEC_EXTRA_FLAGS}
                        ${MPIEXEC_PREFLAGS} $<TARGET_FILE:${name}> ${MPIEXEC_POSTFLAGS})
+      # One OpenMP thread per rank when ranks share the 2 cores of a CI host.
+      set(_env ${TESSERA_TEST_ENVIRONMENT})
+      if(np GREATER 1)
+        list(TRANSFORM _env REPLACE "^OMP_NUM_THREADS=.*" "OMP_NUM_THREADS=1")
+      endif()
       set_tests_properties(${name}.np${np} PROPERTIES LABELS "${ARG_LABELS};mpi" PROCESSORS ${np}
-                           ENVIRONMENT "${TESSERA_TEST_ENVIRONMENT}" TIMEOUT 300)
+                           ENVIRONMENT "${_env}" TIMEOUT 300)
     endforeach()
   else()
     add_test(NAME ${name} COMMAND ${name})

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <new>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -96,6 +97,35 @@ void ensure_output_directory(const Comm& comm, const std::filesystem::path& dir)
 
 namespace {
 
+// Ends a run that failed with one line on stderr and `code`. With several ranks, the ranks
+// that failed wait a few seconds for each other on a communicator of their own: if all
+// arrive (bad input is seen by every rank alike), rank 0 alone prints and all exit with the
+// code; if not, the others are stuck in some collective, so this rank prints its error and
+// aborts the job rather than leave it hanging.
+int fail(const Runtime& runtime, ExitCode code, const std::string& message)
+{
+  const Comm& comm = runtime.world();
+  if (comm.size() == 1) {
+    log::error("{}", message);
+    return static_cast<int>(code);
+  }
+  MPI_Request request;
+  MPI_Ibarrier(runtime.error_agreement(), &request);
+  int all_failed = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!all_failed && std::chrono::steady_clock::now() < deadline) {
+    MPI_Test(&request, &all_failed, MPI_STATUS_IGNORE);
+    if (!all_failed) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (all_failed) {
+    if (comm.is_root()) log::error_plain("{}", message);
+    return static_cast<int>(code);
+  }
+  log::error("{}", message);
+  MPI_Abort(MPI_COMM_WORLD, static_cast<int>(code));
+  return static_cast<int>(code);
+}
+
 int run(const DriverInfo& info, int argc, char** argv,
         const std::function<nlohmann::json(const DriverContext&)>& body)
 {
@@ -133,19 +163,11 @@ int run(const DriverInfo& info, int argc, char** argv,
     }
     return stop_requested() ? static_cast<int>(ExitCode::interrupted) : 0;
   } catch (const Error& e) {
-    log::error("{}", e.what());
-    // Input and I/O errors are found on every rank alike; anything else may be one rank's
-    // alone, and the others would wait for it forever.
-    if (comm.size() > 1 && e.code() == ExitCode::failure) MPI_Abort(comm.native(), static_cast<int>(e.code()));
-    return static_cast<int>(e.code());
+    return fail(runtime, e.code(), e.what());
   } catch (const std::bad_alloc&) {
-    log::error("out of memory (reduce the problem size or use more ranks)");
-    if (comm.size() > 1) MPI_Abort(comm.native(), 1);
-    return static_cast<int>(ExitCode::failure);
+    return fail(runtime, ExitCode::failure, "out of memory (reduce the problem size or use more ranks)");
   } catch (const std::exception& e) {
-    log::error("{}", e.what());
-    if (comm.size() > 1) MPI_Abort(comm.native(), 1);
-    return static_cast<int>(ExitCode::failure);
+    return fail(runtime, ExitCode::failure, e.what());
   }
 }
 

@@ -83,6 +83,7 @@ Runtime::Runtime(int& argc, char**& argv)
     owns_mpi_ = true;
   }
   world_ = std::make_unique<Comm>(MPI_COMM_WORLD);
+  MPI_Comm_dup(MPI_COMM_WORLD, &error_agreement_);
   log::context().rank = world_->rank();
   log::context().size = world_->size();
   if (!Kokkos::is_initialized()) {
@@ -93,6 +94,9 @@ Runtime::Runtime(int& argc, char**& argv)
 Runtime::~Runtime()
 {
   world_.reset();
+  int finalized_before = 0;
+  MPI_Finalized(&finalized_before);
+  if (error_agreement_ != MPI_COMM_NULL && !finalized_before) MPI_Comm_free(&error_agreement_);
   if (Kokkos::is_initialized() && !Kokkos::is_finalized()) Kokkos::finalize();
   int finalized = 0;
   MPI_Finalized(&finalized);

@@ -12,7 +12,7 @@ constexpr std::uint32_t grid_stream = 1;
 
 Grid make_grid(const CartComm& cart, const Params& p)
 {
-  const Index nx_local = local_extent(p.nx, cart.dims()[0], "demo.nx");
+  const Index nx_local = local_extent(p.nx, cart.dims()[0], "grid.nx");
   Grid grid;
   grid.temperature = ViewRight<double***>("demo::temperature", nx_local + 2, p.ny + 2, p.nz + 2);
   grid.x_offset = cart.coords()[0] * nx_local;

@@ -16,7 +16,7 @@ struct Source {
 
 Particles make_particles(const Comm& comm, const Params& p)
 {
-  const Index n_local = local_extent(p.particles, comm.size(), "demo.particles");
+  const Index n_local = local_extent(p.particles, comm.size(), "particles.n");
   Particles particles;
   particles.position = View<double* [3]>("demo::position", n_local);
   particles.mass = View<double*>("demo::mass", n_local);

@@ -43,4 +43,11 @@ void error(fmt::format_string<Args...> format, Args&&... args)
   }
 }
 
+// One line without a rank prefix (for errors every rank found alike, printed by rank 0).
+template <class... Args>
+void error_plain(fmt::format_string<Args...> format, Args&&... args)
+{
+  fmt::print(stderr, "tessera: error: {}\n", fmt::format(format, std::forward<Args>(args)...));
+}
+
 } // namespace tessera::log

@@ -21,6 +21,9 @@ public:
   Runtime& operator=(const Runtime&) = delete;
 
   const Comm& world() const { return *world_; }
+  // A duplicate of the world communicator used only to agree on how a failed run ends
+  // (see run_driver), so that it can never match a collective of the computation.
+  MPI_Comm error_agreement() const { return error_agreement_; }
 
   // Backend, device, Kokkos version, ranks and threads, in a few lines.
   std::string banner() const;
@@ -30,6 +33,7 @@ public:
 private:
   bool owns_mpi_ = false;
   std::unique_ptr<Comm> world_;
+  MPI_Comm error_agreement_ = MPI_COMM_NULL;
 };
 
 // Kokkos' version as "5.2.2".
