@@ -31,17 +31,24 @@ endfunction()
 
 # The environment every test runs in: quiet, reproducible MPI and OpenMP. Tests that start
 # several ranks use TESSERA_TEST_ENVIRONMENT_MPI (one thread per rank on 2 cores).
+execute_process(COMMAND ${MPIEXEC_EXECUTABLE} --version OUTPUT_VARIABLE _tessera_mpiexec_version
+                ERROR_QUIET)
+# Shared memory only (no network probing, no warnings about interfaces): OpenMPI 5 calls
+# its shared-memory transport "sm", OpenMPI 4 "vader".
+set(_tessera_btl "")
+if(_tessera_mpiexec_version MATCHES "Open MPI\\) 5|OpenRTE\\) 5|prterun")
+  set(_tessera_btl "OMPI_MCA_btl=self,sm")
+elseif(_tessera_mpiexec_version MATCHES "Open MPI\\) 4|OpenRTE\\) 4")
+  set(_tessera_btl "OMPI_MCA_btl=self,vader")
+endif()
 set(TESSERA_TEST_ENVIRONMENT
     "OMP_PROC_BIND=false" "OMP_NUM_THREADS=2"
-    "OMPI_ALLOW_RUN_AS_ROOT=1" "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
-    "OMPI_MCA_btl=self,sm" "OMPI_MCA_rmaps_base_oversubscribe=1"
-    "PRTE_MCA_rmaps_default_mapping_policy=:oversubscribe")
+    "OMPI_ALLOW_RUN_AS_ROOT=1" "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1" ${_tessera_btl}
+    "OMPI_MCA_rmaps_base_oversubscribe=1" "PRTE_MCA_rmaps_default_mapping_policy=:oversubscribe")
 
 set(TESSERA_TEST_ENVIRONMENT_MPI ${TESSERA_TEST_ENVIRONMENT})
 list(TRANSFORM TESSERA_TEST_ENVIRONMENT_MPI REPLACE "^OMP_NUM_THREADS=.*" "OMP_NUM_THREADS=1")
 
-execute_process(COMMAND ${MPIEXEC_EXECUTABLE} --version OUTPUT_VARIABLE _tessera_mpiexec_version
-                ERROR_QUIET)
 if(_tessera_mpiexec_version MATCHES "Open MPI|OpenRTE")
   set(TESSERA_MPIEXEC_EXTRA_FLAGS --oversubscribe)
 endif()

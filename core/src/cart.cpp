@@ -24,14 +24,16 @@ CartComm::CartComm(const Comm& parent, std::vector<int> dims, std::vector<bool> 
   }
   MPI_Dims_create(parent.size(), n, dims_.data());
   std::vector<int> periods(n);
-  for (int d = 0; d < n; ++d) periods[d] = periodic[d] ? 1 : 0;
+  for (int d = 0; d < n; ++d)
+    periods[d] = periodic[d] ? 1 : 0;
   MPI_Cart_create(parent.native(), n, dims_.data(), periods.data(), 0, &cart_);
   comm_ = Comm(cart_);
   coords_.resize(n);
   MPI_Cart_coords(cart_, comm_.rank(), n, coords_.data());
   lower_.resize(n);
   upper_.resize(n);
-  for (int d = 0; d < n; ++d) MPI_Cart_shift(cart_, d, 1, &lower_[d], &upper_[d]);
+  for (int d = 0; d < n; ++d)
+    MPI_Cart_shift(cart_, d, 1, &lower_[d], &upper_[d]);
 }
 
 CartComm::~CartComm()

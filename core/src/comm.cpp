@@ -43,7 +43,10 @@ Comm::Comm(MPI_Comm comm) : comm_(comm)
   gpu_aware_ = device_is_host ? true : detect_gpu_aware();
 }
 
-void Comm::barrier() const { MPI_Barrier(comm_); }
+void Comm::barrier() const
+{
+  MPI_Barrier(comm_);
+}
 
 std::int64_t Comm::exclusive_sum(std::int64_t x) const
 {

@@ -28,7 +28,8 @@ const char* kind_name(ConfigKey::Kind kind)
 std::size_t edit_distance(const std::string& a, const std::string& b)
 {
   std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     std::size_t diagonal = row[0];
     row[0] = i;
@@ -190,8 +191,8 @@ void Config::set(const ConfigKey& key, const ConfigValue& value, const std::stri
   if (!key.choices.empty()) {
     const auto& s = std::get<std::string>(value);
     if (std::find(key.choices.begin(), key.choices.end(), s) == key.choices.end()) {
-      throw InputError(fmt::format("{}: key '{}' = \"{}\" is not one of: {}", where, key.name, s,
-                                   fmt::join(key.choices, ", ")));
+      throw InputError(
+          fmt::format("{}: key '{}' = \"{}\" is not one of: {}", where, key.name, s, fmt::join(key.choices, ", ")));
     }
   }
   values_[key.name] = value;
@@ -204,7 +205,8 @@ Config Config::parse(const ConfigSchema& schema, const std::string& text, const 
   Config config;
   config.schema_ = schema;
   config.source_ = source_name;
-  for (const auto& key : schema.keys()) config.values_[key.name] = key.default_value;
+  for (const auto& key : schema.keys())
+    config.values_[key.name] = key.default_value;
 
   const auto unknown = [&](const std::string& where, const std::string& name) {
     const auto suggestion = schema.closest(name);
@@ -256,8 +258,7 @@ Config Config::parse(const ConfigSchema& schema, const std::string& text, const 
       }
     }
     if (!value) {
-      throw InputError(
-          fmt::format("{}: key '{}' expects {}, got '{}'", where, name, kind_name(key->kind), text_value));
+      throw InputError(fmt::format("{}: key '{}' expects {}, got '{}'", where, name, kind_name(key->kind), text_value));
     }
     config.set(*key, *value, where);
   }
@@ -313,7 +314,10 @@ std::string Config::get_string(const std::string& name) const
 {
   return std::get<std::string>(value(name, ConfigKey::Kind::string));
 }
-bool Config::is_set(const std::string& name) const { return explicit_.count(name) > 0; }
+bool Config::is_set(const std::string& name) const
+{
+  return explicit_.count(name) > 0;
+}
 
 nlohmann::json Config::to_json() const
 {

@@ -37,7 +37,8 @@ std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int ar
   }
   for (const auto& extra : app.remaining()) {
     if (extra.rfind("--", 0) != 0 || extra.find('.') == std::string::npos || extra.find('=') == std::string::npos) {
-      throw InputError(fmt::format("command line: unexpected argument '{}' (overrides are --section.key=value)", extra));
+      throw InputError(
+          fmt::format("command line: unexpected argument '{}' (overrides are --section.key=value)", extra));
     }
     options.overrides.push_back(extra.substr(2));
   }
@@ -126,8 +127,7 @@ int fail(const Runtime& runtime, ExitCode code, const std::string& message)
   return static_cast<int>(code);
 }
 
-int run(const DriverInfo& info, int argc, char** argv,
-        const std::function<nlohmann::json(const DriverContext&)>& body)
+int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohmann::json(const DriverContext&)>& body)
 {
   const auto start = std::chrono::steady_clock::now();
   Runtime runtime(argc, argv);

@@ -48,7 +48,10 @@ void check(herr_t status, const std::filesystem::path& path, const std::string& 
   if (status < 0) throw IoError(fmt::format("{}: {} failed", path.string(), what));
 }
 
-std::vector<hsize_t> to_hsize(const std::vector<std::uint64_t>& v) { return {v.begin(), v.end()}; }
+std::vector<hsize_t> to_hsize(const std::vector<std::uint64_t>& v)
+{
+  return {v.begin(), v.end()};
+}
 
 Handle link_create_plist()
 {
@@ -142,8 +145,7 @@ void Hdf5Writer::write_block(const std::string& name, const Hdf5Block& block, bo
   if (layout_ == Hdf5Layout::per_rank && file_ < 0) {
     // The rank files are created on first use, so that a writer with a tag set after
     // construction (checkpoints) names them right.
-    file_ = H5Fcreate(rank_file(path_, comm_->rank(), rank_file_tag_).c_str(), H5F_ACC_TRUNC, H5P_DEFAULT,
-                      H5P_DEFAULT);
+    file_ = H5Fcreate(rank_file(path_, comm_->rank(), rank_file_tag_).c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (comm_->min(file_ >= 0 ? 1 : 0) == 0) {
       throw IoError(fmt::format("{}: cannot create the per-rank files", path_.string()));
     }
@@ -153,7 +155,8 @@ void Hdf5Writer::write_block(const std::string& name, const Hdf5Block& block, bo
     if (distributed) {
       const auto rows = comm_->all_gather(local_rows);
       VirtualDataset vds{name, block.type, {block.shape.begin() + 1, block.shape.end()}, {}};
-      for (auto r : rows) vds.rows.push_back(static_cast<std::uint64_t>(r));
+      for (auto r : rows)
+        vds.rows.push_back(static_cast<std::uint64_t>(r));
       virtual_datasets_.push_back(vds);
     } else if (comm_->is_root()) {
       const std::size_t bytes =
@@ -320,7 +323,8 @@ std::vector<std::filesystem::path> Hdf5Writer::files() const
 {
   std::vector<std::filesystem::path> out{path_};
   if (layout_ == Hdf5Layout::per_rank) {
-    for (int r = 0; r < comm_->size(); ++r) out.push_back(rank_file(path_, r, rank_file_tag_));
+    for (int r = 0; r < comm_->size(); ++r)
+      out.push_back(rank_file(path_, r, rank_file_tag_));
   }
   return out;
 }

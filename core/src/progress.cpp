@@ -30,7 +30,10 @@ Progress::Progress(std::string what, std::int64_t total, std::string unit, bool 
 {
 }
 
-Progress::~Progress() { finish(); }
+Progress::~Progress()
+{
+  finish();
+}
 
 std::string Progress::line(std::int64_t done, double elapsed) const
 {

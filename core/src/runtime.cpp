@@ -42,22 +42,34 @@ extern "C" void on_stop_signal(int signal)
 
 void install_stop_handlers()
 {
-  struct sigaction action {};
+  struct sigaction action{};
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
 }
-bool stop_requested() { return g_stop_signal.load() != 0; }
-int stop_signal() { return g_stop_signal.load(); }
-void request_stop(int signal) { g_stop_signal.store(signal); }
+bool stop_requested()
+{
+  return g_stop_signal.load() != 0;
+}
+int stop_signal()
+{
+  return g_stop_signal.load();
+}
+void request_stop(int signal)
+{
+  g_stop_signal.store(signal);
+}
 
 std::string kokkos_version()
 {
   return fmt::format("{}.{}.{}", KOKKOS_VERSION_MAJOR, KOKKOS_VERSION_MINOR, KOKKOS_VERSION_PATCH);
 }
 
-std::string build_commit() { return TESSERA_GIT_COMMIT; }
+std::string build_commit()
+{
+  return TESSERA_GIT_COMMIT;
+}
 
 std::string device_name()
 {
@@ -116,12 +128,11 @@ nlohmann::json Runtime::description() const
 
 std::string Runtime::banner() const
 {
-  return fmt::format("Tessera {} | backend {} on {} | Kokkos {} | {} MPI rank{}{} | {} host threads per rank",
-                     build_commit(), backend_name(), device_name(), kokkos_version(), world_->size(),
-                     world_->size() == 1 ? "" : "s",
-                     (!device_is_host && world_->size() > 1) ? (world_->gpu_aware() ? " (GPU-aware)" : " (host-staged)")
-                                                             : "",
-                     HostExecSpace().concurrency());
+  return fmt::format(
+      "Tessera {} | backend {} on {} | Kokkos {} | {} MPI rank{}{} | {} host threads per rank", build_commit(),
+      backend_name(), device_name(), kokkos_version(), world_->size(), world_->size() == 1 ? "" : "s",
+      (!device_is_host && world_->size() > 1) ? (world_->gpu_aware() ? " (GPU-aware)" : " (host-staged)") : "",
+      HostExecSpace().concurrency());
 }
 
 } // namespace tessera

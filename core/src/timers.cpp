@@ -45,7 +45,8 @@ double PhaseTimers::seconds(const std::string& name) const
 double PhaseTimers::total() const
 {
   double t = 0;
-  for (const auto& [name, e] : entries_) t += e.seconds;
+  for (const auto& [name, e] : entries_)
+    t += e.seconds;
   return t;
 }
 
@@ -63,7 +64,8 @@ std::string PhaseTimers::table() const
 nlohmann::json PhaseTimers::to_json() const
 {
   nlohmann::json out = nlohmann::json::object();
-  for (const auto& [name, e] : entries_) out[name] = {{"seconds", e.seconds}, {"calls", e.calls}};
+  for (const auto& [name, e] : entries_)
+    out[name] = {{"seconds", e.seconds}, {"calls", e.calls}};
   return out;
 }
 

@@ -73,13 +73,20 @@ void round_trip(Hdf5Layout layout, const std::string& name)
 }
 } // namespace
 
-TEST(Checkpoint, RoundTrip) { round_trip(Hdf5Layout::automatic, "chk-auto"); }
-TEST(Checkpoint, RoundTripPerRankFiles) { round_trip(Hdf5Layout::per_rank, "chk-per-rank"); }
+TEST(Checkpoint, RoundTrip)
+{
+  round_trip(Hdf5Layout::automatic, "chk-auto");
+}
+TEST(Checkpoint, RoundTripPerRankFiles)
+{
+  round_trip(Hdf5Layout::per_rank, "chk-per-rank");
+}
 
 TEST(Checkpoint, ChecksumIsIndependentOfTheSplit)
 {
   std::vector<double> data(1000);
-  for (std::size_t i = 0; i < data.size(); ++i) data[i] = 0.1 * static_cast<double>(i);
+  for (std::size_t i = 0; i < data.size(); ++i)
+    data[i] = 0.1 * static_cast<double>(i);
   const auto whole = checksum(data.data(), 1000, sizeof(double), 0);
   EXPECT_EQ(checksum(data.data(), 300, sizeof(double), 0) + checksum(data.data() + 300, 700, sizeof(double), 300),
             whole);
@@ -110,7 +117,8 @@ TEST(Checkpoint, BitFlipIsRefused)
     f.write(&byte, 1);
   }
   comm.barrier();
-  EXPECT_EQ(io_error_of_load(comm, path), path.string() + ": dataset 'state/v' fails its checksum (the file is damaged)");
+  EXPECT_EQ(io_error_of_load(comm, path),
+            path.string() + ": dataset 'state/v' fails its checksum (the file is damaged)");
 }
 
 TEST(Checkpoint, TruncatedFileIsRefused)
@@ -144,6 +152,5 @@ TEST(Checkpoint, IncompleteWriteLeavesThePreviousCheckpoint)
   EXPECT_EQ(h(1) - h(0), 2.0);
 
   // The uncommitted temporary file is not a checkpoint.
-  EXPECT_EQ(io_error_of_load(comm, path.string() + ".tmp"),
-            path.string() + ".tmp: not a complete Tessera checkpoint");
+  EXPECT_EQ(io_error_of_load(comm, path.string() + ".tmp"), path.string() + ".tmp: not a complete Tessera checkpoint");
 }

@@ -29,7 +29,8 @@ TEST(Comm, RingShiftMovesDeviceBuffersOneRankOn)
   comm.ring_shift(send, recv);
   const int from = (r - 1 + comm.size()) % comm.size();
   const auto h = to_host(recv);
-  for (Index i = 0; i < n; ++i) ASSERT_EQ(h(i), 1000.0 * from + i);
+  for (Index i = 0; i < n; ++i)
+    ASSERT_EQ(h(i), 1000.0 * from + i);
 }
 
 TEST(Comm, SumInPlaceOfAView)
@@ -41,5 +42,6 @@ TEST(Comm, SumInPlaceOfAView)
   comm.sum_in_place(v);
   const auto h = to_host(v);
   const std::int64_t factor = comm.size() * (comm.size() + 1) / 2;
-  for (Index i = 0; i < 64; ++i) ASSERT_EQ(h(i), i * factor);
+  for (Index i = 0; i < 64; ++i)
+    ASSERT_EQ(h(i), i * factor);
 }

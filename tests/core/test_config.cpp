@@ -95,8 +95,9 @@ TEST(Config, BadFilesAndSyntax)
   const auto schema = test_schema();
   EXPECT_EQ(input_error([&] { Config::load(schema, std::filesystem::path("/nonexistent/in.toml")); }),
             "/nonexistent/in.toml: input file not found");
-  EXPECT_NE(input_error([&] { Config::parse(schema, "[run\nsteps = 1\n", "in.toml"); }).find("in.toml:1: not valid TOML"),
-            std::string::npos);
+  EXPECT_NE(
+      input_error([&] { Config::parse(schema, "[run\nsteps = 1\n", "in.toml"); }).find("in.toml:1: not valid TOML"),
+      std::string::npos);
   EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"run.steps"}); }),
             "command line '--run.steps': expected --section.key=value");
 }

@@ -11,9 +11,15 @@ using namespace tessera;
 namespace {
 constexpr double untouched = -1.0;
 
-double global_value(Index x, Index y, Index z) { return 10000.0 * x + 100.0 * y + z; }
+double global_value(Index x, Index y, Index z)
+{
+  return 10000.0 * x + 100.0 * y + z;
+}
 
-Index wrap(Index i, Index n) { return ((i % n) + n) % n; }
+Index wrap(Index i, Index n)
+{
+  return ((i % n) + n) % n;
+}
 
 void check_exchange(std::vector<int> dims, std::vector<bool> periodic, int ghost)
 {
@@ -29,10 +35,11 @@ void check_exchange(std::vector<int> dims, std::vector<bool> periodic, int ghost
   ViewRight<double***> field("field", local[0] + 2 * g, local[1] + 2 * g, local[2] + 2 * g);
   Kokkos::deep_copy(field, untouched);
   const Index ox = offset[0], oy = offset[1], oz = offset[2];
-  par_for_md<3>("test::interior", {g, g, g}, {local[0] + g, local[1] + g, local[2] + g},
-                KOKKOS_LAMBDA(Index i, Index j, Index k) {
-                  field(i, j, k) = 10000.0 * (ox + i - g) + 100.0 * (oy + j - g) + (oz + k - g);
-                });
+  par_for_md<3>(
+      "test::interior", {g, g, g}, {local[0] + g, local[1] + g, local[2] + g},
+      KOKKOS_LAMBDA(Index i, Index j, Index k) {
+        field(i, j, k) = 10000.0 * (ox + i - g) + 100.0 * (oy + j - g) + (oz + k - g);
+      });
   halo_exchange(cart, field, ghost);
   const auto h = to_host(field);
   for (Index i = 0; i < local[0] + 2 * g; ++i)
@@ -40,18 +47,27 @@ void check_exchange(std::vector<int> dims, std::vector<bool> periodic, int ghost
       for (Index k = 0; k < local[2] + 2 * g; ++k) {
         const std::array<Index, 3> at{ox + i - g, oy + j - g, oz + k - g};
         bool outside = false;
-        for (int d = 0; d < 3; ++d) outside |= !periodic[d] && (at[d] < 0 || at[d] >= global[d]);
-        const double expect = outside ? untouched
-                                      : global_value(wrap(at[0], global[0]), wrap(at[1], global[1]),
-                                                     wrap(at[2], global[2]));
+        for (int d = 0; d < 3; ++d)
+          outside |= !periodic[d] && (at[d] < 0 || at[d] >= global[d]);
+        const double expect =
+            outside ? untouched : global_value(wrap(at[0], global[0]), wrap(at[1], global[1]), wrap(at[2], global[2]));
         ASSERT_EQ(h(i, j, k), expect) << "rank " << world.rank() << " cell " << i << "," << j << "," << k;
       }
 }
 } // namespace
 
-TEST(Halo, PeriodicSlabs) { check_exchange({0, 1, 1}, {true, true, true}, 1); }
-TEST(Halo, PeriodicAnyRankGridTwoGhosts) { check_exchange({0, 0, 0}, {true, true, true}, 2); }
-TEST(Halo, NonPeriodicEdgesKeepTheirGhosts) { check_exchange({0, 0, 1}, {false, true, false}, 1); }
+TEST(Halo, PeriodicSlabs)
+{
+  check_exchange({0, 1, 1}, {true, true, true}, 1);
+}
+TEST(Halo, PeriodicAnyRankGridTwoGhosts)
+{
+  check_exchange({0, 0, 0}, {true, true, true}, 2);
+}
+TEST(Halo, NonPeriodicEdgesKeepTheirGhosts)
+{
+  check_exchange({0, 0, 1}, {false, true, false}, 1);
+}
 
 TEST(Halo, RankGridMustFitTheRanks)
 {

@@ -13,7 +13,10 @@ using namespace tessera;
 
 namespace {
 // Rank r owns r + 3 rows of a (rows, 4) array whose element (row, c) is 10 * row + c.
-double element(Index row, Index c) { return 10.0 * row + c; }
+double element(Index row, Index c)
+{
+  return 10.0 * row + c;
+}
 
 void round_trip(Hdf5Layout layout, const std::string& name)
 {
@@ -24,9 +27,8 @@ void round_trip(Hdf5Layout layout, const std::string& name)
   const Index total = comm.sum(rows);
 
   View<double**> data("data", rows, 4); // LayoutLeft on GPUs: the writer makes it row-major
-  par_for_md<2>("test::fill", {0, 0}, {rows, 4}, KOKKOS_LAMBDA(Index i, Index c) {
-    data(i, c) = 10.0 * (first + i) + c;
-  });
+  par_for_md<2>(
+      "test::fill", {0, 0}, {rows, 4}, KOKKOS_LAMBDA(Index i, Index c) { data(i, c) = 10.0 * (first + i) + c; });
   View<std::int64_t*> shared("shared", 5);
   par_for("test::fill_shared", 5, KOKKOS_LAMBDA(Index i) { shared(i) = 7 * i; });
 
@@ -40,7 +42,8 @@ void round_trip(Hdf5Layout layout, const std::string& name)
     writer.attribute("group/data", "unit", std::string("metre"));
     writer.close();
     if (layout == Hdf5Layout::per_rank) {
-      for (int r = 0; r < comm.size(); ++r) EXPECT_TRUE(std::filesystem::exists(Hdf5Writer::rank_file(path, r)));
+      for (int r = 0; r < comm.size(); ++r)
+        EXPECT_TRUE(std::filesystem::exists(Hdf5Writer::rank_file(path, r)));
     }
   }
   comm.barrier();
@@ -50,10 +53,12 @@ void round_trip(Hdf5Layout layout, const std::string& name)
   const auto all = reader.read_all<double>("group/data", &shape);
   ASSERT_EQ(shape, (std::vector<std::uint64_t>{static_cast<std::uint64_t>(total), 4}));
   for (Index i = 0; i < total; ++i)
-    for (Index c = 0; c < 4; ++c) ASSERT_EQ(all[i * 4 + c], element(i, c));
+    for (Index c = 0; c < 4; ++c)
+      ASSERT_EQ(all[i * 4 + c], element(i, c));
   const auto s = reader.read_all<std::int64_t>("shared");
   ASSERT_EQ(s.size(), 5u);
-  for (Index i = 0; i < 5; ++i) EXPECT_EQ(s[i], 7 * i);
+  for (Index i = 0; i < 5; ++i)
+    EXPECT_EQ(s[i], 7 * i);
   EXPECT_EQ(reader.attribute_real("", "time"), 1.25);
   EXPECT_EQ(reader.attribute_int("", "step"), 42);
   EXPECT_EQ(reader.attribute_string("group/data", "unit"), "metre");
@@ -62,7 +67,8 @@ void round_trip(Hdf5Layout layout, const std::string& name)
   read_distributed(comm, reader, "group/data", back);
   const auto h = to_host(back);
   for (Index i = 0; i < rows; ++i)
-    for (Index c = 0; c < 4; ++c) ASSERT_EQ(h(i, c), element(first + i, c));
+    for (Index c = 0; c < 4; ++c)
+      ASSERT_EQ(h(i, c), element(first + i, c));
 }
 
 template <class F>
@@ -77,8 +83,14 @@ std::string io_error(F&& f)
 }
 } // namespace
 
-TEST(Hdf5, RoundTripAutomaticLayout) { round_trip(Hdf5Layout::automatic, "hdf5-auto"); }
-TEST(Hdf5, RoundTripPerRankFilesJoinedByVirtualDatasets) { round_trip(Hdf5Layout::per_rank, "hdf5-per-rank"); }
+TEST(Hdf5, RoundTripAutomaticLayout)
+{
+  round_trip(Hdf5Layout::automatic, "hdf5-auto");
+}
+TEST(Hdf5, RoundTripPerRankFilesJoinedByVirtualDatasets)
+{
+  round_trip(Hdf5Layout::per_rank, "hdf5-per-rank");
+}
 
 TEST(Hdf5, ReaderRefusesMissingGarbageAndAbsentData)
 {

@@ -13,9 +13,8 @@ class ScratchDir {
 public:
   explicit ScratchDir(const Comm& comm, const std::string& name) : comm_(comm)
   {
-    const std::string path =
-        comm.broadcast((std::filesystem::temp_directory_path() / ("tessera-" + name + "-" + std::to_string(::getpid())))
-                           .string());
+    const std::string path = comm.broadcast(
+        (std::filesystem::temp_directory_path() / ("tessera-" + name + "-" + std::to_string(::getpid()))).string());
     path_ = path;
     if (comm.is_root()) {
       std::filesystem::remove_all(path_);

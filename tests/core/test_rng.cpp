@@ -32,12 +32,13 @@ template <class Space>
 std::vector<double> space_draws(Index first, Index count)
 {
   Kokkos::View<double**, Kokkos::LayoutRight, typename Space::memory_space> v("draws", count, 3);
-  Kokkos::parallel_for("test::draws", Kokkos::RangePolicy<Space>(0, count), KOKKOS_LAMBDA(Index k) {
-    RandomDraws rng(seed, 3, static_cast<std::uint64_t>(first + k));
-    v(k, 0) = rng.uniform();
-    v(k, 1) = rng.normal();
-    v(k, 2) = static_cast<double>(rng.below(1000));
-  });
+  Kokkos::parallel_for(
+      "test::draws", Kokkos::RangePolicy<Space>(0, count), KOKKOS_LAMBDA(Index k) {
+        RandomDraws rng(seed, 3, static_cast<std::uint64_t>(first + k));
+        v(k, 0) = rng.uniform();
+        v(k, 1) = rng.normal();
+        v(k, 2) = static_cast<double>(rng.below(1000));
+      });
   auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
   return {h.data(), h.data() + h.span()};
 }
@@ -92,7 +93,8 @@ TEST(Rng, IndependentOfTheNumberOfRanks)
   std::vector<int> counts(comm.size()), displacements(comm.size());
   const int my_count = static_cast<int>(mine.size());
   MPI_Allgather(&my_count, 1, MPI_INT, counts.data(), 1, MPI_INT, comm.native());
-  for (int r = 1; r < comm.size(); ++r) displacements[r] = displacements[r - 1] + counts[r - 1];
+  for (int r = 1; r < comm.size(); ++r)
+    displacements[r] = displacements[r - 1] + counts[r - 1];
   std::vector<double> all(3 * n_items);
   MPI_Allgatherv(mine.data(), my_count, MPI_DOUBLE, all.data(), counts.data(), displacements.data(), MPI_DOUBLE,
                  comm.native());
@@ -113,19 +115,27 @@ TEST(Rng, MomentsOfUniformAndNormal)
   const Index n = 200000;
   double su = 0, su2 = 0, sn = 0, sn2 = 0, umin = 1, umax = 0;
   par_reduce("test::moments_u", n, KOKKOS_LAMBDA(Index i, double& s) { s += RandomDraws(9, 0, i).uniform(); }, su);
-  par_reduce("test::moments_u2", n, KOKKOS_LAMBDA(Index i, double& s) {
-    const double u = RandomDraws(9, 0, i).uniform();
-    s += u * u;
-  }, su2);
+  par_reduce(
+      "test::moments_u2", n,
+      KOKKOS_LAMBDA(Index i, double& s) {
+        const double u = RandomDraws(9, 0, i).uniform();
+        s += u * u;
+      },
+      su2);
   par_reduce("test::moments_n", n, KOKKOS_LAMBDA(Index i, double& s) { s += RandomDraws(9, 1, i).normal(); }, sn);
-  par_reduce("test::moments_n2", n, KOKKOS_LAMBDA(Index i, double& s) {
-    const double g = RandomDraws(9, 1, i).normal();
-    s += g * g;
-  }, sn2);
-  par_reduce("test::umin", n, KOKKOS_LAMBDA(Index i, double& m) { m = Kokkos::min(m, RandomDraws(9, 0, i).uniform()); },
-             Kokkos::Min<double>(umin));
-  par_reduce("test::umax", n, KOKKOS_LAMBDA(Index i, double& m) { m = Kokkos::max(m, RandomDraws(9, 0, i).uniform()); },
-             Kokkos::Max<double>(umax));
+  par_reduce(
+      "test::moments_n2", n,
+      KOKKOS_LAMBDA(Index i, double& s) {
+        const double g = RandomDraws(9, 1, i).normal();
+        s += g * g;
+      },
+      sn2);
+  par_reduce(
+      "test::umin", n, KOKKOS_LAMBDA(Index i, double& m) { m = Kokkos::min(m, RandomDraws(9, 0, i).uniform()); },
+      Kokkos::Min<double>(umin));
+  par_reduce(
+      "test::umax", n, KOKKOS_LAMBDA(Index i, double& m) { m = Kokkos::max(m, RandomDraws(9, 0, i).uniform()); },
+      Kokkos::Max<double>(umax));
   // 5 standard errors: mean of U(0,1) has sigma 0.289/sqrt(n) = 6.5e-4.
   EXPECT_NEAR(su / n, 0.5, 5 * 6.5e-4);
   EXPECT_NEAR(su2 / n, 1.0 / 3.0, 5 * 6.7e-4);

@@ -13,7 +13,7 @@
 
 # The packages every build, test and run needs (Debian names, trixie).
 TESSERA_PACKAGES=(
-  g++ cmake ninja-build make pkg-config git ca-certificates python3
+  g++ cmake ninja-build make pkg-config git ca-certificates python3 clang-format
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   libtomlplusplus-dev librandom123-dev nlohmann-json3-dev
@@ -22,7 +22,7 @@ TESSERA_PACKAGES=(
 TESSERA_SID_PACKAGES=(libkokkos-dev)
 TESSERA_MIN_KOKKOS=4.6
 # Bump when the recipe changes, so existing roots are brought up to date.
-TESSERA_RECIPE_VERSION=2
+TESSERA_RECIPE_VERSION=3
 
 tessera_die() {
   echo "tessera: $*" >&2

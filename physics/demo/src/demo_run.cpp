@@ -68,15 +68,14 @@ void write_checkpoint(const Comm& comm, const std::filesystem::path& path, const
   writer.commit();
 }
 
-Index read_checkpoint(const Comm& comm, const std::filesystem::path& path, Grid& grid, const Params& p,
-                      double& heat0)
+Index read_checkpoint(const Comm& comm, const std::filesystem::path& path, Grid& grid, const Params& p, double& heat0)
 {
   CheckpointReader reader(comm, path);
   const auto shape = reader.file().shape("grid/temperature");
   if (shape.size() != 3 || static_cast<Index>(shape[0]) != p.nx || static_cast<Index>(shape[1]) != p.ny ||
       static_cast<Index>(shape[2]) != p.nz) {
-    throw InputError(fmt::format("{}: checkpoint grid does not match grid.nx/ny/nz = {}x{}x{}", path.string(),
-                                 p.nx, p.ny, p.nz));
+    throw InputError(
+        fmt::format("{}: checkpoint grid does not match grid.nx/ny/nz = {}x{}x{}", path.string(), p.nx, p.ny, p.nz));
   }
   ViewRight<double***> copy("demo::checkpoint_grid", grid.temperature.extent(0) - 2, p.ny, p.nz);
   reader.read_distributed("grid/temperature", copy);
@@ -129,8 +128,7 @@ void write_output(const Comm& comm, const Grid& grid, const Particles& particles
 
 } // namespace
 
-Outcome run(const Comm& comm, const Params& p, const std::optional<std::filesystem::path>& restart,
-            PhaseTimers& timers)
+Outcome run(const Comm& comm, const Params& p, const std::optional<std::filesystem::path>& restart, PhaseTimers& timers)
 {
   CartComm cart(comm, {comm.size(), 1, 1}, {true, true, true});
   Grid grid = make_grid(cart, p);
@@ -175,8 +173,8 @@ Outcome run(const Comm& comm, const Params& p, const std::optional<std::filesyst
     }
     if (stop) {
       outcome.interrupted = true;
-      log::info("stop requested (signal {}): checkpoint written at step {}; continue with --restart {}",
-                stop_signal(), step, checkpoint_path.string());
+      log::info("stop requested (signal {}): checkpoint written at step {}; continue with --restart {}", stop_signal(),
+                step, checkpoint_path.string());
       break;
     }
   }

@@ -24,12 +24,13 @@ void initialise_grid(const Grid& grid, const Params& p)
   const auto t = grid.temperature;
   const Index x0 = grid.x_offset, ny = p.ny, nz = p.nz;
   const std::uint64_t seed = p.seed;
-  par_for_md<3>("demo::initialise_grid", {1, 1, 1},
-                {static_cast<Index>(t.extent(0)) - 1, ny + 1, nz + 1}, KOKKOS_LAMBDA(Index i, Index j, Index k) {
-                  const Index cell = ((x0 + i - 1) * ny + (j - 1)) * nz + (k - 1);
-                  RandomDraws rng(seed, grid_stream, static_cast<std::uint64_t>(cell));
-                  t(i, j, k) = rng.uniform();
-                });
+  par_for_md<3>(
+      "demo::initialise_grid", {1, 1, 1}, {static_cast<Index>(t.extent(0)) - 1, ny + 1, nz + 1},
+      KOKKOS_LAMBDA(Index i, Index j, Index k) {
+        const Index cell = ((x0 + i - 1) * ny + (j - 1)) * nz + (k - 1);
+        RandomDraws rng(seed, grid_stream, static_cast<std::uint64_t>(cell));
+        t(i, j, k) = rng.uniform();
+      });
 }
 
 void diffuse(const CartComm& cart, Grid& grid, ViewRight<double***>& scratch, double diffusivity)
@@ -38,14 +39,14 @@ void diffuse(const CartComm& cart, Grid& grid, ViewRight<double***>& scratch, do
   const auto t = grid.temperature;
   const auto out = scratch;
   const double a = diffusivity;
-  par_for_md<3>("demo::diffuse", {1, 1, 1},
-                {static_cast<Index>(t.extent(0)) - 1, static_cast<Index>(t.extent(1)) - 1,
-                 static_cast<Index>(t.extent(2)) - 1},
-                KOKKOS_LAMBDA(Index i, Index j, Index k) {
-                  const double laplacian = t(i - 1, j, k) + t(i + 1, j, k) + t(i, j - 1, k) + t(i, j + 1, k) +
-                                           t(i, j, k - 1) + t(i, j, k + 1) - 6.0 * t(i, j, k);
-                  out(i, j, k) = t(i, j, k) + a * laplacian;
-                });
+  par_for_md<3>(
+      "demo::diffuse", {1, 1, 1},
+      {static_cast<Index>(t.extent(0)) - 1, static_cast<Index>(t.extent(1)) - 1, static_cast<Index>(t.extent(2)) - 1},
+      KOKKOS_LAMBDA(Index i, Index j, Index k) {
+        const double laplacian = t(i - 1, j, k) + t(i + 1, j, k) + t(i, j - 1, k) + t(i, j + 1, k) + t(i, j, k - 1) +
+                                 t(i, j, k + 1) - 6.0 * t(i, j, k);
+        out(i, j, k) = t(i, j, k) + a * laplacian;
+      });
   std::swap(grid.temperature, scratch);
 }
 

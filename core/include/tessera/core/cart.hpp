@@ -80,29 +80,31 @@ void halo_exchange(const CartComm& cart, const ViewRight<T***>& field, int ghost
     const Index interior_upper = extent[dim] - 2 * g; // first interior cell the upper neighbour needs
     const Index ghost_upper = extent[dim] - g;
     const Index face1 = face[1], face2 = face[2];
-    par_for_md<3>("tessera::halo_exchange::pack", {0, 0, 0}, {face[0], face[1], face[2]},
-                  KOKKOS_LAMBDA(Index i, Index j, Index k) {
-                    const Index n = (i * face1 + j) * face2 + k;
-                    const auto lo = detail::shifted(i, j, k, dim, g);
-                    const auto hi = detail::shifted(i, j, k, dim, interior_upper);
-                    send_lower(n) = field(lo[0], lo[1], lo[2]);
-                    send_upper(n) = field(hi[0], hi[1], hi[2]);
-                  });
+    par_for_md<3>(
+        "tessera::halo_exchange::pack", {0, 0, 0}, {face[0], face[1], face[2]},
+        KOKKOS_LAMBDA(Index i, Index j, Index k) {
+          const Index n = (i * face1 + j) * face2 + k;
+          const auto lo = detail::shifted(i, j, k, dim, g);
+          const auto hi = detail::shifted(i, j, k, dim, interior_upper);
+          send_lower(n) = field(lo[0], lo[1], lo[2]);
+          send_upper(n) = field(hi[0], hi[1], hi[2]);
+        });
     cart.exchange(dim, send_lower, send_upper, recv_lower, recv_upper);
     const bool fill_lower = cart.neighbour(dim, -1) != MPI_PROC_NULL;
     const bool fill_upper = cart.neighbour(dim, +1) != MPI_PROC_NULL;
-    par_for_md<3>("tessera::halo_exchange::unpack", {0, 0, 0}, {face[0], face[1], face[2]},
-                  KOKKOS_LAMBDA(Index i, Index j, Index k) {
-                    const Index n = (i * face1 + j) * face2 + k;
-                    if (fill_lower) {
-                      const auto lo = detail::shifted(i, j, k, dim, 0);
-                      field(lo[0], lo[1], lo[2]) = recv_lower(n);
-                    }
-                    if (fill_upper) {
-                      const auto hi = detail::shifted(i, j, k, dim, ghost_upper);
-                      field(hi[0], hi[1], hi[2]) = recv_upper(n);
-                    }
-                  });
+    par_for_md<3>(
+        "tessera::halo_exchange::unpack", {0, 0, 0}, {face[0], face[1], face[2]},
+        KOKKOS_LAMBDA(Index i, Index j, Index k) {
+          const Index n = (i * face1 + j) * face2 + k;
+          if (fill_lower) {
+            const auto lo = detail::shifted(i, j, k, dim, 0);
+            field(lo[0], lo[1], lo[2]) = recv_lower(n);
+          }
+          if (fill_upper) {
+            const auto hi = detail::shifted(i, j, k, dim, ghost_upper);
+            field(hi[0], hi[1], hi[2]) = recv_upper(n);
+          }
+        });
   }
 }
 

@@ -63,7 +63,8 @@ private:
     std::uint64_t sum = checksum(host.data(), host.span(), sizeof(T), static_cast<std::uint64_t>(first_row) * per_row);
     if (distributed) sum = comm_->sum(sum);
     std::vector<std::uint64_t> shape;
-    for (unsigned r = 0; r < H::rank(); ++r) shape.push_back(host.extent(r));
+    for (unsigned r = 0; r < H::rank(); ++r)
+      shape.push_back(host.extent(r));
     writer_.write_block(name, {host.data(), h5_type<T>(), sizeof(T), shape}, distributed);
     writer_.attribute(name, "tessera_checksum", static_cast<std::int64_t>(sum));
     fault_point();

@@ -19,17 +19,28 @@ template <class T>
 MPI_Datatype mpi_type()
 {
   using U = std::remove_cv_t<T>;
-  if constexpr (std::is_same_v<U, double>) return MPI_DOUBLE;
-  else if constexpr (std::is_same_v<U, float>) return MPI_FLOAT;
-  else if constexpr (std::is_same_v<U, long double>) return MPI_LONG_DOUBLE;
-  else if constexpr (std::is_same_v<U, std::int32_t>) return MPI_INT32_T;
-  else if constexpr (std::is_same_v<U, std::int64_t>) return MPI_INT64_T;
-  else if constexpr (std::is_same_v<U, std::uint32_t>) return MPI_UINT32_T;
-  else if constexpr (std::is_same_v<U, std::uint64_t>) return MPI_UINT64_T;
-  else if constexpr (std::is_same_v<U, char>) return MPI_CHAR;
-  else if constexpr (std::is_same_v<U, unsigned char>) return MPI_UNSIGNED_CHAR;
-  else if constexpr (std::is_same_v<U, bool>) return MPI_CXX_BOOL;
-  else static_assert(sizeof(U) == 0, "mpi_type: no MPI datatype for this type");
+  if constexpr (std::is_same_v<U, double>)
+    return MPI_DOUBLE;
+  else if constexpr (std::is_same_v<U, float>)
+    return MPI_FLOAT;
+  else if constexpr (std::is_same_v<U, long double>)
+    return MPI_LONG_DOUBLE;
+  else if constexpr (std::is_same_v<U, std::int32_t>)
+    return MPI_INT32_T;
+  else if constexpr (std::is_same_v<U, std::int64_t>)
+    return MPI_INT64_T;
+  else if constexpr (std::is_same_v<U, std::uint32_t>)
+    return MPI_UINT32_T;
+  else if constexpr (std::is_same_v<U, std::uint64_t>)
+    return MPI_UINT64_T;
+  else if constexpr (std::is_same_v<U, char>)
+    return MPI_CHAR;
+  else if constexpr (std::is_same_v<U, unsigned char>)
+    return MPI_UNSIGNED_CHAR;
+  else if constexpr (std::is_same_v<U, bool>)
+    return MPI_CXX_BOOL;
+  else
+    static_assert(sizeof(U) == 0, "mpi_type: no MPI datatype for this type");
 }
 
 class Comm {
@@ -47,11 +58,20 @@ public:
   bool gpu_aware() const { return gpu_aware_; }
 
   template <class T>
-  T sum(T x) const { return allreduce(x, MPI_SUM); }
+  T sum(T x) const
+  {
+    return allreduce(x, MPI_SUM);
+  }
   template <class T>
-  T min(T x) const { return allreduce(x, MPI_MIN); }
+  T min(T x) const
+  {
+    return allreduce(x, MPI_MIN);
+  }
   template <class T>
-  T max(T x) const { return allreduce(x, MPI_MAX); }
+  T max(T x) const
+  {
+    return allreduce(x, MPI_MAX);
+  }
   bool any(bool x) const { return allreduce(static_cast<int>(x), MPI_MAX) != 0; }
 
   // Sum over ranks of the ranks before this one (0 on rank 0): offsets of distributed data.

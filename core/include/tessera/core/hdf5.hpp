@@ -28,14 +28,22 @@ template <class T>
 hid_t h5_type()
 {
   using U = std::remove_cv_t<T>;
-  if constexpr (std::is_same_v<U, double>) return H5T_NATIVE_DOUBLE;
-  else if constexpr (std::is_same_v<U, float>) return H5T_NATIVE_FLOAT;
-  else if constexpr (std::is_same_v<U, std::int32_t>) return H5T_NATIVE_INT32;
-  else if constexpr (std::is_same_v<U, std::int64_t>) return H5T_NATIVE_INT64;
-  else if constexpr (std::is_same_v<U, std::uint32_t>) return H5T_NATIVE_UINT32;
-  else if constexpr (std::is_same_v<U, std::uint64_t>) return H5T_NATIVE_UINT64;
-  else if constexpr (std::is_same_v<U, std::uint8_t>) return H5T_NATIVE_UINT8;
-  else static_assert(sizeof(U) == 0, "h5_type: no HDF5 type for this type");
+  if constexpr (std::is_same_v<U, double>)
+    return H5T_NATIVE_DOUBLE;
+  else if constexpr (std::is_same_v<U, float>)
+    return H5T_NATIVE_FLOAT;
+  else if constexpr (std::is_same_v<U, std::int32_t>)
+    return H5T_NATIVE_INT32;
+  else if constexpr (std::is_same_v<U, std::int64_t>)
+    return H5T_NATIVE_INT64;
+  else if constexpr (std::is_same_v<U, std::uint32_t>)
+    return H5T_NATIVE_UINT32;
+  else if constexpr (std::is_same_v<U, std::uint64_t>)
+    return H5T_NATIVE_UINT64;
+  else if constexpr (std::is_same_v<U, std::uint8_t>)
+    return H5T_NATIVE_UINT8;
+  else
+    static_assert(sizeof(U) == 0, "h5_type: no HDF5 type for this type");
 }
 
 bool hdf5_is_parallel();
@@ -99,7 +107,8 @@ private:
       Kokkos::deep_copy(host, view);
     } else {
       // Layout change: copy to a device LayoutRight View first (deep_copy cannot do both).
-      Kokkos::View<Data, Kokkos::LayoutRight, typename V::memory_space> right("tessera::hdf5::right", layout_right_of(view));
+      Kokkos::View<Data, Kokkos::LayoutRight, typename V::memory_space> right("tessera::hdf5::right",
+                                                                              layout_right_of(view));
       Kokkos::deep_copy(right, view);
       Kokkos::deep_copy(host, right);
     }
@@ -110,7 +119,8 @@ private:
   {
     using T = typename H::value_type;
     std::vector<std::uint64_t> shape;
-    for (unsigned r = 0; r < H::rank(); ++r) shape.push_back(host.extent(r));
+    for (unsigned r = 0; r < H::rank(); ++r)
+      shape.push_back(host.extent(r));
     return {host.data(), h5_type<T>(), sizeof(T), shape};
   }
 
@@ -137,7 +147,7 @@ private:
     std::int64_t integer;
     std::string text;
   };
-  std::vector<PendingAttribute> root_attributes_; // per-rank layout: rank 0 puts them in the joining file
+  std::vector<PendingAttribute> root_attributes_;         // per-rank layout: rank 0 puts them in the joining file
   std::vector<std::pair<std::string, Hdf5Block>> shared_; // per-rank layout: copied into the joining file
   std::vector<std::vector<unsigned char>> shared_storage_;
 };
@@ -180,8 +190,8 @@ public:
 private:
   std::size_t selection(const std::string& name, std::uint64_t first, std::int64_t count,
                         std::vector<std::uint64_t>& shape) const;
-  void read_selection(const std::string& name, std::uint64_t first, const std::vector<std::uint64_t>& shape,
-                      hid_t type, void* out) const;
+  void read_selection(const std::string& name, std::uint64_t first, const std::vector<std::uint64_t>& shape, hid_t type,
+                      void* out) const;
   hid_t open_dataset(const std::string& name) const;
   hid_t open_object(const std::string& object) const;
 

@@ -16,8 +16,8 @@ void read_distributed(const Comm& comm, const Hdf5Reader& reader, const std::str
   std::vector<std::uint64_t> shape;
   auto data = reader.read_rows<T>(name, static_cast<std::uint64_t>(first), rows, &shape);
   if (shape.size() != V::rank()) {
-    throw IoError(fmt::format("{}: dataset '{}' has rank {}, expected {}", reader.path().string(), name,
-                              shape.size(), V::rank()));
+    throw IoError(fmt::format("{}: dataset '{}' has rank {}, expected {}", reader.path().string(), name, shape.size(),
+                              V::rank()));
   }
   for (unsigned r = 0; r < V::rank(); ++r) {
     if (shape[r] != view.extent(r)) {
@@ -26,12 +26,13 @@ void read_distributed(const Comm& comm, const Hdf5Reader& reader, const std::str
     }
   }
   using Data = typename V::non_const_data_type;
-  Kokkos::View<Data, Kokkos::LayoutRight, HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>> host(data.data(),
-                                                                                                   layout_right_of(view));
+  Kokkos::View<Data, Kokkos::LayoutRight, HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>> host(
+      data.data(), layout_right_of(view));
   if constexpr (std::is_same_v<typename V::array_layout, Kokkos::LayoutRight>) {
     Kokkos::deep_copy(view, host);
   } else {
-    Kokkos::View<Data, Kokkos::LayoutRight, typename V::memory_space> right("tessera::hdf5::right", layout_right_of(view));
+    Kokkos::View<Data, Kokkos::LayoutRight, typename V::memory_space> right("tessera::hdf5::right",
+                                                                            layout_right_of(view));
     Kokkos::deep_copy(right, host);
     Kokkos::deep_copy(view, right);
   }

@@ -61,8 +61,7 @@ void par_for_md(const std::string& label, const std::array<Index, Rank>& begin, 
 
 // Reductions over a 1-D range; `result` is any Kokkos reducer or a scalar (sum).
 template <class F, class Result>
-void par_reduce(const std::string& label, const ExecSpace& space, Index begin, Index end, const F& f,
-                Result&& result)
+void par_reduce(const std::string& label, const ExecSpace& space, Index begin, Index end, const F& f, Result&& result)
 {
   Kokkos::parallel_reduce(label, Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<Index>>(space, begin, end), f,
                           std::forward<Result>(result));
@@ -97,8 +96,8 @@ void par_scan(const std::string& label, Index n, const F& f)
 // choose (Kokkos::AUTO).
 inline TeamPolicy team_policy(const ExecSpace& space, Index league_size, int team_size, std::size_t scratch_bytes)
 {
-  TeamPolicy policy = team_size > 0 ? TeamPolicy(space, league_size, team_size)
-                                    : TeamPolicy(space, league_size, Kokkos::AUTO);
+  TeamPolicy policy =
+      team_size > 0 ? TeamPolicy(space, league_size, team_size) : TeamPolicy(space, league_size, Kokkos::AUTO);
   if (scratch_bytes > 0) {
     policy.set_scratch_size(0, Kokkos::PerTeam(scratch_bytes));
   }

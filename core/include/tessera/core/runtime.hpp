@@ -47,7 +47,7 @@ std::string build_commit();
 // a second SIGINT ends the process at once (the shell's usual Ctrl-C Ctrl-C).
 void install_stop_handlers();
 bool stop_requested();
-int stop_signal();       // the signal that set the flag, 0 if none
+int stop_signal();             // the signal that set the flag, 0 if none
 void request_stop(int signal); // for tests
 
 } // namespace tessera

@@ -53,11 +53,15 @@ template <class V>
 Kokkos::LayoutRight layout_right_of(const V& view)
 {
   Kokkos::LayoutRight layout; // unused ranks keep Kokkos' "no extent" marker
-  for (unsigned r = 0; r < V::rank(); ++r) layout.dimension[r] = view.extent(r);
+  for (unsigned r = 0; r < V::rank(); ++r)
+    layout.dimension[r] = view.extent(r);
   return layout;
 }
 
 // "Serial", "OpenMP", "Cuda": the backend in words, for banners and result files.
-inline const char* backend_name() { return ExecSpace::name(); }
+inline const char* backend_name()
+{
+  return ExecSpace::name();
+}
 
 } // namespace tessera
