@@ -94,42 +94,100 @@ TEST(Checkpoint, ChecksumIsIndependentOfTheSplit)
   EXPECT_NE(checksum(data.data(), 1000, sizeof(double), 0), whole); // order matters
 }
 
-TEST(Checkpoint, BitFlipIsRefused)
+namespace {
+// The file that holds the bytes of `dataset`: the checkpoint itself, or with per-rank files
+// (serial HDF5, several ranks) the first rank's file behind the virtual dataset.
+std::filesystem::path data_file(const std::filesystem::path& path, const std::string& dataset)
+{
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t dset = H5Dopen2(file, dataset.c_str(), H5P_DEFAULT);
+  const hid_t dcpl = H5Dget_create_plist(dset);
+  std::filesystem::path out = path;
+  if (H5Pget_layout(dcpl) == H5D_VIRTUAL) {
+    char name[4096] = {};
+    H5Pget_virtual_filename(dcpl, 0, name, sizeof(name));
+    out = path.parent_path() / name;
+  }
+  H5Pclose(dcpl);
+  H5Dclose(dset);
+  H5Fclose(file);
+  return out;
+}
+
+// Flips one bit in the middle of `dataset`'s data; false if its offset is unknown.
+bool flip_a_bit(const std::filesystem::path& file_path, const std::string& dataset)
+{
+  const hid_t file = H5Fopen(file_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t dset = H5Dopen2(file, dataset.c_str(), H5P_DEFAULT);
+  const auto offset = H5Dget_offset(dset);
+  H5Dclose(dset);
+  H5Fclose(file);
+  if (offset == HADDR_UNDEF) return false;
+  std::fstream f(file_path, std::ios::in | std::ios::out | std::ios::binary);
+  const auto at = static_cast<std::streamoff>(offset + 8 * 50 + 3);
+  char byte = 0;
+  f.seekg(at);
+  f.read(&byte, 1);
+  byte = static_cast<char>(byte ^ 0x10);
+  f.seekp(at);
+  f.write(&byte, 1);
+  return f.good();
+}
+
+bool refused(const std::string& message)
+{
+  return message.find("fails its checksum") != std::string::npos ||
+         message.find("failed (file damaged?)") != std::string::npos ||
+         message.find("not a readable HDF5 file") != std::string::npos ||
+         message.find("not a complete Tessera checkpoint") != std::string::npos;
+}
+} // namespace
+
+void check_bit_flip(Hdf5Layout layout, const std::string& name)
 {
   const Comm comm;
-  test::ScratchDir dir(comm, "chk-bitflip");
+  test::ScratchDir dir(comm, name);
   const auto path = dir / "run.chk.h5";
-  write(comm, path, 2.0, Hdf5Layout::automatic);
-  if (comm.is_root()) {
-    // Flip one bit inside the data of state/v (contiguous layout: its file offset is known).
-    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    const hid_t dset = H5Dopen2(file, "state/v", H5P_DEFAULT);
-    const auto offset = H5Dget_offset(dset);
-    H5Dclose(dset);
-    H5Fclose(file);
-    ASSERT_NE(offset, HADDR_UNDEF);
-    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(static_cast<std::streamoff>(offset + 8 * 50 + 3));
-    char byte = 0;
-    f.read(&byte, 1);
-    byte ^= 0x10;
-    f.seekp(static_cast<std::streamoff>(offset + 8 * 50 + 3));
-    f.write(&byte, 1);
-  }
-  comm.barrier();
+  write(comm, path, 2.0, layout);
+  int flipped = 1;
+  if (comm.is_root()) flipped = flip_a_bit(data_file(path, "state/v"), "state/v") ? 1 : 0;
+  comm.broadcast(&flipped, 1);
+  EXPECT_EQ(flipped, 1); // no ASSERT before a collective: every rank must reach it
   EXPECT_EQ(io_error_of_load(comm, path),
             path.string() + ": dataset 'state/v' fails its checksum (the file is damaged)");
 }
 
-TEST(Checkpoint, TruncatedFileIsRefused)
+void check_truncation(Hdf5Layout layout, const std::string& name)
 {
   const Comm comm;
-  test::ScratchDir dir(comm, "chk-truncated");
+  test::ScratchDir dir(comm, name);
   const auto path = dir / "run.chk.h5";
-  write(comm, path, 2.0, Hdf5Layout::automatic);
-  if (comm.is_root()) std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+  write(comm, path, 2.0, layout);
+  const auto data = data_file(path, "state/v");
+  if (comm.is_root()) std::filesystem::resize_file(data, std::filesystem::file_size(data) / 2);
   comm.barrier();
-  EXPECT_EQ(io_error_of_load(comm, path), path.string() + ": not a readable HDF5 file (truncated or damaged?)");
+  const auto message = io_error_of_load(comm, path);
+  EXPECT_TRUE(refused(message)) << message;
+  if (data == path) {
+    EXPECT_EQ(message, path.string() + ": not a readable HDF5 file (truncated or damaged?)");
+  }
+}
+
+TEST(Checkpoint, BitFlipIsRefused)
+{
+  check_bit_flip(Hdf5Layout::automatic, "chk-bitflip");
+}
+TEST(Checkpoint, BitFlipInARankFileIsRefused)
+{
+  check_bit_flip(Hdf5Layout::per_rank, "chk-bitflip-rank");
+}
+TEST(Checkpoint, TruncatedFileIsRefused)
+{
+  check_truncation(Hdf5Layout::automatic, "chk-truncated");
+}
+TEST(Checkpoint, TruncatedRankFileIsRefused)
+{
+  check_truncation(Hdf5Layout::per_rank, "chk-truncated-rank");
 }
 
 TEST(Checkpoint, IncompleteWriteLeavesThePreviousCheckpoint)

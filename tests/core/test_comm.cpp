@@ -19,13 +19,28 @@ TEST(Comm, ScalarReductions)
   EXPECT_EQ(comm.broadcast(r == 0 ? std::string("from root") : std::string()), "from root");
 }
 
+namespace {
+View<double*> rank_tagged(Index n, int rank)
+{
+  View<double*> v("send", n);
+  par_for("test::fill", n, KOKKOS_LAMBDA(Index i) { v(i) = 1000.0 * rank + i; });
+  return v;
+}
+
+View<std::int64_t*> scaled_indices(Index n, int factor)
+{
+  View<std::int64_t*> v("v", n);
+  par_for("test::fill", n, KOKKOS_LAMBDA(Index i) { v(i) = i * factor; });
+  return v;
+}
+} // namespace
+
 TEST(Comm, RingShiftMovesDeviceBuffersOneRankOn)
 {
   const Comm comm;
   const Index n = 1000;
-  View<double*> send("send", n), recv("recv", n);
   const int r = comm.rank();
-  par_for("test::fill", n, KOKKOS_LAMBDA(Index i) { send(i) = 1000.0 * r + i; });
+  View<double*> send = rank_tagged(n, r), recv("recv", n);
   comm.ring_shift(send, recv);
   const int from = (r - 1 + comm.size()) % comm.size();
   const auto h = to_host(recv);
@@ -36,9 +51,7 @@ TEST(Comm, RingShiftMovesDeviceBuffersOneRankOn)
 TEST(Comm, SumInPlaceOfAView)
 {
   const Comm comm;
-  View<std::int64_t*> v("v", 64);
-  const int r = comm.rank();
-  par_for("test::fill", 64, KOKKOS_LAMBDA(Index i) { v(i) = i * (r + 1); });
+  const auto v = scaled_indices(64, comm.rank() + 1);
   comm.sum_in_place(v);
   const auto h = to_host(v);
   const std::int64_t factor = comm.size() * (comm.size() + 1) / 2;

@@ -110,37 +110,44 @@ TEST(Rng, StreamsAndItemsDiffer)
   EXPECT_NE(x, d.next_u32());
 }
 
-TEST(Rng, MomentsOfUniformAndNormal)
+namespace {
+struct Moments {
+  double mean_u, mean_u2, mean_n, mean_n2, min_u, max_u;
+};
+
+Moments moments(Index n)
 {
-  const Index n = 200000;
   double su = 0, su2 = 0, sn = 0, sn2 = 0, umin = 1, umax = 0;
-  par_reduce("test::moments_u", n, KOKKOS_LAMBDA(Index i, double& s) { s += RandomDraws(9, 0, i).uniform(); }, su);
-  par_reduce(
-      "test::moments_u2", n,
-      KOKKOS_LAMBDA(Index i, double& s) {
+  Kokkos::parallel_reduce(
+      "test::moments", Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<Index>>(0, n),
+      KOKKOS_LAMBDA(Index i, double& a, double& b, double& c, double& d) {
         const double u = RandomDraws(9, 0, i).uniform();
-        s += u * u;
-      },
-      su2);
-  par_reduce("test::moments_n", n, KOKKOS_LAMBDA(Index i, double& s) { s += RandomDraws(9, 1, i).normal(); }, sn);
-  par_reduce(
-      "test::moments_n2", n,
-      KOKKOS_LAMBDA(Index i, double& s) {
         const double g = RandomDraws(9, 1, i).normal();
-        s += g * g;
+        a += u;
+        b += u * u;
+        c += g;
+        d += g * g;
       },
-      sn2);
+      su, su2, sn, sn2);
   par_reduce(
       "test::umin", n, KOKKOS_LAMBDA(Index i, double& m) { m = Kokkos::min(m, RandomDraws(9, 0, i).uniform()); },
       Kokkos::Min<double>(umin));
   par_reduce(
       "test::umax", n, KOKKOS_LAMBDA(Index i, double& m) { m = Kokkos::max(m, RandomDraws(9, 0, i).uniform()); },
       Kokkos::Max<double>(umax));
-  // 5 standard errors: mean of U(0,1) has sigma 0.289/sqrt(n) = 6.5e-4.
-  EXPECT_NEAR(su / n, 0.5, 5 * 6.5e-4);
-  EXPECT_NEAR(su2 / n, 1.0 / 3.0, 5 * 6.7e-4);
-  EXPECT_NEAR(sn / n, 0.0, 5 * 2.3e-3);
-  EXPECT_NEAR(sn2 / n, 1.0, 5 * 3.2e-3);
-  EXPECT_GT(umin, 0.0);
-  EXPECT_LT(umax, 1.0);
+  const double count = static_cast<double>(n);
+  return {su / count, su2 / count, sn / count, sn2 / count, umin, umax};
+}
+} // namespace
+
+TEST(Rng, MomentsOfUniformAndNormal)
+{
+  const auto m = moments(200000);
+  // 5 standard errors: the mean of U(0,1) over 2e5 draws has sigma 0.289/sqrt(n) = 6.5e-4.
+  EXPECT_NEAR(m.mean_u, 0.5, 5 * 6.5e-4);
+  EXPECT_NEAR(m.mean_u2, 1.0 / 3.0, 5 * 6.7e-4);
+  EXPECT_NEAR(m.mean_n, 0.0, 5 * 2.3e-3);
+  EXPECT_NEAR(m.mean_n2, 1.0, 5 * 3.2e-3);
+  EXPECT_GT(m.min_u, 0.0);
+  EXPECT_LT(m.max_u, 1.0);
 }

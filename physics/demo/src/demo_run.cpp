@@ -134,6 +134,11 @@ Outcome run(const Comm& comm, const Params& p, const std::optional<std::filesyst
   Grid grid = make_grid(cart, p);
   ViewRight<double***> scratch("demo::scratch", grid.temperature.extent(0), grid.temperature.extent(1),
                                grid.temperature.extent(2));
+  const HaloExchange3D<double> halo(cart,
+                                    {static_cast<Index>(grid.temperature.extent(0)),
+                                     static_cast<Index>(grid.temperature.extent(1)),
+                                     static_cast<Index>(grid.temperature.extent(2))},
+                                    1);
   Particles particles = make_particles(comm, p);
   const auto checkpoint_path = p.output_dir / "demo.chk.h5";
 
@@ -162,7 +167,7 @@ Outcome run(const Comm& comm, const Params& p, const std::optional<std::filesyst
   while (step < p.steps) {
     {
       auto t = timers.scope("diffuse");
-      diffuse(cart, grid, scratch, p.diffusivity);
+      diffuse(halo, grid, scratch, p.diffusivity);
     }
     ++step;
     progress.update(step);

@@ -33,9 +33,9 @@ void initialise_grid(const Grid& grid, const Params& p)
       });
 }
 
-void diffuse(const CartComm& cart, Grid& grid, ViewRight<double***>& scratch, double diffusivity)
+void diffuse(const HaloExchange3D<double>& halo, Grid& grid, ViewRight<double***>& scratch, double diffusivity)
 {
-  halo_exchange(cart, grid.temperature, 1);
+  halo(grid.temperature);
   const auto t = grid.temperature;
   const auto out = scratch;
   const double a = diffusivity;

@@ -3,6 +3,7 @@
 // buffers along its axes. Modules pack their own faces (a 4-D lattice, a set of AMR blocks)
 // and call exchange(); halo_exchange() does the whole job for a 3-D field with ghost layers.
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -57,28 +58,51 @@ KOKKOS_INLINE_FUNCTION Kokkos::Array<Index, 3> shifted(Index i, Index j, Index k
 }
 } // namespace detail
 
-// Fills the ghost layers (width `ghost`) of a 3-D LayoutRight field whose extents are
+// Fills the ghost layers (width `ghost`) of 3-D LayoutRight fields whose extents are
 // (n0 + 2g, n1 + 2g, n2 + 2g), from the neighbours of a 3-D CartComm. Axes are done one
 // after another, each including the ghosts of the axes before it, so edges and corners are
 // filled too. Ghosts past a non-periodic edge are left as they are (physical boundaries).
+// The face buffers are allocated once, when the exchange is made, not at every call.
 template <class T>
-void halo_exchange(const CartComm& cart, const ViewRight<T***>& field, int ghost)
-{
-  static_assert(std::is_trivially_copyable_v<T>);
-  const std::array<Index, 3> extent{static_cast<Index>(field.extent(0)), static_cast<Index>(field.extent(1)),
-                                    static_cast<Index>(field.extent(2))};
-  const Index g = ghost;
-  for (int dim = 0; dim < 3; ++dim) {
+class HaloExchange3D {
+public:
+  HaloExchange3D(const CartComm& cart, const std::array<Index, 3>& extent, int ghost)
+      : cart_(&cart), extent_(extent), ghost_(ghost)
+  {
+    static_assert(std::is_trivially_copyable_v<T>);
+    Index largest = 0;
+    for (int dim = 0; dim < 3; ++dim)
+      largest = std::max(largest, face_size(dim));
+    for (auto& buffer : buffers_)
+      buffer = View<T*>("tessera::halo::buffer", largest);
+  }
+
+  void operator()(const ViewRight<T***>& field) const
+  {
+    for (int dim = 0; dim < 3; ++dim)
+      exchange_axis(field, dim);
+  }
+
+private:
+  Index face_size(int dim) const
+  {
+    auto face = extent_;
+    face[dim] = ghost_;
+    return face[0] * face[1] * face[2];
+  }
+
+  void exchange_axis(const ViewRight<T***>& field, int dim) const
+  {
     // The face is g cells thick along dim and spans the full (ghost-included) extents of
     // the other two axes.
-    std::array<Index, 3> face = extent;
-    face[dim] = g;
-    const Index face_size = face[0] * face[1] * face[2];
-    View<T*> send_lower("tessera::halo::send_lower", face_size), send_upper("tessera::halo::send_upper", face_size);
-    View<T*> recv_lower("tessera::halo::recv_lower", face_size), recv_upper("tessera::halo::recv_upper", face_size);
-
-    const Index interior_upper = extent[dim] - 2 * g; // first interior cell the upper neighbour needs
-    const Index ghost_upper = extent[dim] - g;
+    auto face = extent_;
+    face[dim] = ghost_;
+    const auto part = Kokkos::make_pair(Index{0}, face_size(dim));
+    const auto send_lower = Kokkos::subview(buffers_[0], part), send_upper = Kokkos::subview(buffers_[1], part);
+    const auto recv_lower = Kokkos::subview(buffers_[2], part), recv_upper = Kokkos::subview(buffers_[3], part);
+    const Index g = ghost_;
+    const Index interior_upper = extent_[dim] - 2 * g; // first interior cell the upper neighbour needs
+    const Index ghost_upper = extent_[dim] - g;
     const Index face1 = face[1], face2 = face[2];
     par_for_md<3>(
         "tessera::halo_exchange::pack", {0, 0, 0}, {face[0], face[1], face[2]},
@@ -89,9 +113,9 @@ void halo_exchange(const CartComm& cart, const ViewRight<T***>& field, int ghost
           send_lower(n) = field(lo[0], lo[1], lo[2]);
           send_upper(n) = field(hi[0], hi[1], hi[2]);
         });
-    cart.exchange(dim, send_lower, send_upper, recv_lower, recv_upper);
-    const bool fill_lower = cart.neighbour(dim, -1) != MPI_PROC_NULL;
-    const bool fill_upper = cart.neighbour(dim, +1) != MPI_PROC_NULL;
+    cart_->exchange(dim, send_lower, send_upper, recv_lower, recv_upper);
+    const bool fill_lower = cart_->neighbour(dim, -1) != MPI_PROC_NULL;
+    const bool fill_upper = cart_->neighbour(dim, +1) != MPI_PROC_NULL;
     par_for_md<3>(
         "tessera::halo_exchange::unpack", {0, 0, 0}, {face[0], face[1], face[2]},
         KOKKOS_LAMBDA(Index i, Index j, Index k) {
@@ -106,6 +130,21 @@ void halo_exchange(const CartComm& cart, const ViewRight<T***>& field, int ghost
           }
         });
   }
+
+  const CartComm* cart_;
+  std::array<Index, 3> extent_;
+  int ghost_;
+  std::array<View<T*>, 4> buffers_; // send lower, send upper, receive lower, receive upper
+};
+
+// One exchange with buffers made for it: for occasional use (a time loop keeps a
+// HaloExchange3D instead).
+template <class T>
+void halo_exchange(const CartComm& cart, const ViewRight<T***>& field, int ghost)
+{
+  const std::array<Index, 3> extent{static_cast<Index>(field.extent(0)), static_cast<Index>(field.extent(1)),
+                                    static_cast<Index>(field.extent(2))};
+  HaloExchange3D<T>(cart, extent, ghost)(field);
 }
 
 } // namespace tessera

@@ -118,6 +118,10 @@ public:
     static_assert(Kokkos::is_view_v<V>);
     using T = typename V::value_type;
     if (send.span() != recv.span()) throw_size_mismatch(send.span(), recv.span());
+    if (dest == rank_ && source == rank_) {
+      Kokkos::deep_copy(ExecSpace(), recv, send); // to itself (periodic, one rank on an axis): no MPI
+      return;
+    }
     ExecSpace().fence("tessera::Comm::sendrecv");
     if (gpu_aware_ || device_is_host || !std::is_same_v<typename V::memory_space, MemSpace>) {
       MPI_Sendrecv(send.data(), static_cast<int>(send.span()), mpi_type<T>(), dest, tag, recv.data(),

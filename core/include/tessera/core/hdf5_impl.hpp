@@ -14,7 +14,17 @@ void read_distributed(const Comm& comm, const Hdf5Reader& reader, const std::str
   const std::int64_t rows = static_cast<std::int64_t>(view.extent(0));
   const std::int64_t first = comm.exclusive_sum(rows);
   std::vector<std::uint64_t> shape;
-  auto data = reader.read_rows<T>(name, static_cast<std::uint64_t>(first), rows, &shape);
+  std::vector<T> data;
+  // A damaged file may fail on one rank only; all ranks must then fail together, or the
+  // others would wait in the next collective forever.
+  std::string error;
+  try {
+    data = reader.read_rows<T>(name, static_cast<std::uint64_t>(first), rows, &shape);
+  } catch (const IoError& e) {
+    error = e.what();
+  }
+  const int failed_rank = comm.min(error.empty() ? comm.size() : comm.rank());
+  if (failed_rank < comm.size()) throw IoError(comm.broadcast(error, failed_rank));
   if (shape.size() != V::rank()) {
     throw IoError(fmt::format("{}: dataset '{}' has rank {}, expected {}", reader.path().string(), name, shape.size(),
                               V::rank()));

@@ -40,7 +40,7 @@ Grid make_grid(const CartComm& cart, const Params& p);
 // Random initial temperatures keyed by global cell index: the same field on any rank count.
 void initialise_grid(const Grid& grid, const Params& p);
 // One explicit step: halo exchange, then the 7-point stencil into `scratch`, swapped back.
-void diffuse(const CartComm& cart, Grid& grid, ViewRight<double***>& scratch, double diffusivity);
+void diffuse(const HaloExchange3D<double>& halo, Grid& grid, ViewRight<double***>& scratch, double diffusivity);
 // Sum of the interior temperatures over all ranks (conserved by periodic diffusion).
 double total_heat(const CartComm& cart, const Grid& grid);
 
