@@ -56,6 +56,46 @@ KOKKOS_INLINE_FUNCTION Kokkos::Array<Index, 3> shifted(Index i, Index j, Index k
   idx[dim] += shift;
   return idx;
 }
+
+// The kernels of HaloExchange3D (free functions: CUDA forbids device lambdas in private
+// member functions). The face is g cells thick along dim and spans the full,
+// ghost-included extents of the other two axes; n numbers its cells row-major.
+template <class T, class Buffer>
+void pack_faces(const ViewRight<T***>& field, int dim, Index g, const std::array<Index, 3>& face,
+                const Buffer& send_lower, const Buffer& send_upper)
+{
+  const Index interior_upper = static_cast<Index>(field.extent(dim)) - 2 * g; // first cell the upper neighbour needs
+  const Index face1 = face[1], face2 = face[2];
+  par_for_md<3>(
+      "tessera::halo_exchange::pack", {0, 0, 0}, {face[0], face[1], face[2]}, KOKKOS_LAMBDA(Index i, Index j, Index k) {
+        const Index n = (i * face1 + j) * face2 + k;
+        const auto lo = shifted(i, j, k, dim, g);
+        const auto hi = shifted(i, j, k, dim, interior_upper);
+        send_lower(n) = field(lo[0], lo[1], lo[2]);
+        send_upper(n) = field(hi[0], hi[1], hi[2]);
+      });
+}
+
+template <class T, class Buffer>
+void unpack_faces(const ViewRight<T***>& field, int dim, Index g, const std::array<Index, 3>& face,
+                  const Buffer& recv_lower, const Buffer& recv_upper, bool fill_lower, bool fill_upper)
+{
+  const Index ghost_upper = static_cast<Index>(field.extent(dim)) - g;
+  const Index face1 = face[1], face2 = face[2];
+  par_for_md<3>(
+      "tessera::halo_exchange::unpack", {0, 0, 0}, {face[0], face[1], face[2]},
+      KOKKOS_LAMBDA(Index i, Index j, Index k) {
+        const Index n = (i * face1 + j) * face2 + k;
+        if (fill_lower) {
+          const auto lo = shifted(i, j, k, dim, 0);
+          field(lo[0], lo[1], lo[2]) = recv_lower(n);
+        }
+        if (fill_upper) {
+          const auto hi = shifted(i, j, k, dim, ghost_upper);
+          field(hi[0], hi[1], hi[2]) = recv_upper(n);
+        }
+      });
+}
 } // namespace detail
 
 // Fills the ghost layers (width `ghost`) of 3-D LayoutRight fields whose extents are
@@ -93,42 +133,15 @@ private:
 
   void exchange_axis(const ViewRight<T***>& field, int dim) const
   {
-    // The face is g cells thick along dim and spans the full (ghost-included) extents of
-    // the other two axes.
     auto face = extent_;
     face[dim] = ghost_;
     const auto part = Kokkos::make_pair(Index{0}, face_size(dim));
     const auto send_lower = Kokkos::subview(buffers_[0], part), send_upper = Kokkos::subview(buffers_[1], part);
     const auto recv_lower = Kokkos::subview(buffers_[2], part), recv_upper = Kokkos::subview(buffers_[3], part);
-    const Index g = ghost_;
-    const Index interior_upper = extent_[dim] - 2 * g; // first interior cell the upper neighbour needs
-    const Index ghost_upper = extent_[dim] - g;
-    const Index face1 = face[1], face2 = face[2];
-    par_for_md<3>(
-        "tessera::halo_exchange::pack", {0, 0, 0}, {face[0], face[1], face[2]},
-        KOKKOS_LAMBDA(Index i, Index j, Index k) {
-          const Index n = (i * face1 + j) * face2 + k;
-          const auto lo = detail::shifted(i, j, k, dim, g);
-          const auto hi = detail::shifted(i, j, k, dim, interior_upper);
-          send_lower(n) = field(lo[0], lo[1], lo[2]);
-          send_upper(n) = field(hi[0], hi[1], hi[2]);
-        });
+    detail::pack_faces(field, dim, ghost_, face, send_lower, send_upper);
     cart_->exchange(dim, send_lower, send_upper, recv_lower, recv_upper);
-    const bool fill_lower = cart_->neighbour(dim, -1) != MPI_PROC_NULL;
-    const bool fill_upper = cart_->neighbour(dim, +1) != MPI_PROC_NULL;
-    par_for_md<3>(
-        "tessera::halo_exchange::unpack", {0, 0, 0}, {face[0], face[1], face[2]},
-        KOKKOS_LAMBDA(Index i, Index j, Index k) {
-          const Index n = (i * face1 + j) * face2 + k;
-          if (fill_lower) {
-            const auto lo = detail::shifted(i, j, k, dim, 0);
-            field(lo[0], lo[1], lo[2]) = recv_lower(n);
-          }
-          if (fill_upper) {
-            const auto hi = detail::shifted(i, j, k, dim, ghost_upper);
-            field(hi[0], hi[1], hi[2]) = recv_upper(n);
-          }
-        });
+    detail::unpack_faces(field, dim, ghost_, face, recv_lower, recv_upper, cart_->neighbour(dim, -1) != MPI_PROC_NULL,
+                         cart_->neighbour(dim, +1) != MPI_PROC_NULL);
   }
 
   const CartComm* cart_;
