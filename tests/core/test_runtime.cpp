@@ -30,7 +30,9 @@ TEST(Timers, AccumulatePerPhase)
   timers.add("force", 1.5);
   timers.add("force", 0.5);
   timers.add("io", 1.0);
-  { auto t = timers.scope("scoped"); }
+  {
+    auto t = timers.scope("scoped");
+  }
   EXPECT_DOUBLE_EQ(timers.seconds("force"), 2.0);
   EXPECT_EQ(timers.to_json()["force"]["calls"], 2);
   EXPECT_EQ(timers.to_json()["scoped"]["calls"], 1);

@@ -1,0 +1,122 @@
+#pragma once
+// Direct-summation gravity on the device: for every active i-particle, the sum over all
+// j-particles of all ranks, written once for every backend.
+//
+// Kernel shape (GraCCA): a team of T threads owns a block of T * NI i-particles (NI per
+// thread, in registers), walks the j-particles in tiles staged in team scratch, and adds
+// each tile's interactions. When few i-particles are active, the j-range is split into S
+// segments handled by different teams (the "j-split"); their partial sums are added in a
+// fixed order afterwards, so results do not depend on scheduling. With several ranks the
+// j-particles circulate around the ring of ranks (Comm::ring_shift), one hop per rank.
+//
+// Per interaction (r = x_j - x_i, v = v_j - v_i, r2 = |r|^2 + eps^2):
+//   a   += m_j r / r2^(3/2)
+//   jerk+= m_j [v / r2^(3/2) - 3 (r.v) r / r2^(5/2)]
+//   pot -= m_j / r2^(1/2)
+// The self-pair has r = v = 0; 1/sqrt(r2) is taken as 0 when r2 = 0 (eps = 0), and the
+// self-potential -m_i/eps of eps > 0 is removed afterwards, so no branch on j == i.
+
+#include <algorithm>
+
+#include "tessera/core/comm.hpp"
+#include "tessera/core/math.hpp"
+#include "tessera/core/tiles.hpp"
+
+namespace tessera::nbody {
+
+// Interaction conventions for reported FLOP rates (PERF.md): 60 per acceleration + jerk
+// interaction, 20 (FP32) / 30 (FP64) per acceleration-only interaction.
+inline constexpr double flops_hermite = 60.0;
+inline constexpr double flops_accel_fp32 = 20.0;
+inline constexpr double flops_accel_fp64 = 30.0;
+
+struct ForceConfig {
+  int team_size = 0; // threads per team
+  int tile = 0;      // j-particles per scratch tile
+  int j_split = 0;   // segments of the j-range (0: choose from the active count)
+};
+
+// What travels: (x, y, z, m, vx, vy, vz) per j-particle for Hermite, (x, y, z, m) for
+// acceleration only. Rows past a rank's particle count are zero (zero mass: no force).
+template <class Real, bool Jerk>
+struct JParticle;
+template <class Real>
+struct JParticle<Real, true> {
+  Real x, y, z, m, vx, vy, vz;
+};
+template <class Real>
+struct JParticle<Real, false> {
+  Real x, y, z, m;
+};
+
+// Accumulators per i-particle: ax, ay, az [, jx, jy, jz, pot].
+template <bool Jerk>
+inline constexpr int n_sums = Jerk ? 7 : 3;
+
+template <class Real, bool Jerk>
+KOKKOS_FORCEINLINE_FUNCTION void interact(const JParticle<Real, Jerk>& i, const JParticle<Real, Jerk>& j, Real eps2,
+                                          Real* sums)
+{
+  const Real dx = j.x - i.x, dy = j.y - i.y, dz = j.z - i.z;
+  const Real r2 = dx * dx + dy * dy + dz * dz + eps2;
+  const Real rinv = r2 > Real(0) ? tessera::rsqrt(r2) : Real(0);
+  const Real rinv2 = rinv * rinv;
+  const Real mrinv3 = j.m * rinv * rinv2;
+  sums[0] += mrinv3 * dx;
+  sums[1] += mrinv3 * dy;
+  sums[2] += mrinv3 * dz;
+  if constexpr (Jerk) {
+    const Real dvx = j.vx - i.vx, dvy = j.vy - i.vy, dvz = j.vz - i.vz;
+    const Real rv3 = Real(3) * (dx * dvx + dy * dvy + dz * dvz) * rinv2;
+    sums[3] += mrinv3 * (dvx - rv3 * dx);
+    sums[4] += mrinv3 * (dvy - rv3 * dy);
+    sums[5] += mrinv3 * (dvz - rv3 * dz);
+    sums[6] -= j.m * rinv;
+  }
+}
+
+// The backend's kernel shape: GPUs use warps-multiple teams with one i per thread; hosts
+// one thread per team with several i per thread (the tile then stays in cache and the
+// i-loop vectorises).
+ForceConfig default_force_config();
+inline constexpr int i_per_thread = device_is_host ? 4 : 1;
+
+// Gravity from all particles of all ranks. Holds the ring and partial-sum buffers, so a
+// time loop allocates nothing.
+template <class Real, bool Jerk>
+class Gravity {
+public:
+  using JView = ViewRight<Real* [sizeof(JParticle<Real, Jerk>) / sizeof(Real)]>;
+  static constexpr int width = sizeof(JParticle<Real, Jerk>) / sizeof(Real);
+
+  Gravity(const Comm& comm, Index n_local, double softening, ForceConfig config = {});
+
+  // sums(k, c) for the particles i = active(k), k < n_active (active empty: i = k), using
+  // positions/velocities xi, vi of the local particles and the j-data packed from every
+  // rank's (x, v, m). Removes the self-potential.
+  void compute(const View<double* [3]>& xi, const View<double* [3]>& vi, const View<double*>& m,
+               const View<Index*>& active, Index n_active, const ViewRight<double**>& sums);
+
+  // Interactions evaluated by the last compute() on this rank (padding excluded).
+  std::int64_t last_interactions() const { return last_interactions_; }
+  const ForceConfig& config() const { return config_; }
+  int segments_for(Index n_active) const;
+
+private:
+  void pack(const View<double* [3]>& x, const View<double* [3]>& v, const View<double*>& m);
+
+  const Comm* comm_;
+  Index n_local_, n_max_;
+  std::int64_t n_global_;
+  double eps_;
+  ForceConfig config_;
+  JView travelling_, arriving_;
+  ViewRight<double***> partial_; // (segment, k, sum)
+  std::int64_t last_interactions_ = 0;
+};
+
+extern template class Gravity<double, true>;
+extern template class Gravity<double, false>;
+extern template class Gravity<float, false>;
+
+} // namespace tessera::nbody
