@@ -3,6 +3,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <limits>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -83,6 +84,19 @@ std::string device_name()
   }
 #endif
   return fmt::format("host ({} threads)", ExecSpace().concurrency());
+}
+
+std::size_t available_memory_bytes()
+{
+#if defined(KOKKOS_ENABLE_CUDA)
+  if constexpr (std::is_same_v<ExecSpace, Kokkos::Cuda>) {
+    std::size_t free_bytes = 0, total_bytes = 0;
+    if (cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess) return free_bytes;
+  }
+#endif
+  const long pages = ::sysconf(_SC_AVPHYS_PAGES), page_size = ::sysconf(_SC_PAGESIZE);
+  return pages > 0 && page_size > 0 ? static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size)
+                                    : std::numeric_limits<std::size_t>::max();
 }
 
 Runtime::Runtime(int& argc, char**& argv)

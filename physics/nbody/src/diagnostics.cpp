@@ -45,7 +45,8 @@ CentreOfMass centre_of_mass(const Comm& comm, const State& state)
         uz += m(i) * v(i, 2);
       },
       sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6]);
-  for (double& s : sums) s = comm.sum(s);
+  for (double& s : sums)
+    s = comm.sum(s);
   CentreOfMass com;
   com.mass = sums[0];
   for (int d = 0; d < 3; ++d) {
@@ -78,16 +79,18 @@ std::array<double, 4> lagrangian_radii(const Comm& comm, const State& state, con
   View<double*> r("nbody::radius", state.local());
   const auto x = state.x;
   const double cx = com.position[0], cy = com.position[1], cz = com.position[2];
-  par_for("nbody::radii", state.local(), KOKKOS_LAMBDA(Index i) {
-    const double dx = x(i, 0) - cx, dy = x(i, 1) - cy, dz = x(i, 2) - cz;
-    r(i) = Kokkos::sqrt(dx * dx + dy * dy + dz * dz);
-  });
+  par_for(
+      "nbody::radii", state.local(), KOKKOS_LAMBDA(Index i) {
+        const double dx = x(i, 0) - cx, dy = x(i, 1) - cy, dz = x(i, 2) - cz;
+        r(i) = Kokkos::sqrt(dx * dx + dy * dy + dz * dz);
+      });
   const auto r_host = to_host(r);
   const auto m_host = to_host(state.m);
   const int n = static_cast<int>(state.local());
   std::vector<int> counts(comm.size()), offsets(comm.size());
   MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.native());
-  for (int k = 1; k < comm.size(); ++k) offsets[k] = offsets[k - 1] + counts[k - 1];
+  for (int k = 1; k < comm.size(); ++k)
+    offsets[k] = offsets[k - 1] + counts[k - 1];
   const int total = comm.is_root() ? offsets.back() + counts.back() : 0;
   std::vector<double> all_r(total), all_m(total);
   MPI_Gatherv(r_host.data(), n, MPI_DOUBLE, all_r.data(), counts.data(), offsets.data(), MPI_DOUBLE, 0, comm.native());
@@ -95,16 +98,19 @@ std::array<double, 4> lagrangian_radii(const Comm& comm, const State& state, con
   std::array<double, 4> radii{};
   if (comm.is_root()) {
     std::vector<int> order(total);
-    for (int k = 0; k < total; ++k) order[k] = k;
+    for (int k = 0; k < total; ++k)
+      order[k] = k;
     std::sort(order.begin(), order.end(), [&](int a, int b) { return all_r[a] < all_r[b]; });
     const double fractions[4] = {0.01, 0.1, 0.5, 0.9};
     double mass_total = 0;
-    for (double mk : all_m) mass_total += mk;
+    for (double mk : all_m)
+      mass_total += mk;
     double cumulative = 0;
     int f = 0;
     for (int k = 0; k < total && f < 4; ++k) {
       cumulative += all_m[order[k]];
-      while (f < 4 && cumulative >= fractions[f] * mass_total) radii[f++] = all_r[order[k]];
+      while (f < 4 && cumulative >= fractions[f] * mass_total)
+        radii[f++] = all_r[order[k]];
     }
   }
   comm.broadcast(radii.data(), 4);
@@ -136,8 +142,9 @@ std::string table_row(const Diagnostics& d)
   const auto& c = d.com.position;
   return fmt::format("{:>10.5f} {:>16.10e} {:>11.3e} {:>8.5f} {:>11.3e} {:>11.3e} {:>9.5f} {:>9.5f} {:>9.5f} {:>9.5f}",
                      d.time, d.energy.total(), d.relative_energy_error, d.virial_ratio,
-                     std::sqrt(L[0] * L[0] + L[1] * L[1] + L[2] * L[2]), std::sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]),
-                     d.lagrangian_radii[0], d.lagrangian_radii[1], d.lagrangian_radii[2], d.lagrangian_radii[3]);
+                     std::sqrt(L[0] * L[0] + L[1] * L[1] + L[2] * L[2]),
+                     std::sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]), d.lagrangian_radii[0], d.lagrangian_radii[1],
+                     d.lagrangian_radii[2], d.lagrangian_radii[3]);
 }
 
 nlohmann::json Diagnostics::to_json() const
@@ -151,8 +158,11 @@ nlohmann::json Diagnostics::to_json() const
           {"centre_of_mass", com.position},
           {"centre_of_mass_velocity", com.velocity},
           {"virial_ratio", virial_ratio},
-          {"lagrangian_radii", {{"1%", lagrangian_radii[0]}, {"10%", lagrangian_radii[1]},
-                                {"50%", lagrangian_radii[2]}, {"90%", lagrangian_radii[3]}}}};
+          {"lagrangian_radii",
+           {{"1%", lagrangian_radii[0]},
+            {"10%", lagrangian_radii[1]},
+            {"50%", lagrangian_radii[2]},
+            {"90%", lagrangian_radii[3]}}}};
 }
 
 } // namespace tessera::nbody

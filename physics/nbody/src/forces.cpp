@@ -19,9 +19,9 @@ namespace {
 
 // partial(s, k, :) += sums over j in segment s of `jdata` for i = active(k).
 template <class Real, bool Jerk, int NI>
-void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const View<Index*>& active,
-                Index n_active, const typename Gravity<Real, Jerk>::JView& jdata, Index n_j, Real eps2,
-                const ForceConfig& config, int segments, const ViewRight<double***>& partial)
+void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const View<Index*>& active, Index n_active,
+                const typename Gravity<Real, Jerk>::JView& jdata, Index n_j, Real eps2, const ForceConfig& config,
+                int segments, const ViewRight<double***>& partial)
 {
   using JP = JParticle<Real, Jerk>;
   constexpr int S = n_sums<Jerk>;
@@ -32,49 +32,53 @@ void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const 
   const Index segment = (n_j + segments - 1) / segments;
   const bool indirect = active.extent(0) > 0;
   const auto policy = team_policy(ExecSpace(), n_blocks * segments, team_size, tile_scratch_bytes<JP>(tile));
-  par_for_team(Jerk ? "nbody::forces_hermite" : "nbody::forces_accel", policy, KOKKOS_LAMBDA(const TeamMember& team) {
-    const Index b = team.league_rank() / segments;
-    const int s = static_cast<int>(team.league_rank() % segments);
-    const Index j0 = s * segment;
-    const Index count = Kokkos::max(Index(0), Kokkos::min(n_j, j0 + segment) - j0);
-    Index k[NI];
-    JP me[NI];
-    Real sums[NI][S];
-    for (int q = 0; q < NI; ++q) {
-      // Consecutive threads take consecutive i (coalesced loads on GPUs).
-      k[q] = b * block + q * team_size + team.team_rank();
-      const Index i = k[q] < n_active ? (indirect ? active(k[q]) : k[q]) : -1;
-      if constexpr (Jerk) {
-        me[q] = i >= 0 ? JP{Real(xi(i, 0)), Real(xi(i, 1)), Real(xi(i, 2)), Real(0), Real(vi(i, 0)), Real(vi(i, 1)),
-                            Real(vi(i, 2))}
-                       : JP{};
-      } else {
-        me[q] = i >= 0 ? JP{Real(xi(i, 0)), Real(xi(i, 1)), Real(xi(i, 2)), Real(0)} : JP{};
-      }
-      for (int c = 0; c < S; ++c) sums[q][c] = Real(0);
-    }
-    for_each_tile<JP>(
-        team, count, tile,
-        [&](Index j) {
+  par_for_team(
+      Jerk ? "nbody::forces_hermite" : "nbody::forces_accel", policy, KOKKOS_LAMBDA(const TeamMember& team) {
+        const Index b = team.league_rank() / segments;
+        const int s = static_cast<int>(team.league_rank() % segments);
+        const Index j0 = s * segment;
+        const Index count = Kokkos::max(Index(0), Kokkos::min(n_j, j0 + segment) - j0);
+        Index k[NI];
+        JP me[NI];
+        Real sums[NI][S];
+        for (int q = 0; q < NI; ++q) {
+          // Consecutive threads take consecutive i (coalesced loads on GPUs).
+          k[q] = b * block + q * team_size + team.team_rank();
+          const Index i = k[q] < n_active ? (indirect ? active(k[q]) : k[q]) : -1;
           if constexpr (Jerk) {
-            return JP{jdata(j0 + j, 0), jdata(j0 + j, 1), jdata(j0 + j, 2), jdata(j0 + j, 3),
-                      jdata(j0 + j, 4), jdata(j0 + j, 5), jdata(j0 + j, 6)};
+            me[q] = i >= 0 ? JP{Real(xi(i, 0)), Real(xi(i, 1)), Real(xi(i, 2)), Real(0),
+                                Real(vi(i, 0)), Real(vi(i, 1)), Real(vi(i, 2))}
+                           : JP{};
           } else {
-            return JP{jdata(j0 + j, 0), jdata(j0 + j, 1), jdata(j0 + j, 2), jdata(j0 + j, 3)};
+            me[q] = i >= 0 ? JP{Real(xi(i, 0)), Real(xi(i, 1)), Real(xi(i, 2)), Real(0)} : JP{};
           }
-        },
-        [&](const ScratchView<JP*>& t, Index, int n) {
-          for (int jj = 0; jj < n; ++jj) {
-            const JP other = t(jj);
-            for (int q = 0; q < NI; ++q) interact<Real, Jerk>(me[q], other, eps2, sums[q]);
+          for (int c = 0; c < S; ++c)
+            sums[q][c] = Real(0);
+        }
+        for_each_tile<JP>(
+            team, count, tile,
+            [&](Index j) {
+              if constexpr (Jerk) {
+                return JP{jdata(j0 + j, 0), jdata(j0 + j, 1), jdata(j0 + j, 2), jdata(j0 + j, 3),
+                          jdata(j0 + j, 4), jdata(j0 + j, 5), jdata(j0 + j, 6)};
+              } else {
+                return JP{jdata(j0 + j, 0), jdata(j0 + j, 1), jdata(j0 + j, 2), jdata(j0 + j, 3)};
+              }
+            },
+            [&](const ScratchView<JP*>& t, Index, int n) {
+              for (int jj = 0; jj < n; ++jj) {
+                const JP other = t(jj);
+                for (int q = 0; q < NI; ++q)
+                  interact<Real, Jerk>(me[q], other, eps2, sums[q]);
+              }
+            });
+        for (int q = 0; q < NI; ++q) {
+          if (k[q] < n_active) {
+            for (int c = 0; c < S; ++c)
+              partial(s, k[q], c) += static_cast<double>(sums[q][c]);
           }
-        });
-    for (int q = 0; q < NI; ++q) {
-      if (k[q] < n_active) {
-        for (int c = 0; c < S; ++c) partial(s, k[q], c) += static_cast<double>(sums[q][c]);
-      }
-    }
-  });
+        }
+      });
 }
 
 // sums(k, :) = sum over segments of partial(s, k, :), in segment order; minus self-potential.
@@ -85,17 +89,19 @@ void reduce_segments(const ViewRight<double***>& partial, int segments, Index n_
   constexpr int S = n_sums<Jerk>;
   const bool indirect = active.extent(0) > 0;
   const double inv_eps = eps > 0 ? 1.0 / eps : 0.0;
-  par_for("nbody::reduce_segments", n_active, KOKKOS_LAMBDA(Index k) {
-    for (int c = 0; c < S; ++c) {
-      double total = 0;
-      for (int s = 0; s < segments; ++s) total += partial(s, k, c);
-      sums(k, c) = total;
-    }
-    if constexpr (Jerk) {
-      const Index i = indirect ? active(k) : k;
-      sums(k, 6) += m(i) * inv_eps; // the self-pair added -m_i/eps
-    }
-  });
+  par_for(
+      "nbody::reduce_segments", n_active, KOKKOS_LAMBDA(Index k) {
+        for (int c = 0; c < S; ++c) {
+          double total = 0;
+          for (int s = 0; s < segments; ++s)
+            total += partial(s, k, c);
+          sums(k, c) = total;
+        }
+        if constexpr (Jerk) {
+          const Index i = indirect ? active(k) : k;
+          sums(k, 6) += m(i) * inv_eps; // the self-pair added -m_i/eps
+        }
+      });
 }
 
 template <class Real, bool Jerk>
@@ -103,14 +109,17 @@ void pack_j(const View<double* [3]>& x, const View<double* [3]>& v, const View<d
             const typename Gravity<Real, Jerk>::JView& out)
 {
   const Index n = static_cast<Index>(m.extent(0));
-  par_for("nbody::pack_j", static_cast<Index>(out.extent(0)), KOKKOS_LAMBDA(Index j) {
-    const bool real = j < n;
-    for (int d = 0; d < 3; ++d) out(j, d) = real ? Real(x(j, d)) : Real(0);
-    out(j, 3) = real ? Real(m(j)) : Real(0);
-    if constexpr (Jerk) {
-      for (int d = 0; d < 3; ++d) out(j, 4 + d) = real ? Real(v(j, d)) : Real(0);
-    }
-  });
+  par_for(
+      "nbody::pack_j", static_cast<Index>(out.extent(0)), KOKKOS_LAMBDA(Index j) {
+        const bool real = j < n;
+        for (int d = 0; d < 3; ++d)
+          out(j, d) = real ? Real(x(j, d)) : Real(0);
+        out(j, 3) = real ? Real(m(j)) : Real(0);
+        if constexpr (Jerk) {
+          for (int d = 0; d < 3; ++d)
+            out(j, 4 + d) = real ? Real(v(j, d)) : Real(0);
+        }
+      });
 }
 
 } // namespace
@@ -151,12 +160,13 @@ void Gravity<Real, Jerk>::compute(const View<double* [3]>& xi, const View<double
                                   const View<Index*>& active, Index n_active, const ViewRight<double**>& sums)
 {
   const int segments = segments_for(n_active);
-  if (partial_.extent(0) < static_cast<std::size_t>(segments) || partial_.extent(1) < static_cast<std::size_t>(n_active)) {
-    partial_ = ViewRight<double***>("nbody::partial_forces", segments, std::max<Index>(n_active, n_local_),
-                                    n_sums<Jerk>);
+  if (partial_.extent(0) < static_cast<std::size_t>(segments) ||
+      partial_.extent(1) < static_cast<std::size_t>(n_active)) {
+    partial_ =
+        ViewRight<double***>("nbody::partial_forces", segments, std::max<Index>(n_active, n_local_), n_sums<Jerk>);
   }
-  const auto partial = Kokkos::subview(partial_, Kokkos::make_pair(0, segments),
-                                       Kokkos::make_pair(Index(0), n_active), Kokkos::ALL);
+  const auto partial =
+      Kokkos::subview(partial_, Kokkos::make_pair(0, segments), Kokkos::make_pair(Index(0), n_active), Kokkos::ALL);
   Kokkos::deep_copy(partial, 0.0);
   pack(xi, vi, m);
   const Real eps2 = static_cast<Real>(eps_ * eps_);

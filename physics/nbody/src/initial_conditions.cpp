@@ -62,37 +62,38 @@ void plummer(const Comm& comm, State& state, const Params& params)
   const double n = static_cast<double>(state.n_global);
   const bool kroupa = params.mass_spectrum == "kroupa";
   const double m_lo = params.kroupa_min, m_hi = params.kroupa_max;
-  par_for("nbody::plummer", state.local(), KOKKOS_LAMBDA(Index i) {
-    const auto p = static_cast<std::uint64_t>(id(i));
-    RandomDraws pos(seed, stream_positions, p);
-    double r = 0;
-    do {
-      const double mass_fraction = pos.uniform();
-      r = 1.0 / Kokkos::sqrt(Kokkos::pow(mass_fraction, -2.0 / 3.0) - 1.0);
-    } while (r > 22.8);
-    isotropic(pos, r, x(i, 0), x(i, 1), x(i, 2));
-    RandomDraws vel(seed, stream_velocities, p);
-    double q = 0;
-    for (;;) {
-      q = vel.uniform();
-      const double g = q * q * Kokkos::pow(1.0 - q * q, 3.5);
-      if (0.1 * vel.uniform() < g) break;
-    }
-    const double escape = Kokkos::sqrt(2.0) * Kokkos::pow(1.0 + r * r, -0.25);
-    isotropic(vel, q * escape, v(i, 0), v(i, 1), v(i, 2));
-    // Plummer units (a = 1) to Henon units: length * 3 pi / 16, velocity / sqrt(3 pi / 16).
-    const double length = 3.0 * Kokkos::numbers::pi / 16.0;
-    for (int d = 0; d < 3; ++d) {
-      x(i, d) *= length;
-      v(i, d) /= Kokkos::sqrt(length);
-    }
-    if (kroupa) {
-      RandomDraws draw(seed, stream_masses, p);
-      m(i) = kroupa_mass(draw, m_lo, m_hi);
-    } else {
-      m(i) = 1.0 / n;
-    }
-  });
+  par_for(
+      "nbody::plummer", state.local(), KOKKOS_LAMBDA(Index i) {
+        const auto p = static_cast<std::uint64_t>(id(i));
+        RandomDraws pos(seed, stream_positions, p);
+        double r = 0;
+        do {
+          const double mass_fraction = pos.uniform();
+          r = 1.0 / Kokkos::sqrt(Kokkos::pow(mass_fraction, -2.0 / 3.0) - 1.0);
+        } while (r > 22.8);
+        isotropic(pos, r, x(i, 0), x(i, 1), x(i, 2));
+        RandomDraws vel(seed, stream_velocities, p);
+        double q = 0;
+        for (;;) {
+          q = vel.uniform();
+          const double g = q * q * Kokkos::pow(1.0 - q * q, 3.5);
+          if (0.1 * vel.uniform() < g) break;
+        }
+        const double escape = Kokkos::sqrt(2.0) * Kokkos::pow(1.0 + r * r, -0.25);
+        isotropic(vel, q * escape, v(i, 0), v(i, 1), v(i, 2));
+        // Plummer units (a = 1) to Henon units: length * 3 pi / 16, velocity / sqrt(3 pi / 16).
+        const double length = 3.0 * Kokkos::numbers::pi / 16.0;
+        for (int d = 0; d < 3; ++d) {
+          x(i, d) *= length;
+          v(i, d) /= Kokkos::sqrt(length);
+        }
+        if (kroupa) {
+          RandomDraws draw(seed, stream_masses, p);
+          m(i) = kroupa_mass(draw, m_lo, m_hi);
+        } else {
+          m(i) = 1.0 / n;
+        }
+      });
   if (kroupa) {
     double total = 0;
     par_reduce("nbody::total_mass", state.local(), KOKKOS_LAMBDA(Index i, double& s) { s += m(i); }, total);
@@ -110,36 +111,40 @@ void to_standard_units(const Comm& comm, State& state, const Params& params)
   const auto v = state.v;
   const double cx = com.position[0], cy = com.position[1], cz = com.position[2];
   const double ux = com.velocity[0], uy = com.velocity[1], uz = com.velocity[2];
-  par_for("nbody::to_com_frame", state.local(), KOKKOS_LAMBDA(Index i) {
-    x(i, 0) -= cx;
-    x(i, 1) -= cy;
-    x(i, 2) -= cz;
-    v(i, 0) -= ux;
-    v(i, 1) -= uy;
-    v(i, 2) -= uz;
-  });
+  par_for(
+      "nbody::to_com_frame", state.local(), KOKKOS_LAMBDA(Index i) {
+        x(i, 0) -= cx;
+        x(i, 1) -= cy;
+        x(i, 2) -= cz;
+        v(i, 0) -= ux;
+        v(i, 1) -= uy;
+        v(i, 2) -= uz;
+      });
   if (!params.standard_units) return;
   // W scales as 1/length, K as velocity^2: W -> -1/2, K -> 1/4 gives E = -1/4, Q = 1/2.
   const auto e = energies(comm, state, params.softening);
   if (!(e.potential < 0) || !(e.kinetic > 0)) {
-    throw InputError(fmt::format("initial conditions: cannot scale to standard units (K = {}, W = {})", e.kinetic,
-                                 e.potential));
+    throw InputError(
+        fmt::format("initial conditions: cannot scale to standard units (K = {}, W = {})", e.kinetic, e.potential));
   }
   const double length = e.potential / -0.5;
   const double speed = Kokkos::sqrt(0.25 / e.kinetic);
-  par_for("nbody::to_standard_units", state.local(), KOKKOS_LAMBDA(Index i) {
-    for (int d = 0; d < 3; ++d) {
-      x(i, d) *= length;
-      v(i, d) *= speed;
-    }
-  });
+  par_for(
+      "nbody::to_standard_units", state.local(), KOKKOS_LAMBDA(Index i) {
+        for (int d = 0; d < 3; ++d) {
+          x(i, d) *= length;
+          v(i, d) *= speed;
+        }
+      });
   // With softening, W is not exactly 1/length-homogeneous: one more pass makes it exact.
   const auto e2 = energies(comm, state, params.softening);
   const double target_kinetic = -0.25 - e2.potential;
   const double speed2 = target_kinetic > 0 ? Kokkos::sqrt(target_kinetic / e2.kinetic) : 1.0;
-  par_for("nbody::fix_energy", state.local(), KOKKOS_LAMBDA(Index i) {
-    for (int d = 0; d < 3; ++d) v(i, d) *= speed2;
-  });
+  par_for(
+      "nbody::fix_energy", state.local(), KOKKOS_LAMBDA(Index i) {
+        for (int d = 0; d < 3; ++d)
+          v(i, d) *= speed2;
+      });
 }
 
 namespace {
@@ -175,8 +180,8 @@ Table read_text_table(const std::filesystem::path& path)
     }
     if (values.empty()) continue;
     if (values.size() != 7) {
-      throw InputError(fmt::format("{}:{}: expected 7 columns (m x y z vx vy vz), found {}", path.string(), number,
-                                   values.size()));
+      throw InputError(
+          fmt::format("{}:{}: expected 7 columns (m x y z vx vy vz), found {}", path.string(), number, values.size()));
     }
     if (values[0] < 0) throw InputError(fmt::format("{}:{}: negative mass {}", path.string(), number, values[0]));
     t.m.push_back(values[0]);
@@ -194,14 +199,16 @@ Table read_hdf5_table(const std::filesystem::path& path)
     Table t;
     std::vector<std::uint64_t> shape;
     t.x = reader.read_all<double>("x", &shape);
-    if (shape.size() != 2 || shape[1] != 3) throw InputError(fmt::format("{}: dataset 'x' must be (N, 3)", path.string()));
+    if (shape.size() != 2 || shape[1] != 3)
+      throw InputError(fmt::format("{}: dataset 'x' must be (N, 3)", path.string()));
     const auto n = shape[0];
     t.v = reader.read_all<double>("v", &shape);
     if (shape != std::vector<std::uint64_t>{n, 3}) {
       throw InputError(fmt::format("{}: dataset 'v' must be ({}, 3)", path.string(), n));
     }
     t.m = reader.read_all<double>("m", &shape);
-    if (shape != std::vector<std::uint64_t>{n}) throw InputError(fmt::format("{}: dataset 'm' must be ({})", path.string(), n));
+    if (shape != std::vector<std::uint64_t>{n})
+      throw InputError(fmt::format("{}: dataset 'm' must be ({})", path.string(), n));
     for (const auto* column : {&t.x, &t.v, &t.m}) {
       for (double value : *column) {
         if (!std::isfinite(value)) throw InputError(fmt::format("{}: non-finite value in the data", path.string()));
@@ -237,8 +244,8 @@ void read_initial_conditions(const Comm& comm, State& state, const Params& param
 {
   const Table table = read_table(params);
   if (static_cast<std::int64_t>(table.m.size()) != state.n_global) {
-    throw InputError(fmt::format("{}: {} particles, expected {}", params.ic_file.string(), table.m.size(),
-                                 state.n_global));
+    throw InputError(
+        fmt::format("{}: {} particles, expected {}", params.ic_file.string(), table.m.size(), state.n_global));
   }
   auto x = Kokkos::create_mirror_view(state.x);
   auto v = Kokkos::create_mirror_view(state.v);
@@ -255,6 +262,19 @@ void read_initial_conditions(const Comm& comm, State& state, const Params& param
   Kokkos::deep_copy(state.v, v);
   Kokkos::deep_copy(state.m, m);
   (void)comm;
+}
+
+State initial_state(const Comm& comm, const Params& params)
+{
+  const std::int64_t n = params.ic == "plummer" ? params.n : count_particles(params);
+  State state = allocate(comm, n);
+  if (params.ic == "plummer") {
+    plummer(comm, state, params);
+  } else {
+    read_initial_conditions(comm, state, params);
+    to_standard_units(comm, state, params);
+  }
+  return state;
 }
 
 } // namespace tessera::nbody

@@ -114,8 +114,8 @@ Params params_from(const Config& c, const std::filesystem::path& output_dir)
   }
   if (p.integrator == Integrator::hermite_block) {
     if (!is_power_of_two(p.dt_max)) {
-      throw InputError(fmt::format("{}: key 'integrator.dt_max' = {} must be a power of two for block steps", where,
-                                   p.dt_max));
+      throw InputError(
+          fmt::format("{}: key 'integrator.dt_max' = {} must be a power of two for block steps", where, p.dt_max));
     }
     for (const auto& [key, value] : {std::pair{"output.interval", p.output_interval}, std::pair{"run.t_end", p.t_end},
                                      std::pair{"output.checkpoint_interval", p.checkpoint_interval}}) {

@@ -15,19 +15,6 @@
 
 namespace tessera::nbody {
 
-State initial_state(const Comm& comm, const Params& params)
-{
-  const std::int64_t n = params.ic == "plummer" ? params.n : count_particles(params);
-  State state = allocate(comm, n);
-  if (params.ic == "plummer") {
-    plummer(comm, state, params);
-  } else {
-    read_initial_conditions(comm, state, params);
-    to_standard_units(comm, state, params);
-  }
-  return state;
-}
-
 namespace {
 
 // The integrator behind one interface for the run loop.
@@ -102,8 +89,8 @@ nlohmann::json run(const Comm& comm, const Params& params, const std::optional<s
   const std::int64_t steps_start = state.steps;
   bool interrupted = false;
   double next_output = next_multiple(state.time, params.output_interval);
-  double next_checkpoint = params.checkpoint_interval > 0 ? next_multiple(state.time, params.checkpoint_interval)
-                                                          : 2 * params.t_end + 1;
+  double next_checkpoint =
+      params.checkpoint_interval > 0 ? next_multiple(state.time, params.checkpoint_interval) : 2 * params.t_end + 1;
   std::int64_t active_total = 0;
   while (state.time < params.t_end * (1 - 1e-15)) {
     const double t_stop = std::min({next_output, next_checkpoint, params.t_end});
@@ -135,8 +122,8 @@ nlohmann::json run(const Comm& comm, const Params& params, const std::optional<s
     // own time, so the restart continues exactly.
     auto t = timers.scope("checkpoint");
     write_checkpoint(comm, state, checkpoint_path, e0, snapshot);
-    log::info("stop requested (signal {}): checkpoint at t = {}; continue with --restart {}", stop_signal(),
-              state.time, checkpoint_path.string());
+    log::info("stop requested (signal {}): checkpoint at t = {}; continue with --restart {}", stop_signal(), state.time,
+              checkpoint_path.string());
   } else {
     auto t = timers.scope("checkpoint");
     write_checkpoint(comm, state, checkpoint_path, e0, snapshot);
@@ -156,11 +143,10 @@ nlohmann::json run(const Comm& comm, const Params& params, const std::optional<s
           {"integrator", name(params.integrator)},
           {"time", state.time},
           {"steps", state.steps - steps_start},
-          {"mean_active_fraction",
-           state.steps > steps_start
-               ? static_cast<double>(comm.sum(active_total)) /
-                     (static_cast<double>(state.steps - steps_start) * static_cast<double>(state.n_global))
-               : 0.0},
+          {"mean_active_fraction", state.steps > steps_start ? static_cast<double>(comm.sum(active_total)) /
+                                                                   (static_cast<double>(state.steps - steps_start) *
+                                                                    static_cast<double>(state.n_global))
+                                                             : 0.0},
           {"relative_energy_error", de},
           {"interactions", interactions},
           {"interactions_per_second", rate},

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "tessera/core/errors.hpp"
+#include "tessera/core/runtime.hpp"
 
 namespace tessera::nbody {
 
@@ -13,11 +14,14 @@ State allocate(const Comm& comm, std::int64_t n_global)
   }
   const std::int64_t base = n_global / comm.size(), extra = n_global % comm.size();
   const std::int64_t n_local = base + (comm.rank() < extra ? 1 : 0);
-  // Device memory per particle: state (~26 doubles) + predictor, forces and ring buffers
-  // (~30 doubles): refuse a run that cannot fit instead of failing inside Kokkos.
-  const double bytes = static_cast<double>(n_local) * 8.0 * 64.0;
-  if (bytes > 0.9 * static_cast<double>(std::numeric_limits<std::size_t>::max()) || n_local > (1LL << 31)) {
-    throw InputError(fmt::format("ic.n = {} is too large for one rank", n_global));
+  // Device memory per particle: the state (23 doubles), predictor, ring, force and
+  // partial-sum buffers (about 40 more): refuse a run that cannot fit, before allocating.
+  const double needed = static_cast<double>(n_local) * 8.0 * 64.0;
+  const double available = static_cast<double>(available_memory_bytes());
+  if (comm.any(needed > 0.9 * available)) {
+    throw InputError(fmt::format("ic.n = {} needs about {:.1f} GiB per rank, more than the {:.1f} GiB free; use more "
+                                 "ranks or fewer particles",
+                                 n_global, needed / 1073741824.0, comm.min(available) / 1073741824.0));
   }
   State s;
   s.n_global = n_global;

@@ -17,8 +17,14 @@ KOKKOS_FORCEINLINE_FUNCTION float rsqrt(float x)
   KOKKOS_IF_ON_HOST((return 1.0f / std::sqrt(x);))
 }
 #else
-KOKKOS_FORCEINLINE_FUNCTION float rsqrt(float x) { return 1.0f / std::sqrt(x); }
+KOKKOS_FORCEINLINE_FUNCTION float rsqrt(float x)
+{
+  return 1.0f / std::sqrt(x);
+}
 #endif
-KOKKOS_FORCEINLINE_FUNCTION double rsqrt(double x) { return 1.0 / Kokkos::sqrt(x); }
+KOKKOS_FORCEINLINE_FUNCTION double rsqrt(double x)
+{
+  return 1.0 / Kokkos::sqrt(x);
+}
 
 } // namespace tessera

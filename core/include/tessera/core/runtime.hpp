@@ -40,6 +40,9 @@ private:
 std::string kokkos_version();
 // The GPU (or CPU) the kernels run on, e.g. "NVIDIA H100 80GB HBM3" or "host (16 threads)".
 std::string device_name();
+// Bytes of memory the kernels' memory space has free now (GPU memory on CUDA, physical
+// memory on hosts): drivers check problem sizes against it before allocating.
+std::size_t available_memory_bytes();
 // The git commit the build was configured from ("unknown" outside a checkout).
 std::string build_commit();
 

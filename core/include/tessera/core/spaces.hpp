@@ -41,11 +41,21 @@ using TeamMember = TeamPolicy::member_type;
 // True when device memory is the host's (no copies needed between the two).
 inline constexpr bool device_is_host = Kokkos::SpaceAccessibility<HostSpace, MemSpace>::accessible;
 
-// A host copy of any View (a no-op alias when the View is already host-accessible).
+// The View's data readable on the host: a copy from device memory, but the View itself when
+// it is already host-accessible (so it aliases: use host_copy() to keep a snapshot).
 template <class V>
 auto to_host(const V& view)
 {
   return Kokkos::create_mirror_view_and_copy(HostSpace{}, view);
+}
+
+// A host copy that never aliases the View.
+template <class V>
+auto host_copy(const V& view)
+{
+  auto copy = Kokkos::create_mirror(HostSpace{}, view);
+  Kokkos::deep_copy(copy, view);
+  return copy;
 }
 
 // The row-major layout with the extents of `view` (to make a LayoutRight copy of any View).

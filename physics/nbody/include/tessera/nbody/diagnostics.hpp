@@ -28,7 +28,7 @@ struct Diagnostics {
   double relative_energy_error = 0; // (E - E0) / |E0|
   std::array<double, 3> angular_momentum{};
   CentreOfMass com;
-  double virial_ratio = 0; // K / |W| (1/2 in equilibrium)
+  double virial_ratio = 0;                  // K / |W| (1/2 in equilibrium)
   std::array<double, 4> lagrangian_radii{}; // radii holding 1, 10, 50, 90% of the mass
   nlohmann::json to_json() const;
 };

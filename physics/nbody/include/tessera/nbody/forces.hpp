@@ -86,7 +86,7 @@ inline constexpr int i_per_thread = device_is_host ? 4 : 1;
 template <class Real, bool Jerk>
 class Gravity {
 public:
-  using JView = ViewRight<Real* [sizeof(JParticle<Real, Jerk>) / sizeof(Real)]>;
+  using JView = ViewRight<Real * [sizeof(JParticle<Real, Jerk>) / sizeof(Real)]>;
   static constexpr int width = sizeof(JParticle<Real, Jerk>) / sizeof(Real);
 
   Gravity(const Comm& comm, Index n_local, double softening, ForceConfig config = {});

@@ -48,8 +48,8 @@ private:
   State* state_;
   Params params_;
   Gravity<double, true> gravity_;
-  View<double* [3]> xp_, vp_;     // predicted positions and velocities
-  View<Index*> active_;           // local indices of the active particles
+  View<double* [3]> xp_, vp_;      // predicted positions and velocities
+  View<Index*> active_;            // local indices of the active particles
   ViewRight<double**> new_forces_; // (k, 7): a, jerk, pot of active particle k
 };
 

@@ -23,6 +23,9 @@ void read_initial_conditions(const Comm& comm, State& state, const Params& param
 // The number of particles in an IC file (for allocation).
 std::int64_t count_particles(const Params& params);
 
+// The particles at t = 0 on this rank: Plummer, or a file moved to standard units.
+State initial_state(const Comm& comm, const Params& params);
+
 // Moves to the centre-of-mass frame and rescales to E = -1/4, K/|W| = 1/2.
 void to_standard_units(const Comm& comm, State& state, const Params& params);
 

@@ -14,21 +14,21 @@ enum class Precision { fp64, fp32 };
 
 struct Params {
   // Initial conditions
-  std::string ic = "plummer";   // plummer | hdf5 | text
+  std::string ic = "plummer";    // plummer | hdf5 | text
   std::filesystem::path ic_file; // for hdf5 / text
   std::int64_t n = 16384;
   std::uint64_t seed = 1;
-  std::string mass_spectrum = "equal"; // equal | kroupa
+  std::string mass_spectrum = "equal";          // equal | kroupa
   double kroupa_min = 0.08, kroupa_max = 100.0; // solar masses, before normalising to M = 1
-  bool standard_units = true; // rescale to E = -1/4, virial ratio 1/2 exactly
+  bool standard_units = true;                   // rescale to E = -1/4, virial ratio 1/2 exactly
   // Gravity
   double softening = 1.0 / 1024; // Plummer softening length eps (0 allowed)
   // Integration
   Integrator integrator = Integrator::hermite_block;
   Precision precision = Precision::fp64; // leapfrog only; Hermite is always FP64
-  double eta = 0.02;        // Aarseth accuracy parameter (inside the square root)
-  double eta_start = 0.01;  // start-up step: eta_start * |a| / |jerk|
-  double dt_max = 1.0 / 64; // largest block step (a power of two)
+  double eta = 0.02;                     // Aarseth accuracy parameter (inside the square root)
+  double eta_start = 0.01;               // start-up step: eta_start * |a| / |jerk|
+  double dt_max = 1.0 / 64;              // largest block step (a power of two)
   double dt_min = std::ldexp(1.0, -40);
   double dt_fixed = 0.0; // > 0: shared step of this size (Hermite shared, leapfrog)
   double t_end = 1.0;

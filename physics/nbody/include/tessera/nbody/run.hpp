@@ -13,9 +13,6 @@
 
 namespace tessera::nbody {
 
-// The particles at t = 0 (Plummer or a file) on this rank.
-State initial_state(const Comm& comm, const Params& params);
-
 nlohmann::json run(const Comm& comm, const Params& params, const std::optional<std::filesystem::path>& restart,
                    PhaseTimers& timers);
 

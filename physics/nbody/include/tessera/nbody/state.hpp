@@ -18,8 +18,8 @@ struct State {
   View<double*> t, dt;    // own time and (block) step
   double time = 0;        // the system time: every particle is at it after a full step
   std::int64_t n_global = 0;
-  std::int64_t first = 0; // global index of the first local particle
-  std::int64_t steps = 0; // block steps taken
+  std::int64_t first = 0;        // global index of the first local particle
+  std::int64_t steps = 0;        // block steps taken
   std::int64_t interactions = 0; // i-j pairs evaluated since the start (this rank's i)
 
   Index local() const { return static_cast<Index>(m.extent(0)); }

@@ -1,0 +1,180 @@
+// Hermite and leapfrog against analytic and conserved quantities.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "tessera/nbody/diagnostics.hpp"
+#include "tessera/nbody/hermite.hpp"
+#include "tessera/nbody/initial_conditions.hpp"
+
+using namespace tessera;
+using namespace tessera::nbody;
+
+namespace {
+constexpr double pi = 3.14159265358979323846;
+
+// Two equal masses (M = 1) on a Kepler orbit with semi-major axis 1 and eccentricity e,
+// starting at pericentre; the period is 2 pi.
+State kepler(const Comm& comm, double e)
+{
+  State s = allocate(comm, 2);
+  auto x = Kokkos::create_mirror_view(s.x);
+  auto v = Kokkos::create_mirror_view(s.v);
+  auto m = Kokkos::create_mirror_view(s.m);
+  const double r = 1.0 - e, speed = std::sqrt((1.0 + e) / (1.0 - e));
+  for (int k = 0; k < 2; ++k) {
+    const double sign = k == 0 ? -0.5 : 0.5;
+    m(k) = 0.5;
+    x(k, 0) = sign * r;
+    x(k, 1) = x(k, 2) = 0;
+    v(k, 0) = v(k, 2) = 0;
+    v(k, 1) = sign * speed;
+  }
+  Kokkos::deep_copy(s.x, x);
+  Kokkos::deep_copy(s.v, v);
+  Kokkos::deep_copy(s.m, m);
+  return s;
+}
+
+double kepler_error_after_one_period(double steps_per_orbit)
+{
+  const Comm comm;
+  State s = kepler(comm, 0.5);
+  const auto start = host_copy(s.x);
+  Params p;
+  p.integrator = Integrator::hermite_shared;
+  p.softening = 0;
+  p.dt_fixed = 2 * pi / steps_per_orbit;
+  p.dt_max = 1.0;
+  p.t_end = 2 * pi;
+  Hermite hermite(comm, s, p);
+  hermite.start();
+  while (s.time < p.t_end * (1 - 1e-14)) hermite.step(p.t_end);
+  const auto end = to_host(s.x);
+  double err = 0;
+  for (int k = 0; k < 2; ++k)
+    for (int d = 0; d < 3; ++d) err = std::max(err, std::abs(end(k, d) - start(k, d)));
+  EXPECT_NEAR(s.time, 2 * pi, 1e-12);
+  return err;
+}
+
+Params plummer_params(std::int64_t n, double eta)
+{
+  Params p;
+  p.n = n;
+  p.seed = 7;
+  p.softening = 1e-3;
+  p.eta = eta;
+  p.dt_max = 1.0 / 64;
+  return p;
+}
+
+// Integrates to t and returns |dE/E0|.
+template <class Integrator>
+double energy_error(const Comm& comm, State& s, const Params& p, double t)
+{
+  const double e0 = energies(comm, s, p.softening).total();
+  Integrator integrator(comm, s, p);
+  integrator.start();
+  while (s.time < t * (1 - 1e-14)) integrator.step(t);
+  return std::abs(energies(comm, s, p.softening).total() - e0) / std::abs(e0);
+}
+} // namespace
+
+TEST(Hermite, KeplerOrbitIsFourthOrder)
+{
+  const double coarse = kepler_error_after_one_period(400);
+  const double fine = kepler_error_after_one_period(800);
+  EXPECT_LT(coarse, 1e-4);
+  const double ratio = coarse / fine;
+  EXPECT_GT(ratio, 12.0) << "coarse " << coarse << " fine " << fine;
+  EXPECT_LT(ratio, 20.0) << "coarse " << coarse << " fine " << fine;
+}
+
+TEST(Hermite, MomentumAndAngularMomentumConserved)
+{
+  const Comm comm;
+  Params p = plummer_params(64, 0.001);
+  p.softening = 0;
+  p.integrator = Integrator::hermite_shared;
+  State s = initial_state(comm, p);
+  const auto l0 = angular_momentum(comm, s);
+  const auto c0 = centre_of_mass(comm, s);
+  Hermite hermite(comm, s, p);
+  hermite.start();
+  while (s.time < 0.125) hermite.step(0.125);
+  const auto l1 = angular_momentum(comm, s);
+  const auto c1 = centre_of_mass(comm, s);
+  for (int d = 0; d < 3; ++d) {
+    EXPECT_NEAR(c1.velocity[d], c0.velocity[d], 1e-15) << "momentum, axis " << d;
+    // Hermite is not symplectic: L is conserved to its truncation error, which with
+    // eta = 0.001 (dt^4 ~ 100x smaller than at eta = 0.01, where |dL| was 2e-11) is ~1e-13.
+    EXPECT_NEAR(l1[d], l0[d], 1e-12) << "angular momentum, axis " << d;
+  }
+}
+
+TEST(Hermite, PlummerEnergyErrorWithBlockStepsAndItsFallWithEta)
+{
+  const Comm comm;
+  const Params p = plummer_params(4096, 0.02);
+  State s = initial_state(comm, p);
+  const double err = energy_error<Hermite>(comm, s, p, 1.0);
+  EXPECT_LT(err, 1e-6);
+  const Params tighter = plummer_params(4096, 0.01);
+  State s2 = initial_state(comm, tighter);
+  const double err_tight = energy_error<Hermite>(comm, s2, tighter, 1.0);
+  EXPECT_LT(err_tight, err) << "eta 0.02: " << err << ", eta 0.01: " << err_tight;
+  RecordProperty("dE_eta_0.02", std::to_string(err));
+  RecordProperty("dE_eta_0.01", std::to_string(err_tight));
+}
+
+TEST(Hermite, BlockAndSharedStepsAgreeForSmallEta)
+{
+  const Comm comm;
+  Params p = plummer_params(256, 0.0005);
+  State block = initial_state(comm, p);
+  State shared = initial_state(comm, p);
+  const double t = 0.0625;
+  energy_error<Hermite>(comm, block, p, t);
+  p.integrator = Integrator::hermite_shared;
+  energy_error<Hermite>(comm, shared, p, t);
+  const auto xb = to_host(block.x), xs = to_host(shared.x);
+  double worst = 0;
+  for (Index i = 0; i < block.local(); ++i)
+    for (int d = 0; d < 3; ++d) worst = std::max(worst, std::abs(xb(i, d) - xs(i, d)));
+  EXPECT_LT(worst, 1e-9);
+  EXPECT_GT(block.steps, shared.steps); // block steps: more, smaller steps for few particles each
+}
+
+TEST(Leapfrog, SecondOrderAndFp32CloseToFp64)
+{
+  const Comm comm;
+  Params p = plummer_params(512, 0.02);
+  p.integrator = Integrator::leapfrog;
+  double errors[2];
+  for (int k = 0; k < 2; ++k) {
+    p.dt_fixed = k == 0 ? 1.0 / 256 : 1.0 / 512;
+    State s = initial_state(comm, p);
+    errors[k] = energy_error<Leapfrog>(comm, s, p, 0.125);
+  }
+  EXPECT_LT(errors[0], 1e-4);
+  EXPECT_GT(errors[0] / errors[1], 2.5); // 4 for a clean second-order error
+  p.precision = Precision::fp32;
+  p.dt_fixed = 1.0 / 512;
+  State s32 = initial_state(comm, p);
+  EXPECT_LT(energy_error<Leapfrog>(comm, s32, p, 0.125), 1e-4);
+}
+
+TEST(InitialConditions, PlummerIsInStandardUnits)
+{
+  const Comm comm;
+  const Params p = plummer_params(2048, 0.02);
+  const State s = initial_state(comm, p);
+  const auto e = energies(comm, s, p.softening);
+  EXPECT_NEAR(e.total(), -0.25, 1e-12);
+  EXPECT_NEAR(e.kinetic / std::abs(e.potential), 0.5, 2e-3);
+  const auto com = centre_of_mass(comm, s);
+  for (int d = 0; d < 3; ++d) EXPECT_NEAR(com.position[d], 0.0, 1e-14);
+  const auto radii = lagrangian_radii(comm, s, com);
+  EXPECT_NEAR(radii[2], 0.769, 0.05); // Plummer half-mass radius in Henon units
+}
