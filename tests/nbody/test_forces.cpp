@@ -22,14 +22,15 @@ State random_particles(const Comm& comm)
   const auto v = s.v;
   const auto m = s.m;
   const auto id = s.id;
-  par_for("test::random_particles", s.local(), KOKKOS_LAMBDA(Index i) {
-    RandomDraws rng(42, 0, static_cast<std::uint64_t>(id(i)));
-    for (int d = 0; d < 3; ++d) {
-      x(i, d) = rng.uniform(-1.0, 1.0);
-      v(i, d) = rng.uniform(-0.5, 0.5);
-    }
-    m(i) = rng.uniform(0.5, 1.5) / n;
-  });
+  par_for(
+      "test::random_particles", s.local(), KOKKOS_LAMBDA(Index i) {
+        RandomDraws rng(42, 0, static_cast<std::uint64_t>(id(i)));
+        for (int d = 0; d < 3; ++d) {
+          x(i, d) = rng.uniform(-1.0, 1.0);
+          v(i, d) = rng.uniform(-0.5, 0.5);
+        }
+        m(i) = rng.uniform(0.5, 1.5) / n;
+      });
   return s;
 }
 
@@ -149,5 +150,6 @@ TEST(Forces, ActiveSubsetEqualsTheFullEvaluation)
   const auto active = every_third(count);
   const auto subset = device_sums<double, true>(comm, s, 0.01, {}, active, count);
   for (Index k = 0; k < count; ++k)
-    for (int c = 0; c < 7; ++c) ASSERT_NEAR(subset(k, c), full(3 * k, c), 1e-13 * (std::abs(full(3 * k, c)) + 1.0));
+    for (int c = 0; c < 7; ++c)
+      ASSERT_NEAR(subset(k, c), full(3 * k, c), 1e-13 * (std::abs(full(3 * k, c)) + 1.0));
 }

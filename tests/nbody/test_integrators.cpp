@@ -49,11 +49,13 @@ double kepler_error_after_one_period(double steps_per_orbit)
   p.t_end = 2 * pi;
   Hermite hermite(comm, s, p);
   hermite.start();
-  while (s.time < p.t_end * (1 - 1e-14)) hermite.step(p.t_end);
+  while (s.time < p.t_end * (1 - 1e-14))
+    hermite.step(p.t_end);
   const auto end = to_host(s.x);
   double err = 0;
   for (int k = 0; k < 2; ++k)
-    for (int d = 0; d < 3; ++d) err = std::max(err, std::abs(end(k, d) - start(k, d)));
+    for (int d = 0; d < 3; ++d)
+      err = std::max(err, std::abs(end(k, d) - start(k, d)));
   EXPECT_NEAR(s.time, 2 * pi, 1e-12);
   return err;
 }
@@ -76,7 +78,8 @@ double energy_error(const Comm& comm, State& s, const Params& p, double t)
   const double e0 = energies(comm, s, p.softening).total();
   Integrator integrator(comm, s, p);
   integrator.start();
-  while (s.time < t * (1 - 1e-14)) integrator.step(t);
+  while (s.time < t * (1 - 1e-14))
+    integrator.step(t);
   return std::abs(energies(comm, s, p.softening).total() - e0) / std::abs(e0);
 }
 } // namespace
@@ -102,7 +105,8 @@ TEST(Hermite, MomentumAndAngularMomentumConserved)
   const auto c0 = centre_of_mass(comm, s);
   Hermite hermite(comm, s, p);
   hermite.start();
-  while (s.time < 0.125) hermite.step(0.125);
+  while (s.time < 0.125)
+    hermite.step(0.125);
   const auto l1 = angular_momentum(comm, s);
   const auto c1 = centre_of_mass(comm, s);
   for (int d = 0; d < 3; ++d) {
@@ -141,7 +145,8 @@ TEST(Hermite, BlockAndSharedStepsAgreeForSmallEta)
   const auto xb = to_host(block.x), xs = to_host(shared.x);
   double worst = 0;
   for (Index i = 0; i < block.local(); ++i)
-    for (int d = 0; d < 3; ++d) worst = std::max(worst, std::abs(xb(i, d) - xs(i, d)));
+    for (int d = 0; d < 3; ++d)
+      worst = std::max(worst, std::abs(xb(i, d) - xs(i, d)));
   EXPECT_LT(worst, 1e-9);
   EXPECT_GT(block.steps, shared.steps); // block steps: more, smaller steps for few particles each
 }
@@ -174,7 +179,8 @@ TEST(InitialConditions, PlummerIsInStandardUnits)
   EXPECT_NEAR(e.total(), -0.25, 1e-12);
   EXPECT_NEAR(e.kinetic / std::abs(e.potential), 0.5, 2e-3);
   const auto com = centre_of_mass(comm, s);
-  for (int d = 0; d < 3; ++d) EXPECT_NEAR(com.position[d], 0.0, 1e-14);
+  for (int d = 0; d < 3; ++d)
+    EXPECT_NEAR(com.position[d], 0.0, 1e-14);
   const auto radii = lagrangian_radii(comm, s, com);
   EXPECT_NEAR(radii[2], 0.769, 0.05); // Plummer half-mass radius in Henon units
 }

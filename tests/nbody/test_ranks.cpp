@@ -33,25 +33,30 @@ std::vector<double> trajectory_end(const Comm& comm, double t, bool integrate)
   if (integrate) {
     Hermite hermite(comm, s, p);
     hermite.start();
-    while (s.time < t) hermite.step(t);
+    while (s.time < t)
+      hermite.step(t);
   }
   const auto x = to_host(s.x);
   const auto id = to_host(s.id);
   std::vector<double> mine;
   for (Index i = 0; i < s.local(); ++i) {
     mine.push_back(static_cast<double>(id(i)));
-    for (int d = 0; d < 3; ++d) mine.push_back(x(i, d));
+    for (int d = 0; d < 3; ++d)
+      mine.push_back(x(i, d));
   }
   const int count = static_cast<int>(mine.size());
   std::vector<int> counts(comm.size()), offsets(comm.size());
   MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.native());
-  for (int r = 1; r < comm.size(); ++r) offsets[r] = offsets[r - 1] + counts[r - 1];
+  for (int r = 1; r < comm.size(); ++r)
+    offsets[r] = offsets[r - 1] + counts[r - 1];
   std::vector<double> all(comm.is_root() ? offsets.back() + counts.back() : 0);
   MPI_Gatherv(mine.data(), count, MPI_DOUBLE, all.data(), counts.data(), offsets.data(), MPI_DOUBLE, 0, comm.native());
   std::map<long, std::vector<double>> by_id;
-  for (std::size_t k = 0; k + 3 < all.size(); k += 4) by_id[static_cast<long>(all[k])] = {all[k + 1], all[k + 2], all[k + 3]};
+  for (std::size_t k = 0; k + 3 < all.size(); k += 4)
+    by_id[static_cast<long>(all[k])] = {all[k + 1], all[k + 2], all[k + 3]};
   std::vector<double> out;
-  for (const auto& [id_value, xyz] : by_id) out.insert(out.end(), xyz.begin(), xyz.end());
+  for (const auto& [id_value, xyz] : by_id)
+    out.insert(out.end(), xyz.begin(), xyz.end());
   return out;
 }
 
@@ -70,14 +75,21 @@ void compare_with_one_rank(double t, bool integrate, double tolerance)
   if (world.rank() == 0) {
     ASSERT_EQ(reference.size(), together.size());
     double worst = 0;
-    for (std::size_t k = 0; k < reference.size(); ++k) worst = std::max(worst, std::abs(reference[k] - together[k]));
+    for (std::size_t k = 0; k < reference.size(); ++k)
+      worst = std::max(worst, std::abs(reference[k] - together[k]));
     EXPECT_LT(worst, tolerance) << "over " << world.size() << " ranks";
   }
 }
 } // namespace
 
-TEST(Ranks, InitialConditionsIndependentOfRankCount) { compare_with_one_rank(0.0, false, 1e-14); }
-TEST(Ranks, BlockStepTrajectoryIndependentOfRankCount) { compare_with_one_rank(0.125, true, 1e-10); }
+TEST(Ranks, InitialConditionsIndependentOfRankCount)
+{
+  compare_with_one_rank(0.0, false, 1e-14);
+}
+TEST(Ranks, BlockStepTrajectoryIndependentOfRankCount)
+{
+  compare_with_one_rank(0.125, true, 1e-10);
+}
 
 TEST(Ranks, PlummerSeedGivesPinnedParticles)
 {

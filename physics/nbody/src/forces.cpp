@@ -17,6 +17,31 @@ ForceConfig default_force_config()
 
 namespace {
 
+// Loads of i- and j-particles, one overload per kind (no `if constexpr` inside device
+// lambdas: nvcc cannot capture a variable first used in one).
+template <class Real>
+KOKKOS_FORCEINLINE_FUNCTION void load_i(JParticle<Real, true>& p, const View<double* [3]>& x,
+                                        const View<double* [3]>& v, Index i)
+{
+  p = {Real(x(i, 0)), Real(x(i, 1)), Real(x(i, 2)), Real(0), Real(v(i, 0)), Real(v(i, 1)), Real(v(i, 2))};
+}
+template <class Real>
+KOKKOS_FORCEINLINE_FUNCTION void load_i(JParticle<Real, false>& p, const View<double* [3]>& x, const View<double* [3]>&,
+                                        Index i)
+{
+  p = {Real(x(i, 0)), Real(x(i, 1)), Real(x(i, 2)), Real(0)};
+}
+template <class Real, class JView>
+KOKKOS_FORCEINLINE_FUNCTION void load_j(JParticle<Real, true>& p, const JView& d, Index j)
+{
+  p = {d(j, 0), d(j, 1), d(j, 2), d(j, 3), d(j, 4), d(j, 5), d(j, 6)};
+}
+template <class Real, class JView>
+KOKKOS_FORCEINLINE_FUNCTION void load_j(JParticle<Real, false>& p, const JView& d, Index j)
+{
+  p = {d(j, 0), d(j, 1), d(j, 2), d(j, 3)};
+}
+
 // partial(s, k, :) += sums over j in segment s of `jdata` for i = active(k).
 template <class Real, bool Jerk, int NI>
 void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const View<Index*>& active, Index n_active,
@@ -45,25 +70,17 @@ void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const 
           // Consecutive threads take consecutive i (coalesced loads on GPUs).
           k[q] = b * block + q * team_size + team.team_rank();
           const Index i = k[q] < n_active ? (indirect ? active(k[q]) : k[q]) : -1;
-          if constexpr (Jerk) {
-            me[q] = i >= 0 ? JP{Real(xi(i, 0)), Real(xi(i, 1)), Real(xi(i, 2)), Real(0),
-                                Real(vi(i, 0)), Real(vi(i, 1)), Real(vi(i, 2))}
-                           : JP{};
-          } else {
-            me[q] = i >= 0 ? JP{Real(xi(i, 0)), Real(xi(i, 1)), Real(xi(i, 2)), Real(0)} : JP{};
-          }
+          me[q] = JP{};
+          if (i >= 0) load_i(me[q], xi, vi, i);
           for (int c = 0; c < S; ++c)
             sums[q][c] = Real(0);
         }
         for_each_tile<JP>(
             team, count, tile,
             [&](Index j) {
-              if constexpr (Jerk) {
-                return JP{jdata(j0 + j, 0), jdata(j0 + j, 1), jdata(j0 + j, 2), jdata(j0 + j, 3),
-                          jdata(j0 + j, 4), jdata(j0 + j, 5), jdata(j0 + j, 6)};
-              } else {
-                return JP{jdata(j0 + j, 0), jdata(j0 + j, 1), jdata(j0 + j, 2), jdata(j0 + j, 3)};
-              }
+              JP p;
+              load_j<Real>(p, jdata, j0 + j);
+              return p;
             },
             [&](const ScratchView<JP*>& t, Index, int n) {
               for (int jj = 0; jj < n; ++jj) {
@@ -97,7 +114,7 @@ void reduce_segments(const ViewRight<double***>& partial, int segments, Index n_
             total += partial(s, k, c);
           sums(k, c) = total;
         }
-        if constexpr (Jerk) {
+        if (Jerk) { // a plain if: nvcc cannot capture inside `if constexpr` in a device lambda
           const Index i = indirect ? active(k) : k;
           sums(k, 6) += m(i) * inv_eps; // the self-pair added -m_i/eps
         }
@@ -109,16 +126,15 @@ void pack_j(const View<double* [3]>& x, const View<double* [3]>& v, const View<d
             const typename Gravity<Real, Jerk>::JView& out)
 {
   const Index n = static_cast<Index>(m.extent(0));
+  constexpr int width = Gravity<Real, Jerk>::width;
   par_for(
       "nbody::pack_j", static_cast<Index>(out.extent(0)), KOKKOS_LAMBDA(Index j) {
         const bool real = j < n;
         for (int d = 0; d < 3; ++d)
           out(j, d) = real ? Real(x(j, d)) : Real(0);
         out(j, 3) = real ? Real(m(j)) : Real(0);
-        if constexpr (Jerk) {
-          for (int d = 0; d < 3; ++d)
-            out(j, 4 + d) = real ? Real(v(j, d)) : Real(0);
-        }
+        for (int d = 0; d < width - 4; ++d) // velocities: Hermite only
+          out(j, 4 + d) = real ? Real(v(j, d)) : Real(0);
       });
 }
 

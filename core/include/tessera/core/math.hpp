@@ -7,22 +7,22 @@
 
 namespace tessera {
 
-// 1/sqrt(x). In single precision on CUDA devices the hardware reciprocal square root
-// (rsqrtf, ~2 ulp, what NVIDIA's nbody sample uses); elsewhere the plain expression, which
-// host compilers vectorise. Double precision always uses 1/sqrt (correctly rounded).
+// inv_sqrt(x) = 1/sqrt(x) (not "rsqrt": CUDA declares a global rsqrt). In single precision on CUDA devices the hardware
+// reciprocal square root (rsqrtf, ~2 ulp, what NVIDIA's nbody sample uses); elsewhere the plain expression, which host
+// compilers vectorise. Double precision always uses 1/sqrt (correctly rounded).
 #if defined(KOKKOS_ENABLE_CUDA)
-KOKKOS_FORCEINLINE_FUNCTION float rsqrt(float x)
+KOKKOS_FORCEINLINE_FUNCTION float inv_sqrt(float x)
 {
   KOKKOS_IF_ON_DEVICE((return ::rsqrtf(x);))
   KOKKOS_IF_ON_HOST((return 1.0f / std::sqrt(x);))
 }
 #else
-KOKKOS_FORCEINLINE_FUNCTION float rsqrt(float x)
+KOKKOS_FORCEINLINE_FUNCTION float inv_sqrt(float x)
 {
   return 1.0f / std::sqrt(x);
 }
 #endif
-KOKKOS_FORCEINLINE_FUNCTION double rsqrt(double x)
+KOKKOS_FORCEINLINE_FUNCTION double inv_sqrt(double x)
 {
   return 1.0 / Kokkos::sqrt(x);
 }

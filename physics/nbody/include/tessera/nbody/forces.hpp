@@ -59,7 +59,7 @@ KOKKOS_FORCEINLINE_FUNCTION void interact(const JParticle<Real, Jerk>& i, const 
 {
   const Real dx = j.x - i.x, dy = j.y - i.y, dz = j.z - i.z;
   const Real r2 = dx * dx + dy * dy + dz * dz + eps2;
-  const Real rinv = r2 > Real(0) ? tessera::rsqrt(r2) : Real(0);
+  const Real rinv = r2 > Real(0) ? tessera::inv_sqrt(r2) : Real(0);
   const Real rinv2 = rinv * rinv;
   const Real mrinv3 = j.m * rinv * rinv2;
   sums[0] += mrinv3 * dx;

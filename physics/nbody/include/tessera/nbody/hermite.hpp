@@ -37,13 +37,14 @@ public:
   std::int64_t interactions() const { return state_->interactions; }
   Gravity<double, true>& gravity() { return gravity_; }
 
-private:
+  // The phases of a step (public because CUDA allows device lambdas only in public members).
   double next_time(double t_stop) const;
   Index gather_active(double t_next);
   void predict(double t_next);
   void correct(double t_next, Index n_active);
   void share_step(double t_stop);
 
+private:
   const Comm* comm_;
   State* state_;
   Params params_;
@@ -70,10 +71,9 @@ public:
   void start();
   Index step(double t_stop);
   std::int64_t interactions() const { return state_->interactions; }
+  void accelerations(); // public: it launches kernels (see Hermite)
 
 private:
-  void accelerations();
-
   const Comm* comm_;
   State* state_;
   Params params_;

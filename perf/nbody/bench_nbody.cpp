@@ -1,0 +1,106 @@
+// tessera-bench-nbody: interactions per second of the N-body force kernels.
+//   full evaluations (every particle active): Hermite FP64 (a + jerk + pot, 60 flops),
+//   acceleration only FP32 (20 flops, the CUDA-samples convention) and FP64 (30 flops);
+//   block-step evaluations with N/16 and N/256 active particles (Hermite FP64), as a rate
+//   per interaction and as a fraction of the full evaluation's rate.
+// Usage: tessera-bench-nbody [--quick] [--max-n N] [--output FILE]
+#include <cmath>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "bench_common.hpp"
+#include "tessera/core/log.hpp"
+#include "tessera/core/runtime.hpp"
+#include "tessera/nbody/forces.hpp"
+#include "tessera/nbody/initial_conditions.hpp"
+
+using namespace tessera;
+using namespace tessera::nbody;
+
+namespace {
+
+View<Index*> every(Index stride, Index n, Index& count)
+{
+  count = n / stride;
+  View<Index*> active("bench::active", count);
+  par_for("bench::every", count, KOKKOS_LAMBDA(Index k) { active(k) = k * stride; });
+  return active;
+}
+
+template <class Real, bool Jerk>
+bench::Timing time_forces(const Comm& comm, const State& s, Index stride)
+{
+  Gravity<Real, Jerk> gravity(comm, s.local(), 1.0 / 1024);
+  Index count = s.local();
+  const View<Index*> active = stride > 1 ? every(stride, s.local(), count) : View<Index*>();
+  ViewRight<double**> sums("bench::sums", count, n_sums<Jerk>);
+  return bench::time_it([&] { gravity.compute(s.x, s.v, s.m, active, count, sums); }, 3, 1.0, 20);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+  Runtime runtime(argc, argv);
+  const Comm& comm = runtime.world();
+  CLI::App app("Tessera N-body force benchmark", "tessera-bench-nbody");
+  bool quick = false;
+  long max_n = device_is_host ? (1L << 15) : (1L << 20);
+  std::string output;
+  app.add_flag("--quick", quick, "seconds-long smoke run (N = 2^10, 2^12)");
+  app.add_option("--max-n", max_n, "largest N (default 2^20 on GPUs, 2^15 on hosts)");
+  app.add_option("--output", output, "JSON result file (default: perf/results/nbody-<backend>-<date>.json)");
+  CLI11_PARSE(app, argc, argv);
+
+  auto file = bench::result_file("nbody");
+  log::info("{}", runtime.banner());
+  log::info("{:>8} {:>22} {:>14} {:>10} {:>10}", "N", "benchmark", "interactions/s", "GFLOP/s", "spread");
+  const long first = quick ? (1L << 10) : (1L << 14);
+  const long last = quick ? (1L << 12) : max_n;
+  double full_rate = 0;
+  for (long n = first; n <= last; n *= 4) {
+    Params p;
+    p.n = n;
+    p.standard_units = false; // positions of a Plummer sphere are all that matters here
+    const State s = initial_state(comm, p);
+    const double n2 = static_cast<double>(n) * static_cast<double>(n);
+    struct Case {
+      const char* name;
+      double flops;
+      Index stride;
+      bench::Timing (*run)(const Comm&, const State&, Index);
+    };
+    const Case cases[] = {{"hermite_fp64", flops_hermite, 1, time_forces<double, true>},
+                          {"accel_fp32", flops_accel_fp32, 1, time_forces<float, false>},
+                          {"accel_fp64", flops_accel_fp64, 1, time_forces<double, false>},
+                          {"hermite_fp64_active_1/16", flops_hermite, 16, time_forces<double, true>},
+                          {"hermite_fp64_active_1/256", flops_hermite, 256, time_forces<double, true>}};
+    for (const auto& c : cases) {
+      if (n / c.stride < 1) continue;
+      const auto t = c.run(comm, s, c.stride);
+      const double pairs = n2 / static_cast<double>(c.stride);
+      const double rate = pairs / t.median;
+      if (c.stride == 1 && std::string(c.name) == "hermite_fp64") full_rate = rate;
+      nlohmann::json extra = {{"gflops", rate * c.flops * 1e-9},
+                              {"flops_per_interaction", c.flops},
+                              {"active", n / c.stride},
+                              {"mpi_ranks", comm.size()}};
+      if (c.stride > 1 && full_rate > 0) extra["fraction_of_full_rate"] = rate / full_rate;
+      file["results"].push_back(bench::entry("nbody", c.name, {{"n", n}}, "interactions/s", rate, pairs / t.max,
+                                             pairs / t.min, t.repetitions, extra));
+      log::info("{:>8} {:>22} {:>14.4g} {:>10.1f} {:>9.1f}%", n, c.name, rate, rate * c.flops * 1e-9,
+                100.0 * (t.max - t.min) / t.median);
+    }
+  }
+  if (comm.is_root()) {
+    if (output.empty()) {
+      output = fmt::format("perf/results/nbody-{}-{}.json", backend_name(), file["date"].get<std::string>().substr(0, 10));
+    }
+    std::ofstream(output) << file.dump(2) << "\n";
+    log::info("results: {}", output);
+  }
+  return 0;
+}
