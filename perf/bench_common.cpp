@@ -73,8 +73,8 @@ nlohmann::json entry(const std::string& module, const std::string& benchmark, co
                      const std::string& unit, double rate_median, double rate_min, double rate_max, int repetitions,
                      const nlohmann::json& extra)
 {
-  nlohmann::json e = {{"module", module}, {"benchmark", benchmark}, {"size", size},
-                      {"unit", unit},     {"median", rate_median},  {"min", rate_min},
+  nlohmann::json e = {{"module", module}, {"benchmark", benchmark},    {"size", size},
+                      {"unit", unit},     {"median", rate_median},     {"min", rate_min},
                       {"max", rate_max},  {"repetitions", repetitions}};
   if (extra.is_object()) e.update(extra);
   return e;

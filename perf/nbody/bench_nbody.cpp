@@ -17,9 +17,9 @@
 #include "tessera/nbody/forces.hpp"
 #include "tessera/nbody/initial_conditions.hpp"
 
-using namespace tessera;
-using namespace tessera::nbody;
-
+// Inside the namespace rather than `using namespace tessera`: that would bring tessera::log
+// next to ::log, which CUDA's maths headers then find ambiguous.
+namespace tessera::nbody {
 namespace {
 
 View<Index*> every(Index stride, Index n, Index& count)
@@ -42,7 +42,7 @@ bench::Timing time_forces(const Comm& comm, const State& s, Index stride)
 
 } // namespace
 
-int main(int argc, char** argv)
+int benchmark_main(int argc, char** argv)
 {
   Runtime runtime(argc, argv);
   const Comm& comm = runtime.world();
@@ -97,10 +97,18 @@ int main(int argc, char** argv)
   }
   if (comm.is_root()) {
     if (output.empty()) {
-      output = fmt::format("perf/results/nbody-{}-{}.json", backend_name(), file["date"].get<std::string>().substr(0, 10));
+      output =
+          fmt::format("perf/results/nbody-{}-{}.json", backend_name(), file["date"].get<std::string>().substr(0, 10));
     }
     std::ofstream(output) << file.dump(2) << "\n";
     log::info("results: {}", output);
   }
   return 0;
+}
+
+} // namespace tessera::nbody
+
+int main(int argc, char** argv)
+{
+  return tessera::nbody::benchmark_main(argc, argv);
 }
