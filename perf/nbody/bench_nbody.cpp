@@ -30,10 +30,12 @@ View<Index*> every(Index stride, Index n, Index& count)
   return active;
 }
 
+ForceConfig g_config; // --team-size / --tile of the command line (0: backend default)
+
 template <class Real, bool Jerk>
 bench::Timing time_forces(const Comm& comm, const State& s, Index stride)
 {
-  Gravity<Real, Jerk> gravity(comm, s.local(), 1.0 / 1024);
+  Gravity<Real, Jerk> gravity(comm, s.local(), 1.0 / 1024, g_config);
   Index count = s.local();
   const View<Index*> active = stride > 1 ? every(stride, s.local(), count) : View<Index*>();
   ViewRight<double**> sums("bench::sums", count, n_sums<Jerk>);
@@ -53,6 +55,8 @@ int benchmark_main(int argc, char** argv)
   app.add_flag("--quick", quick, "seconds-long smoke run (N = 2^10, 2^12)");
   app.add_option("--max-n", max_n, "largest N (default 2^20 on GPUs, 2^15 on hosts)");
   app.add_option("--output", output, "JSON result file (default: perf/results/nbody-<backend>-<date>.json)");
+  app.add_option("--team-size", g_config.team_size, "threads per team (0: backend default)");
+  app.add_option("--tile", g_config.tile, "j-particles per tile (0: backend default)");
   CLI11_PARSE(app, argc, argv);
 
   auto file = bench::result_file("nbody");
@@ -84,10 +88,10 @@ int benchmark_main(int argc, char** argv)
       const double pairs = n2 / static_cast<double>(c.stride);
       const double rate = pairs / t.median;
       if (c.stride == 1 && std::string(c.name) == "hermite_fp64") full_rate = rate;
-      nlohmann::json extra = {{"gflops", rate * c.flops * 1e-9},
-                              {"flops_per_interaction", c.flops},
-                              {"active", n / c.stride},
-                              {"mpi_ranks", comm.size()}};
+      nlohmann::json extra = {
+          {"gflops", rate * c.flops * 1e-9}, {"team_size", g_config.team_size},  {"tile", g_config.tile},
+          {"i_per_thread", i_per_thread},    {"flops_per_interaction", c.flops}, {"active", n / c.stride},
+          {"mpi_ranks", comm.size()}};
       if (c.stride > 1 && full_rate > 0) extra["fraction_of_full_rate"] = rate / full_rate;
       file["results"].push_back(bench::entry("nbody", c.name, {{"n", n}}, "interactions/s", rate, pairs / t.max,
                                              pairs / t.min, t.repetitions, extra));

@@ -83,6 +83,9 @@ void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const 
               return p;
             },
             [&](const ScratchView<JP*>& t, Index, int n) {
+#if defined(__CUDA_ARCH__)
+#pragma unroll 4
+#endif
               for (int jj = 0; jj < n; ++jj) {
                 const JP other = t(jj);
                 for (int q = 0; q < NI; ++q)
