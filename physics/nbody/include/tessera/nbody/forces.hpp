@@ -79,7 +79,7 @@ KOKKOS_FORCEINLINE_FUNCTION void interact(const JParticle<Real, Jerk>& i, const 
 // one thread per team with several i per thread (the tile then stays in cache and the
 // i-loop vectorises).
 ForceConfig default_force_config();
-inline constexpr int i_per_thread = device_is_host ? 4 : 2;
+inline constexpr int i_per_thread = device_is_host ? 4 : 1; // 2 on GPUs measured slower (perf/NOTES.md)
 
 // Gravity from all particles of all ranks. Holds the ring and partial-sum buffers, so a
 // time loop allocates nothing.
