@@ -1,0 +1,97 @@
+// Initial conditions: the Kroupa mass spectrum, and particles read back from the text and
+// HDF5 formats tessera-nbody accepts.
+#include <cmath>
+#include <fstream>
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "tessera/core/hdf5.hpp"
+#include "tessera/nbody/diagnostics.hpp"
+#include "tessera/nbody/initial_conditions.hpp"
+
+namespace tessera::nbody {
+namespace {
+
+TEST(InitialConditions, KroupaMassesAreNormalisedAndSpanTheImf)
+{
+  const Comm comm;
+  Params p;
+  p.n = 4096;
+  p.mass_spectrum = "kroupa";
+  p.kroupa_min = 0.08;
+  p.kroupa_max = 100.0;
+  const State s = initial_state(comm, p);
+  const auto m = to_host(s.m);
+  double total = 0, lightest = 1, heaviest = 0;
+  int below_half_solar = 0;
+  for (Index i = 0; i < s.local(); ++i) {
+    total += m(i);
+    lightest = std::min(lightest, m(i));
+    heaviest = std::max(heaviest, m(i));
+  }
+  // Masses in solar units are m * (sum of the drawn masses); the ratio heaviest/lightest is
+  // unit-free and bounded by the IMF's range.
+  EXPECT_NEAR(total, 1.0, 1e-12);
+  EXPECT_LE(heaviest / lightest, 100.0 / 0.08 * (1 + 1e-12));
+  EXPECT_GT(heaviest / lightest, 20.0); // a 4096-star draw reaches well into the upper IMF
+  const double mean = total / static_cast<double>(s.local());
+  for (Index i = 0; i < s.local(); ++i) below_half_solar += m(i) < mean ? 1 : 0;
+  EXPECT_GT(below_half_solar, s.local() / 2); // most stars are lighter than the mean
+  EXPECT_NEAR(energies(comm, s, p.softening).total(), -0.25, 1e-12);
+}
+
+TEST(InitialConditions, TextAndHdf5FilesReadBack)
+{
+  const Comm comm;
+  const auto dir = std::filesystem::temp_directory_path() / ("tessera-ic-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  // Three particles with the centre of mass at rest at the origin.
+  const double table[3][7] = {{0.5, 1, 0, 0, 0, 0.5, 0}, {0.25, -1, 1, 0, 0, -0.5, 0.25}, {0.25, -1, -1, 0, 0, -0.5, -0.25}};
+  {
+    std::ofstream out(dir / "ic.txt");
+    out << "# m x y z vx vy vz\n";
+    for (const auto& row : table) {
+      for (double value : row) out << value << ' ';
+      out << "\n";
+    }
+  }
+  {
+    HostViewRight<double* [3]> x("x", 3), v("v", 3);
+    HostView<double*> m("m", 3);
+    for (int i = 0; i < 3; ++i) {
+      m(i) = table[i][0];
+      for (int d = 0; d < 3; ++d) {
+        x(i, d) = table[i][1 + d];
+        v(i, d) = table[i][4 + d];
+      }
+    }
+    Hdf5Writer writer(comm, dir / "ic.h5");
+    writer.write_shared("x", x);
+    writer.write_shared("v", v);
+    writer.write_shared("m", m);
+  }
+  for (const char* kind : {"text", "hdf5"}) {
+    Params p;
+    p.ic = kind;
+    p.ic_file = dir / (std::string(kind) == "text" ? "ic.txt" : "ic.h5");
+    p.standard_units = false;
+    const State s = initial_state(comm, p);
+    ASSERT_EQ(s.n_global, 3) << kind;
+    const auto x = to_host(s.x);
+    const auto v = to_host(s.v);
+    const auto m = to_host(s.m);
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(m(i), table[i][0]) << kind;
+      for (int d = 0; d < 3; ++d) {
+        EXPECT_NEAR(x(i, d), table[i][1 + d], 1e-15) << kind;
+        EXPECT_NEAR(v(i, d), table[i][4 + d], 1e-15) << kind;
+      }
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+} // namespace
+} // namespace tessera::nbody
