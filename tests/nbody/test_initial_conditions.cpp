@@ -37,7 +37,8 @@ TEST(InitialConditions, KroupaMassesAreNormalisedAndSpanTheImf)
   EXPECT_LE(heaviest / lightest, 100.0 / 0.08 * (1 + 1e-12));
   EXPECT_GT(heaviest / lightest, 20.0); // a 4096-star draw reaches well into the upper IMF
   const double mean = total / static_cast<double>(s.local());
-  for (Index i = 0; i < s.local(); ++i) below_half_solar += m(i) < mean ? 1 : 0;
+  for (Index i = 0; i < s.local(); ++i)
+    below_half_solar += m(i) < mean ? 1 : 0;
   EXPECT_GT(below_half_solar, s.local() / 2); // most stars are lighter than the mean
   EXPECT_NEAR(energies(comm, s, p.softening).total(), -0.25, 1e-12);
 }
@@ -48,12 +49,14 @@ TEST(InitialConditions, TextAndHdf5FilesReadBack)
   const auto dir = std::filesystem::temp_directory_path() / ("tessera-ic-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   // Three particles with the centre of mass at rest at the origin.
-  const double table[3][7] = {{0.5, 1, 0, 0, 0, 0.5, 0}, {0.25, -1, 1, 0, 0, -0.5, 0.25}, {0.25, -1, -1, 0, 0, -0.5, -0.25}};
+  const double table[3][7] = {
+      {0.5, 1, 0, 0, 0, 0.5, 0}, {0.25, -1, 1, 0, 0, -0.5, 0.25}, {0.25, -1, -1, 0, 0, -0.5, -0.25}};
   {
     std::ofstream out(dir / "ic.txt");
     out << "# m x y z vx vy vz\n";
     for (const auto& row : table) {
-      for (double value : row) out << value << ' ';
+      for (double value : row)
+        out << value << ' ';
       out << "\n";
     }
   }
