@@ -319,16 +319,6 @@ void Hdf5Writer::close()
   }
 }
 
-std::vector<std::filesystem::path> Hdf5Writer::files() const
-{
-  std::vector<std::filesystem::path> out{path_};
-  if (layout_ == Hdf5Layout::per_rank) {
-    for (int r = 0; r < comm_->size(); ++r)
-      out.push_back(rank_file(path_, r, rank_file_tag_));
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------
 
 Hdf5Reader::Hdf5Reader(const std::filesystem::path& path) : path_(path)

@@ -91,8 +91,6 @@ public:
 
   Hdf5Layout layout() const { return layout_; }
   const std::filesystem::path& path() const { return path_; }
-  // The files this writer produced (the main file, and the rank files if any).
-  std::vector<std::filesystem::path> files() const;
   // Name of rank r's file in the per-rank layout; `tag` makes names unique per write.
   static std::filesystem::path rank_file(const std::filesystem::path& path, int rank, const std::string& tag = "");
   void set_rank_file_tag(const std::string& tag) { rank_file_tag_ = tag; }

@@ -13,7 +13,6 @@
 // with a1 the jerk, a2 and a3 the second and third derivatives of the acceleration at the
 // end of the step (from the Hermite interpolation). First step: eta_start * |a| / |a1|.
 
-#include "tessera/core/runtime.hpp"
 #include "tessera/nbody/forces.hpp"
 #include "tessera/nbody/params.hpp"
 #include "tessera/nbody/state.hpp"
@@ -27,14 +26,9 @@ public:
   // Forces and first steps at the current time (after initial conditions; a restart
   // skips this, the state already has them).
   void start();
-  // Advances to `t_stop` (a multiple of dt_max for block steps); returns early when a stop
-  // is requested by every rank's agreement (SIGTERM). Calls progress(time) after each step.
-  template <class Progress>
-  void advance_to(double t_stop, const Progress& progress);
   // One block (or shared) step; returns the number of active particles on this rank.
   Index step(double t_stop);
 
-  std::int64_t interactions() const { return state_->interactions; }
   Gravity<double, true>& gravity() { return gravity_; }
 
   // The phases of a step (public because CUDA allows device lambdas only in public members).
@@ -54,23 +48,12 @@ private:
   ViewRight<double**> new_forces_; // (k, 7): a, jerk, pot of active particle k
 };
 
-template <class Progress>
-void Hermite::advance_to(double t_stop, const Progress& progress)
-{
-  while (state_->time < t_stop) {
-    step(t_stop);
-    progress(state_->time);
-    if (comm_->any(stop_requested())) return;
-  }
-}
-
 // Kick-drift-kick leapfrog with acceleration only (FP32 or FP64 kernel), shared fixed step.
 class Leapfrog {
 public:
   Leapfrog(const Comm& comm, State& state, const Params& params);
   void start();
   Index step(double t_stop);
-  std::int64_t interactions() const { return state_->interactions; }
   void accelerations(); // public: it launches kernels (see Hermite)
 
 private:
