@@ -29,20 +29,12 @@ public:
   template <class V>
   void write_distributed(const std::string& name, const V& view)
   {
-    auto host = Kokkos::create_mirror_view_and_copy(HostSpace{}, view);
-    Kokkos::View<typename V::non_const_data_type, Kokkos::LayoutRight, HostSpace> right("tessera::checkpoint",
-                                                                                        layout_right_of(view));
-    Kokkos::deep_copy(right, host);
-    write(name, right, true);
+    write(name, host_row_major(view), true);
   }
   template <class V>
   void write_shared(const std::string& name, const V& view)
   {
-    auto host = Kokkos::create_mirror_view_and_copy(HostSpace{}, view);
-    Kokkos::View<typename V::non_const_data_type, Kokkos::LayoutRight, HostSpace> right("tessera::checkpoint",
-                                                                                        layout_right_of(view));
-    Kokkos::deep_copy(right, host);
-    write(name, right, false);
+    write(name, host_row_major(view), false);
   }
   template <class T>
   void attribute(const std::string& name, const T& value)
@@ -88,10 +80,7 @@ public:
   void read_distributed(const std::string& name, const V& view)
   {
     tessera::read_distributed(*comm_, reader_, name, view);
-    auto host = Kokkos::create_mirror_view_and_copy(HostSpace{}, view);
-    Kokkos::View<typename V::non_const_data_type, Kokkos::LayoutRight, HostSpace> right("tessera::checkpoint",
-                                                                                        layout_right_of(view));
-    Kokkos::deep_copy(right, host);
+    const auto right = host_row_major(view);
     const std::size_t per_row = right.extent(0) > 0 ? right.span() / right.extent(0) : 0;
     const auto first_row = comm_->exclusive_sum(static_cast<std::int64_t>(right.extent(0)));
     const auto sum = comm_->sum(checksum(right.data(), right.span(), sizeof(typename V::value_type),

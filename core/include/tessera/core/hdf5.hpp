@@ -48,6 +48,26 @@ hid_t h5_type()
 
 bool hdf5_is_parallel();
 
+// A row-major host copy of any View (the layout of files and checksums), whatever its
+// layout and memory space.
+template <class V>
+auto host_row_major(const V& view)
+{
+  using Data = typename V::non_const_data_type;
+  Kokkos::View<Data, Kokkos::LayoutRight, HostSpace> host("tessera::hdf5::host", layout_right_of(view));
+  if constexpr (std::is_same_v<typename V::array_layout, Kokkos::LayoutRight>) {
+    Kokkos::deep_copy(host, view);
+  } else {
+    // Layout change: copy to a LayoutRight View in the View's own space first (deep_copy
+    // cannot change both layout and space).
+    Kokkos::View<Data, Kokkos::LayoutRight, typename V::memory_space> right("tessera::hdf5::right",
+                                                                            layout_right_of(view));
+    Kokkos::deep_copy(right, view);
+    Kokkos::deep_copy(host, right);
+  }
+  return host;
+}
+
 // A raw block of host data to write: pointer, element type, local shape (row-major).
 struct Hdf5Block {
   const void* data;
@@ -96,22 +116,6 @@ public:
   void set_rank_file_tag(const std::string& tag) { rank_file_tag_ = tag; }
 
 private:
-  template <class V>
-  static auto host_row_major(const V& view)
-  {
-    using Data = typename V::data_type;
-    Kokkos::View<Data, Kokkos::LayoutRight, HostSpace> host("tessera::hdf5::host", layout_right_of(view));
-    if constexpr (std::is_same_v<typename V::array_layout, Kokkos::LayoutRight>) {
-      Kokkos::deep_copy(host, view);
-    } else {
-      // Layout change: copy to a device LayoutRight View first (deep_copy cannot do both).
-      Kokkos::View<Data, Kokkos::LayoutRight, typename V::memory_space> right("tessera::hdf5::right",
-                                                                              layout_right_of(view));
-      Kokkos::deep_copy(right, view);
-      Kokkos::deep_copy(host, right);
-    }
-    return host;
-  }
   template <class H>
   static Hdf5Block block_of(const H& host)
   {
