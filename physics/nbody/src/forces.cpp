@@ -42,19 +42,23 @@ KOKKOS_FORCEINLINE_FUNCTION void load_j(JParticle<Real, false>& p, const JView& 
   p = {d(j, 0), d(j, 1), d(j, 2), d(j, 3)};
 }
 
-// partial(s, k, :) += sums over j in segment s of `jdata` for i = active(k).
+// partial(s, k, :) (+)= sums over j in segment s of `jdata` for i = active(k): "=" on the first
+// hop of the ring, "+=" on the others. Segment 0 of the first hop also removes the
+// self-potential (adds m_i * inv_eps; 0 for acceleration only).
 template <class Real, bool Jerk, int NI>
-void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const View<Index*>& active, Index n_active,
-                const typename Gravity<Real, Jerk>::JView& jdata, Index n_j, Real eps2, const ForceConfig& config,
-                int segments, const ViewRight<double***>& partial)
+void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const View<double*>& m,
+                const View<Index*>& active, Index n_active, const typename Gravity<Real, Jerk>::JView& jdata,
+                Index n_j, Real eps2, double inv_eps, const ForceLaunch& launch, bool first_hop,
+                const ViewRight<double***>& partial)
 {
   using JP = JParticle<Real, Jerk>;
   constexpr int S = n_sums<Jerk>;
-  const int team_size = config.team_size;
-  const int tile = config.tile;
+  const int team_size = launch.team_size;
+  const int tile = launch.tile;
+  const int segments = launch.segments;
+  const Index segment = launch.segment_length;
   const Index block = static_cast<Index>(team_size) * NI;
   const Index n_blocks = (n_active + block - 1) / block;
-  const Index segment = (n_j + segments - 1) / segments;
   const bool indirect = active.extent(0) > 0;
   const auto policy = team_policy(ExecSpace(), n_blocks * segments, team_size, tile_scratch_bytes<JP>(tile));
   par_for_team(
@@ -84,7 +88,7 @@ void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const 
             },
             [&](const ScratchView<JP*>& t, Index, int n) {
 #if defined(__CUDA_ARCH__)
-#pragma unroll 4
+#pragma unroll 8
 #endif
               for (int jj = 0; jj < n; ++jj) {
                 const JP other = t(jj);
@@ -93,33 +97,38 @@ void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const 
               }
             });
         for (int q = 0; q < NI; ++q) {
-          if (k[q] < n_active) {
-            for (int c = 0; c < S; ++c)
-              partial(s, k[q], c) += static_cast<double>(sums[q][c]);
+          if (k[q] >= n_active) continue;
+          const double self = s == 0 && first_hop ? m(indirect ? active(k[q]) : k[q]) * inv_eps : 0.0;
+          for (int c = 0; c < S; ++c) {
+            double value = static_cast<double>(sums[q][c]);
+            if (c == 6) value += self; // the self-pair added -m_i/eps to the potential
+            partial(s, k[q], c) = first_hop ? value : partial(s, k[q], c) + value;
           }
         }
       });
 }
 
-// sums(k, :) = sum over segments of partial(s, k, :), in segment order; minus self-potential.
+// sums(k, :) = sum over segments of partial(s, k, :): one team per active particle, a team
+// reduction per component (fixed order for a given launch, so runs repeat bit for bit).
 template <bool Jerk>
-void reduce_segments(const ViewRight<double***>& partial, int segments, Index n_active, const View<Index*>& active,
-                     const View<double*>& m, double eps, const ViewRight<double**>& sums)
+void reduce_segments(const ViewRight<double***>& partial, int segments, Index n_active,
+                     const ViewRight<double**>& sums)
 {
   constexpr int S = n_sums<Jerk>;
-  const bool indirect = active.extent(0) > 0;
-  const double inv_eps = eps > 0 ? 1.0 / eps : 0.0;
-  par_for(
-      "nbody::reduce_segments", n_active, KOKKOS_LAMBDA(Index k) {
+  int team_size = 1;
+  if constexpr (!device_is_host) {
+    while (team_size < segments && team_size < 128)
+      team_size *= 2;
+  }
+  par_for_team(
+      "nbody::reduce_segments", team_policy(ExecSpace(), n_active, team_size, 0),
+      KOKKOS_LAMBDA(const TeamMember& team) {
+        const Index k = team.league_rank();
         for (int c = 0; c < S; ++c) {
           double total = 0;
-          for (int s = 0; s < segments; ++s)
-            total += partial(s, k, c);
-          sums(k, c) = total;
-        }
-        if (Jerk) { // a plain if: nvcc cannot capture inside `if constexpr` in a device lambda
-          const Index i = indirect ? active(k) : k;
-          sums(k, 6) += m(i) * inv_eps; // the self-pair added -m_i/eps
+          Kokkos::parallel_reduce(
+              Kokkos::TeamThreadRange(team, segments), [&](int s, double& sum) { sum += partial(s, k, c); }, total);
+          Kokkos::single(Kokkos::PerTeam(team), [&] { sums(k, c) = total; });
         }
       });
 }
@@ -129,14 +138,14 @@ void pack_j(const View<double* [3]>& x, const View<double* [3]>& v, const View<d
             const typename Gravity<Real, Jerk>::JView& out)
 {
   const Index n = static_cast<Index>(m.extent(0));
-  constexpr int width = Gravity<Real, Jerk>::width;
+  constexpr int fields = j_fields<Jerk>;
   par_for(
       "nbody::pack_j", static_cast<Index>(out.extent(0)), KOKKOS_LAMBDA(Index j) {
         const bool real = j < n;
         for (int d = 0; d < 3; ++d)
           out(j, d) = real ? Real(x(j, d)) : Real(0);
         out(j, 3) = real ? Real(m(j)) : Real(0);
-        for (int d = 0; d < width - 4; ++d) // velocities: Hermite only
+        for (int d = 0; d < fields - 4; ++d) // velocities: Hermite only
           out(j, 4 + d) = real ? Real(v(j, d)) : Real(0);
       });
 }
@@ -156,16 +165,29 @@ Gravity<Real, Jerk>::Gravity(const Comm& comm, Index n_local, double softening, 
 }
 
 template <class Real, bool Jerk>
-int Gravity<Real, Jerk>::segments_for(Index n_active) const
+ForceLaunch Gravity<Real, Jerk>::launch_for(Index n_active) const
 {
-  if (config_.j_split > 0) return config_.j_split;
-  // Enough teams to fill the machine: about one thread per hardware thread of the backend.
-  const Index threads_wanted = ExecSpace().concurrency();
-  const Index block = static_cast<Index>(config_.team_size) * i_per_thread;
-  const Index blocks = std::max<Index>(1, (n_active + block - 1) / block);
-  const Index by_occupancy = (threads_wanted + blocks * config_.team_size - 1) / (blocks * config_.team_size);
-  const Index by_tiles = std::max<Index>(1, n_max_ / (4 * config_.tile)); // each segment >= 4 tiles
-  return static_cast<int>(std::clamp<Index>(by_occupancy, 1, by_tiles));
+  ForceLaunch launch{config_.team_size, 1, config_.tile, n_max_};
+  if constexpr (!device_is_host) {
+    // Few active i: teams shrink to the active count (whole warps), so no thread idles.
+    const Index warps = std::max<Index>(1, (n_active + 31) / 32);
+    launch.team_size = static_cast<int>(std::min<Index>(config_.team_size, 32 * warps));
+  }
+  if (config_.j_split > 0) {
+    launch.segments = config_.j_split;
+  } else {
+    // Enough teams to fill the machine: about one thread per hardware thread of the backend,
+    // with segments of at least one warp's worth of j-particles.
+    const Index threads_wanted = ExecSpace().concurrency();
+    const Index block = static_cast<Index>(launch.team_size) * i_per_thread;
+    const Index blocks = std::max<Index>(1, (n_active + block - 1) / block);
+    const Index by_occupancy = (threads_wanted + blocks * launch.team_size - 1) / (blocks * launch.team_size);
+    const Index by_length = std::max<Index>(1, n_max_ / 32);
+    launch.segments = static_cast<int>(std::clamp<Index>(by_occupancy, 1, by_length));
+  }
+  launch.segment_length = (n_max_ + launch.segments - 1) / launch.segments;
+  launch.tile = static_cast<int>(std::min<Index>(config_.tile, std::max<Index>(1, launch.segment_length)));
+  return launch;
 }
 
 template <class Real, bool Jerk>
@@ -178,28 +200,38 @@ template <class Real, bool Jerk>
 void Gravity<Real, Jerk>::compute(const View<double* [3]>& xi, const View<double* [3]>& vi, const View<double*>& m,
                                   const View<Index*>& active, Index n_active, const ViewRight<double**>& sums)
 {
-  const int segments = segments_for(n_active);
-  if (partial_.extent(0) < static_cast<std::size_t>(segments) ||
-      partial_.extent(1) < static_cast<std::size_t>(n_active)) {
-    partial_ =
-        ViewRight<double***>("nbody::partial_forces", segments, std::max<Index>(n_active, n_local_), n_sums<Jerk>);
+  constexpr int S = n_sums<Jerk>;
+  if (sums.extent(0) < static_cast<std::size_t>(n_active) || sums.extent(1) != static_cast<std::size_t>(S)) {
+    throw Error(ExitCode::failure, fmt::format("nbody::Gravity: sums must be ({} or more) x {}, not {} x {}",
+                                               n_active, S, sums.extent(0), sums.extent(1)));
   }
-  const auto partial =
-      Kokkos::subview(partial_, Kokkos::make_pair(0, segments), Kokkos::make_pair(Index(0), n_active), Kokkos::ALL);
-  Kokkos::deep_copy(partial, 0.0);
+  const ForceLaunch launch = launch_for(n_active);
+  // One segment: the kernel writes the sums directly (no partial buffer, no reduction).
+  ViewRight<double***> partial(sums.data(), 1, sums.extent(0), S);
+  if (launch.segments > 1) {
+    if (partial_.extent(0) < static_cast<std::size_t>(launch.segments) ||
+        partial_.extent(1) < static_cast<std::size_t>(n_active)) {
+      partial_ = ViewRight<double***>("nbody::partial_forces", launch.segments, std::max<Index>(n_active, n_local_),
+                                      S);
+    }
+    partial = partial_;
+  }
   pack(xi, vi, m);
-  const Real eps2 = static_cast<Real>(eps_ * eps_);
+  // Acceleration only: at least min_softening2, which makes the self-pair vanish (forces.hpp).
+  const Real eps2 = Jerk ? static_cast<Real>(eps_ * eps_)
+                         : std::max(static_cast<Real>(eps_ * eps_), min_softening2<Real>);
+  const double inv_eps = Jerk && eps_ > 0 ? 1.0 / eps_ : 0.0;
   for (int hop = 0; hop < comm_->size(); ++hop) {
     if (n_active > 0) {
-      accumulate<Real, Jerk, i_per_thread>(xi, vi, active, n_active, travelling_, n_max_, eps2, config_, segments,
-                                           partial_);
+      accumulate<Real, Jerk, i_per_thread>(xi, vi, m, active, n_active, travelling_, n_max_, eps2, inv_eps, launch,
+                                           hop == 0, partial);
     }
     if (comm_->size() > 1) {
       comm_->ring_shift(travelling_, arriving_);
       std::swap(travelling_, arriving_);
     }
   }
-  reduce_segments<Jerk>(partial_, segments, n_active, active, m, Jerk ? eps_ : 0.0, sums);
+  if (launch.segments > 1 && n_active > 0) reduce_segments<Jerk>(partial, launch.segments, n_active, sums);
   last_interactions_ = static_cast<std::int64_t>(n_active) * n_global_;
 }
 

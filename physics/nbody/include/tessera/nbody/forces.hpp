@@ -5,17 +5,20 @@
 // Kernel shape (GraCCA): a team of T threads owns a block of T * NI i-particles (NI per
 // thread, in registers), walks the j-particles in tiles staged in team scratch, and adds
 // each tile's interactions. When few i-particles are active, the j-range is split into S
-// segments handled by different teams (the "j-split"); their partial sums are added in a
-// fixed order afterwards, so results do not depend on scheduling. With several ranks the
-// j-particles circulate around the ring of ranks (Comm::ring_shift), one hop per rank.
+// segments handled by different teams (the "j-split", down to 32 j-particles a segment) and
+// teams shrink to the active count; the partial sums are added in a fixed order afterwards,
+// so results do not depend on scheduling. With several ranks the j-particles circulate
+// around the ring of ranks (Comm::ring_shift), one hop per rank.
 //
 // Per interaction (r = x_j - x_i, v = v_j - v_i, r2 = |r|^2 + eps^2):
 //   a   += m_j r / r2^(3/2)
 //   jerk+= m_j [v / r2^(3/2) - 3 (r.v) r / r2^(5/2)]
 //   pot -= m_j / r2^(1/2)
-// The self-pair has r = v = 0; 1/sqrt(r2) is taken as 0 when r2 = 0 (eps = 0), and the
-// self-potential -m_i/eps of eps > 0 is removed afterwards, so no branch on j == i.
-
+// The self-pair has r = v = 0, and no branch on j == i: with jerk and potential, 1/sqrt(r2)
+// is taken as 0 when r2 = 0 (eps = 0) and the self-potential -m_i/eps of eps > 0 is removed
+// afterwards; the acceleration-only kernels instead soften by at least `min_softening2`
+// (r2 >= 1e-20 in FP32, 1e-150 in FP64), which makes the self-pair contribute exactly 0 and
+// saves the select (forces change by less than one rounding for r > 1e-6 in FP32).
 #include <algorithm>
 
 #include "tessera/core/comm.hpp"
@@ -31,23 +34,33 @@ inline constexpr double flops_accel_fp32 = 20.0;
 inline constexpr double flops_accel_fp64 = 30.0;
 
 struct ForceConfig {
-  int team_size = 0; // threads per team
+  int team_size = 0; // threads per team (GPUs: the largest; teams shrink for few active i)
   int tile = 0;      // j-particles per scratch tile
   int j_split = 0;   // segments of the j-range (0: choose from the active count)
 };
 
-// What travels: (x, y, z, m, vx, vy, vz) per j-particle for Hermite, (x, y, z, m) for
+// Fields that travel per j-particle: (x, y, z, m, vx, vy, vz) for Hermite, (x, y, z, m) for
 // acceleration only. Rows past a rank's particle count are zero (zero mass: no force).
+template <bool Jerk>
+inline constexpr int j_fields = Jerk ? 7 : 4;
+
+// A j-particle in team scratch, 16-byte aligned so that GPUs read it with 128-bit loads
+// (one per float4, two or four per double record) rather than one load per field.
 template <class Real, bool Jerk>
 struct JParticle;
 template <class Real>
-struct JParticle<Real, true> {
+struct alignas(16) JParticle<Real, true> {
   Real x, y, z, m, vx, vy, vz;
 };
 template <class Real>
-struct JParticle<Real, false> {
+struct alignas(16) JParticle<Real, false> {
   Real x, y, z, m;
 };
+
+// Smallest r^2 of the acceleration-only kernels: keeps m / r^3 of the self-pair finite (for
+// m < 1e8), so that it contributes m * 0 / r^3 = 0 without a select.
+template <class Real>
+inline constexpr Real min_softening2 = sizeof(Real) == 4 ? Real(1e-20f) : Real(1e-150);
 
 // Accumulators per i-particle: ax, ay, az [, jx, jy, jz, pot].
 template <bool Jerk>
@@ -59,7 +72,8 @@ KOKKOS_FORCEINLINE_FUNCTION void interact(const JParticle<Real, Jerk>& i, const 
 {
   const Real dx = j.x - i.x, dy = j.y - i.y, dz = j.z - i.z;
   const Real r2 = dx * dx + dy * dy + dz * dz + eps2;
-  const Real rinv = r2 > Real(0) ? tessera::inv_sqrt(r2) : Real(0);
+  // Acceleration only: eps2 >= min_softening2, so r2 > 0 (see the top of the file).
+  const Real rinv = !Jerk || r2 > Real(0) ? tessera::inv_sqrt(r2) : Real(0);
   const Real rinv2 = rinv * rinv;
   const Real mrinv3 = j.m * rinv * rinv2;
   sums[0] += mrinv3 * dx;
@@ -76,18 +90,23 @@ KOKKOS_FORCEINLINE_FUNCTION void interact(const JParticle<Real, Jerk>& i, const 
 }
 
 // The backend's kernel shape: GPUs use warps-multiple teams with one i per thread; hosts
-// one thread per team with several i per thread (the tile then stays in cache and the
-// i-loop vectorises).
+// one thread per team with several i per thread (the tile then stays in cache).
 ForceConfig default_force_config();
 inline constexpr int i_per_thread = device_is_host ? 4 : 1; // 2 on GPUs measured slower (perf/NOTES.md)
+
+// How one compute() launches for a given active count: threads per team, j-segments and
+// their length, and the tile (at most the segment).
+struct ForceLaunch {
+  int team_size, segments, tile;
+  Index segment_length;
+};
 
 // Gravity from all particles of all ranks. Holds the ring and partial-sum buffers, so a
 // time loop allocates nothing.
 template <class Real, bool Jerk>
 class Gravity {
 public:
-  using JView = ViewRight<Real * [sizeof(JParticle<Real, Jerk>) / sizeof(Real)]>;
-  static constexpr int width = sizeof(JParticle<Real, Jerk>) / sizeof(Real);
+  using JView = ViewRight<Real * [j_fields<Jerk>]>;
 
   Gravity(const Comm& comm, Index n_local, double softening, ForceConfig config = {});
 
@@ -100,7 +119,7 @@ public:
   // Interactions evaluated by the last compute() on this rank (padding excluded).
   std::int64_t last_interactions() const { return last_interactions_; }
   const ForceConfig& config() const { return config_; }
-  int segments_for(Index n_active) const;
+  ForceLaunch launch_for(Index n_active) const;
 
 private:
   void pack(const View<double* [3]>& x, const View<double* [3]>& v, const View<double*>& m);
@@ -111,7 +130,7 @@ private:
   double eps_;
   ForceConfig config_;
   JView travelling_, arriving_;
-  ViewRight<double***> partial_; // (segment, k, sum)
+  ViewRight<double***> partial_; // (segment, k, sum), used when segments > 1
   std::int64_t last_interactions_ = 0;
 };
 
