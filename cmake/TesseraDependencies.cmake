@@ -18,6 +18,7 @@ if(NOT TESSERA_BACKEND STREQUAL "default")
       "at a Kokkos built with it.")
   endif()
 endif()
+kokkos_check(DEVICES CUDA RETURN_VALUE TESSERA_KOKKOS_HAS_CUDA)
 message(STATUS "Tessera: Kokkos ${Kokkos_VERSION} at ${Kokkos_DIR}, devices ${Kokkos_DEVICES}, "
                "backend ${TESSERA_BACKEND}")
 

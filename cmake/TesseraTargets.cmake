@@ -1,13 +1,21 @@
 # Helpers shared by every module: warnings, a module library, a driver, a test at 1 and 2
 # MPI ranks.
 
-# Warnings for our own targets only (no global flags).
+# Warnings and code generation for our own targets only (no global flags).
+#   -fno-math-errno: sqrt sets no errno, so host compilers can vectorise loops that call it
+#                    (the N-body i-blocks); nothing in Tessera reads errno after maths.
+#   -march=native:   host backends only, with TESSERA_NATIVE_ARCH (default ON): Tessera is
+#                    built per machine, and the host kernels need its vector width (AVX2,
+#                    AVX-512). Turn it off for binaries that must run on other CPUs.
 function(tessera_set_warnings target)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     # nvcc_wrapper passes host-compiler flags through -Xcompiler.
-    target_compile_options(${target} PRIVATE -Wall -Wextra)
+    target_compile_options(${target} PRIVATE -Wall -Wextra -fno-math-errno)
     if(TESSERA_WARNINGS_AS_ERRORS)
       target_compile_options(${target} PRIVATE -Werror)
+    endif()
+    if(TESSERA_NATIVE_ARCH AND NOT TESSERA_KOKKOS_HAS_CUDA)
+      target_compile_options(${target} PRIVATE -march=native)
     endif()
   endif()
 endfunction()

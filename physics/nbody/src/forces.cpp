@@ -17,19 +17,22 @@ ForceConfig default_force_config()
 
 namespace {
 
-// Loads of i- and j-particles, one overload per kind (no `if constexpr` inside device
-// lambdas: nvcc cannot capture a variable first used in one).
-template <class Real>
-KOKKOS_FORCEINLINE_FUNCTION void load_i(JParticle<Real, true>& p, const View<double* [3]>& x,
-                                        const View<double* [3]>& v, Index i)
+// i-particle q of a thread's block from the (double) state; loads of j-particles, one overload
+// per kind (no `if constexpr` inside device lambdas: nvcc cannot capture a variable first
+// used in one).
+template <class Real, int NI>
+KOKKOS_FORCEINLINE_FUNCTION void load_i(IBlock<Real, NI>& b, int q, const View<double* [3]>& x,
+                                        const View<double* [3]>& v, Index i, bool jerk)
 {
-  p = {Real(x(i, 0)), Real(x(i, 1)), Real(x(i, 2)), Real(0), Real(v(i, 0)), Real(v(i, 1)), Real(v(i, 2))};
-}
-template <class Real>
-KOKKOS_FORCEINLINE_FUNCTION void load_i(JParticle<Real, false>& p, const View<double* [3]>& x, const View<double* [3]>&,
-                                        Index i)
-{
-  p = {Real(x(i, 0)), Real(x(i, 1)), Real(x(i, 2)), Real(0)};
+  const bool real = i >= 0;
+  b.x[q] = real ? Real(x(i, 0)) : Real(0);
+  b.y[q] = real ? Real(x(i, 1)) : Real(0);
+  b.z[q] = real ? Real(x(i, 2)) : Real(0);
+  b.vx[q] = real && jerk ? Real(v(i, 0)) : Real(0);
+  b.vy[q] = real && jerk ? Real(v(i, 1)) : Real(0);
+  b.vz[q] = real && jerk ? Real(v(i, 2)) : Real(0);
+  for (int c = 0; c < 7; ++c)
+    b.sums[c][q] = Real(0);
 }
 template <class Real, class JView>
 KOKKOS_FORCEINLINE_FUNCTION void load_j(JParticle<Real, true>& p, const JView& d, Index j)
@@ -47,8 +50,8 @@ KOKKOS_FORCEINLINE_FUNCTION void load_j(JParticle<Real, false>& p, const JView& 
 // self-potential (adds m_i * inv_eps; 0 for acceleration only).
 template <class Real, bool Jerk, int NI>
 void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const View<double*>& m,
-                const View<Index*>& active, Index n_active, const typename Gravity<Real, Jerk>::JView& jdata,
-                Index n_j, Real eps2, double inv_eps, const ForceLaunch& launch, bool first_hop,
+                const View<Index*>& active, Index n_active, const typename Gravity<Real, Jerk>::JView& jdata, Index n_j,
+                Real eps2, double inv_eps, const ForceLaunch& launch, bool first_hop,
                 const ViewRight<double***>& partial)
 {
   using JP = JParticle<Real, Jerk>;
@@ -68,16 +71,12 @@ void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const 
         const Index j0 = s * segment;
         const Index count = Kokkos::max(Index(0), Kokkos::min(n_j, j0 + segment) - j0);
         Index k[NI];
-        JP me[NI];
-        Real sums[NI][S];
+        IBlock<Real, NI> me;
         for (int q = 0; q < NI; ++q) {
           // Consecutive threads take consecutive i (coalesced loads on GPUs).
           k[q] = b * block + q * team_size + team.team_rank();
           const Index i = k[q] < n_active ? (indirect ? active(k[q]) : k[q]) : -1;
-          me[q] = JP{};
-          if (i >= 0) load_i(me[q], xi, vi, i);
-          for (int c = 0; c < S; ++c)
-            sums[q][c] = Real(0);
+          load_i(me, q, xi, vi, i, Jerk);
         }
         for_each_tile<JP>(
             team, count, tile,
@@ -90,17 +89,14 @@ void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const 
 #if defined(__CUDA_ARCH__)
 #pragma unroll 8
 #endif
-              for (int jj = 0; jj < n; ++jj) {
-                const JP other = t(jj);
-                for (int q = 0; q < NI; ++q)
-                  interact<Real, Jerk>(me[q], other, eps2, sums[q]);
-              }
+              for (int jj = 0; jj < n; ++jj)
+                interact<Real, Jerk, NI>(me, t(jj), eps2);
             });
         for (int q = 0; q < NI; ++q) {
           if (k[q] >= n_active) continue;
           const double self = s == 0 && first_hop ? m(indirect ? active(k[q]) : k[q]) * inv_eps : 0.0;
           for (int c = 0; c < S; ++c) {
-            double value = static_cast<double>(sums[q][c]);
+            double value = static_cast<double>(me.sums[c][q]);
             if (c == 6) value += self; // the self-pair added -m_i/eps to the potential
             partial(s, k[q], c) = first_hop ? value : partial(s, k[q], c) + value;
           }
@@ -111,8 +107,7 @@ void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const 
 // sums(k, :) = sum over segments of partial(s, k, :): one team per active particle, a team
 // reduction per component (fixed order for a given launch, so runs repeat bit for bit).
 template <bool Jerk>
-void reduce_segments(const ViewRight<double***>& partial, int segments, Index n_active,
-                     const ViewRight<double**>& sums)
+void reduce_segments(const ViewRight<double***>& partial, int segments, Index n_active, const ViewRight<double**>& sums)
 {
   constexpr int S = n_sums<Jerk>;
   int team_size = 1;
@@ -202,8 +197,8 @@ void Gravity<Real, Jerk>::compute(const View<double* [3]>& xi, const View<double
 {
   constexpr int S = n_sums<Jerk>;
   if (sums.extent(0) < static_cast<std::size_t>(n_active) || sums.extent(1) != static_cast<std::size_t>(S)) {
-    throw Error(ExitCode::failure, fmt::format("nbody::Gravity: sums must be ({} or more) x {}, not {} x {}",
-                                               n_active, S, sums.extent(0), sums.extent(1)));
+    throw Error(ExitCode::failure, fmt::format("nbody::Gravity: sums must be ({} or more) x {}, not {} x {}", n_active,
+                                               S, sums.extent(0), sums.extent(1)));
   }
   const ForceLaunch launch = launch_for(n_active);
   // One segment: the kernel writes the sums directly (no partial buffer, no reduction).
@@ -211,15 +206,14 @@ void Gravity<Real, Jerk>::compute(const View<double* [3]>& xi, const View<double
   if (launch.segments > 1) {
     if (partial_.extent(0) < static_cast<std::size_t>(launch.segments) ||
         partial_.extent(1) < static_cast<std::size_t>(n_active)) {
-      partial_ = ViewRight<double***>("nbody::partial_forces", launch.segments, std::max<Index>(n_active, n_local_),
-                                      S);
+      partial_ = ViewRight<double***>("nbody::partial_forces", launch.segments, std::max<Index>(n_active, n_local_), S);
     }
     partial = partial_;
   }
   pack(xi, vi, m);
   // Acceleration only: at least min_softening2, which makes the self-pair vanish (forces.hpp).
-  const Real eps2 = Jerk ? static_cast<Real>(eps_ * eps_)
-                         : std::max(static_cast<Real>(eps_ * eps_), min_softening2<Real>);
+  const Real eps2 =
+      Jerk ? static_cast<Real>(eps_ * eps_) : std::max(static_cast<Real>(eps_ * eps_), min_softening2<Real>);
   const double inv_eps = Jerk && eps_ > 0 ? 1.0 / eps_ : 0.0;
   for (int hop = 0; hop < comm_->size(); ++hop) {
     if (n_active > 0) {
