@@ -171,9 +171,11 @@ ForceLaunch Gravity<Real, Jerk>::launch_for(Index n_active) const
   if (config_.j_split > 0) {
     launch.segments = config_.j_split;
   } else {
-    // Enough teams to fill the machine: about one thread per hardware thread of the backend,
-    // with segments of at least one warp's worth of j-particles.
-    const Index threads_wanted = ExecSpace().concurrency();
+    // Enough teams to fill the machine, with segments of at least one warp's worth of j: a
+    // thread per host thread; on GPUs half a thread per hardware thread (the FP64 kernel's
+    // registers let an SM hold about half its maximum; more segments only add partial sums).
+    const int concurrency = ExecSpace().concurrency();
+    const Index threads_wanted = std::max(1, device_is_host ? concurrency : concurrency / 2);
     const Index block = static_cast<Index>(launch.team_size) * i_per_thread;
     const Index blocks = std::max<Index>(1, (n_active + block - 1) / block);
     const Index by_occupancy = (threads_wanted + blocks * launch.team_size - 1) / (blocks * launch.team_size);

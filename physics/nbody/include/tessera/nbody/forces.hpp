@@ -80,8 +80,9 @@ KOKKOS_FORCEINLINE_FUNCTION void interact(IBlock<Real, NI>& i, const JParticle<R
   for (int q = 0; q < NI; ++q) {
     const Real dx = j.x - i.x[q], dy = j.y - i.y[q], dz = j.z - i.z[q];
     const Real r2 = dx * dx + dy * dy + dz * dz + eps2;
-    // Acceleration only: eps2 >= min_softening2, so r2 > 0 (see the top of the file).
-    const Real inv = tessera::inv_sqrt(r2);
+    // Never subnormal in single precision: the FP32 kernels are acceleration-only, with
+    // r2 >= min_softening2 (the Hermite kernels are FP64, where inv_sqrt_normal = inv_sqrt).
+    const Real inv = tessera::inv_sqrt_normal(r2);
     const Real rinv = !Jerk || r2 > Real(0) ? inv : Real(0);
     const Real rinv2 = rinv * rinv;
     const Real mrinv3 = j.m * rinv * rinv2;
