@@ -104,12 +104,13 @@ void accumulate(const View<double* [3]>& xi, const View<double* [3]>& vi, const 
       });
 }
 
-// sums(k, :) = sum over segments of partial(s, k, :): one team per active particle, a team
-// reduction per component (fixed order for a given launch, so runs repeat bit for bit).
+// sums(k, :) = sum over segments of partial(s, k, :): one team per active particle and one
+// team reduction of all components together (each thread loads its segments' records whole;
+// fixed order for a given launch, so runs repeat bit for bit).
 template <bool Jerk>
 void reduce_segments(const ViewRight<double***>& partial, int segments, Index n_active, const ViewRight<double**>& sums)
 {
-  constexpr int S = n_sums<Jerk>;
+  using Record = PartialSums<n_sums<Jerk>>;
   int team_size = 1;
   if constexpr (!device_is_host) {
     while (team_size < segments && team_size < 128)
@@ -119,12 +120,18 @@ void reduce_segments(const ViewRight<double***>& partial, int segments, Index n_
       "nbody::reduce_segments", team_policy(ExecSpace(), n_active, team_size, 0),
       KOKKOS_LAMBDA(const TeamMember& team) {
         const Index k = team.league_rank();
-        for (int c = 0; c < S; ++c) {
-          double total = 0;
-          Kokkos::parallel_reduce(
-              Kokkos::TeamThreadRange(team, segments), [&](int s, double& sum) { sum += partial(s, k, c); }, total);
-          Kokkos::single(Kokkos::PerTeam(team), [&] { sums(k, c) = total; });
-        }
+        Record total;
+        Kokkos::parallel_reduce(
+            Kokkos::TeamThreadRange(team, segments),
+            [&](int s, Record& sum) {
+              for (int c = 0; c < Record::size; ++c)
+                sum.v[c] += partial(s, k, c);
+            },
+            Kokkos::Sum<Record>(total));
+        Kokkos::single(Kokkos::PerTeam(team), [&] {
+          for (int c = 0; c < Record::size; ++c)
+            sums(k, c) = total.v[c];
+        });
       });
 }
 

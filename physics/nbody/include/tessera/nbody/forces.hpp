@@ -66,6 +66,19 @@ inline constexpr Real min_softening2 = sizeof(Real) == 4 ? Real(1e-20f) : Real(1
 template <bool Jerk>
 inline constexpr int n_sums = Jerk ? 7 : 3;
 
+// One i-particle's partial sums as a single value, so that a team reduces all of them at once.
+template <int S>
+struct PartialSums {
+  static constexpr int size = S;
+  double v[S] = {};
+  KOKKOS_FORCEINLINE_FUNCTION PartialSums& operator+=(const PartialSums& other)
+  {
+    for (int c = 0; c < S; ++c)
+      v[c] += other.v[c];
+    return *this;
+  }
+};
+
 // The NI i-particles of one thread, structure of arrays: every statement of interact() is
 // then a loop over q that host compilers turn into SIMD instructions (on GPUs NI = 1).
 template <class Real, int NI>
@@ -152,3 +165,8 @@ extern template class Gravity<double, false>;
 extern template class Gravity<float, false>;
 
 } // namespace tessera::nbody
+
+template <int S>
+struct Kokkos::reduction_identity<tessera::nbody::PartialSums<S>> {
+  KOKKOS_FORCEINLINE_FUNCTION static tessera::nbody::PartialSums<S> sum() { return {}; }
+};
