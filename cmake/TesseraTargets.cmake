@@ -17,6 +17,12 @@ function(tessera_set_warnings target)
     if(TESSERA_NATIVE_ARCH AND NOT TESSERA_KOKKOS_HAS_CUDA)
       target_compile_options(${target} PRIVATE -march=native)
     endif()
+    if(TESSERA_SANITIZE)
+      # Every finding is an error (no recovery), with frame pointers for readable stacks.
+      target_compile_options(${target} PRIVATE -fsanitize=${TESSERA_SANITIZE} -fno-sanitize-recover=all
+                                               -fno-omit-frame-pointer -O1 -g)
+      target_link_options(${target} PRIVATE -fsanitize=${TESSERA_SANITIZE})
+    endif()
   endif()
 endfunction()
 
@@ -53,6 +59,16 @@ set(TESSERA_TEST_ENVIRONMENT
     "OMP_PROC_BIND=false" "OMP_NUM_THREADS=2"
     "OMPI_ALLOW_RUN_AS_ROOT=1" "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1" ${_tessera_btl}
     "OMPI_MCA_rmaps_base_oversubscribe=1" "PRTE_MCA_rmaps_default_mapping_policy=:oversubscribe")
+
+# Sanitizer builds: leaks are errors except those of the MPI and HDF5 libraries' own start-up
+# (tools/sanitizers/lsan.supp); stacks on every report. The slow unwinder on malloc is needed
+# to see through libc (no frame pointers) to OpenMPI's frames, which the suppressions name.
+if(TESSERA_SANITIZE)
+  list(APPEND TESSERA_TEST_ENVIRONMENT
+       "ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:strict_string_checks=1:detect_stack_use_after_return=1"
+       "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tools/sanitizers/lsan.supp:print_suppressions=0"
+       "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+endif()
 
 set(TESSERA_TEST_ENVIRONMENT_MPI ${TESSERA_TEST_ENVIRONMENT})
 list(TRANSFORM TESSERA_TEST_ENVIRONMENT_MPI REPLACE "^OMP_NUM_THREADS=.*" "OMP_NUM_THREADS=1")
