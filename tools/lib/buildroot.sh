@@ -17,12 +17,13 @@ TESSERA_PACKAGES=(
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   libtomlplusplus-dev librandom123-dev nlohmann-json3-dev
+  clang libclang-rt-19-dev libomp-19-dev
 )
 # Kokkos comes from sid: trixie has none. Pinned to sid and checked to be >= 4.6.
 TESSERA_SID_PACKAGES=(libkokkos-dev)
 TESSERA_MIN_KOKKOS=4.6
 # Bump when the recipe changes, so existing roots are brought up to date.
-TESSERA_RECIPE_VERSION=3
+TESSERA_RECIPE_VERSION=4
 
 tessera_die() {
   echo "tessera: $*" >&2

@@ -208,7 +208,7 @@ Index Hermite::step(double t_stop)
 // ---------------------------------------------------------------------------------------
 
 Leapfrog::Leapfrog(const Comm& comm, State& state, const Params& params)
-    : comm_(&comm), state_(&state), params_(params),
+    : state_(&state), params_(params),
       gravity64_(comm, params.precision == Precision::fp64 ? state.local() : 0, params.softening,
                  ForceConfig{params.team_size, params.tile, params.j_split}),
       gravity32_(comm, params.precision == Precision::fp32 ? state.local() : 0, params.softening,

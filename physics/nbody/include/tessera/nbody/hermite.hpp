@@ -57,7 +57,6 @@ public:
   void accelerations(); // public: it launches kernels (see Hermite)
 
 private:
-  const Comm* comm_;
   State* state_;
   Params params_;
   Gravity<double, false> gravity64_;
