@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "bench_common.hpp"
+#include "ceilings.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/runtime.hpp"
 #include "tessera/nbody/forces.hpp"
@@ -65,7 +66,14 @@ int benchmark_main(int argc, char** argv)
 
   auto file = bench::result_file("nbody");
   log::info("{}", runtime.banner());
-  log::info("{:>8} {:>22} {:>14} {:>10} {:>10}", "N", "benchmark", "interactions/s", "GFLOP/s", "spread");
+  // This machine's ceilings first; every figure below is also given as a fraction of one:
+  // its conventional FLOP rate over the FMA throughput of its precision.
+  file["ceilings"] = bench::measure_ceilings(quick);
+  for (const auto& c : file["ceilings"])
+    log::info("ceiling {:<16} {:.4g} {}", c["name"].get<std::string>(), c["value"].get<double>(),
+              c["unit"].get<std::string>());
+  log::info("{:>8} {:>26} {:>14} {:>10} {:>10} {:>9}", "N", "benchmark", "interactions/s", "GFLOP/s", "spread",
+            "of FMA");
   const long first = quick ? (1L << 10) : (1L << 14);
   const long last = quick ? (1L << 12) : max_n;
   for (long n = first; n <= last; n *= 4) {
@@ -97,10 +105,15 @@ int benchmark_main(int argc, char** argv)
           {"i_per_thread", i_per_thread},    {"flops_per_interaction", c.flops}, {"active", n / c.stride},
           {"mpi_ranks", comm.size()}};
       if (c.stride > 1 && full_rate > 0) extra["fraction_of_full_rate"] = rate / full_rate;
+      const char* ceiling_name = std::string(c.name) == "accel_fp32" ? "fma_fp32" : "fma_fp64";
+      if (const double peak = bench::ceiling(file["ceilings"], ceiling_name); peak > 0) {
+        extra["ceiling"] = ceiling_name;
+        extra["ceiling_fraction"] = rate * c.flops / peak;
+      }
       file["results"].push_back(bench::entry("nbody", c.name, {{"n", n}}, "interactions/s", rate, pairs / t.max,
                                              pairs / t.min, t.repetitions, extra));
-      log::info("{:>8} {:>22} {:>14.4g} {:>10.1f} {:>9.1f}%", n, c.name, rate, rate * c.flops * 1e-9,
-                100.0 * (t.max - t.min) / t.median);
+      log::info("{:>8} {:>26} {:>14.4g} {:>10.1f} {:>9.1f}% {:>8.1f}%", n, c.name, rate, rate * c.flops * 1e-9,
+                100.0 * (t.max - t.min) / t.median, 100.0 * extra.value("ceiling_fraction", 0.0));
     }
   }
   if (comm.is_root()) {

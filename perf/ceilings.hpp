@@ -1,0 +1,20 @@
+#pragma once
+// Ceilings measured by the harness on the machine at hand (PERF.md: measured, not quoted),
+// so that every rate can be given as a fraction of what this machine does:
+//   copy_bandwidth   bytes read + written per second by a device copy larger than any cache
+//   fma_fp32/fp64    FLOP/s of independent fused multiply-add chains (2 flops per FMA)
+//   gemm_fp32/fp64   FLOP/s of KokkosBlas::gemm (cuBLAS on CUDA), when Kokkos Kernels is there
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace tessera::bench {
+
+// The ceilings as PERF.md's list of {name, unit, value, spread}; quick: small sizes (seconds).
+nlohmann::json measure_ceilings(bool quick);
+
+// The value of ceiling `name` in a list from measure_ceilings (0 when absent).
+double ceiling(const nlohmann::json& ceilings, const std::string& name);
+
+} // namespace tessera::bench
