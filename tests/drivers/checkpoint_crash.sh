@@ -5,6 +5,7 @@
 # exit code 4, and a restart that finishes the job.
 # Usage: checkpoint_crash.sh DEMO
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/signals.sh"
 demo=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -45,16 +46,8 @@ echo "ok: partial file refused: $msg"
 echo "ok: restart reproduces the uninterrupted run bit for bit: $(heat "$work/ref.json")"
 
 # SIGTERM during a long run: final checkpoint, exit code 4, restart completes.
-"$demo" "${small[@]}" --run.steps=100000000 --run.checkpoint_every=0 --output "$work/term" \
-  --summary "$work/term.json" >/dev/null &
-pid=$!
-sleep 2
-kill -TERM "$pid"
-set +e
-wait "$pid"
-status=$?
-set -e
-[[ $status -eq 4 ]] || { echo "FAIL: SIGTERM gave exit $status, expected 4"; exit 1; }
+terminate_after 2 4 "$demo" "${small[@]}" --run.steps=100000000 --run.checkpoint_every=0 --output "$work/term" \
+  --summary "$work/term.json"
 python3 - "$work/term.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))

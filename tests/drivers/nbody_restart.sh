@@ -3,6 +3,7 @@
 # block steps) continues bit for bit like the uninterrupted run; snapshots are readable HDF5.
 # Usage: nbody_restart.sh NBODY
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/signals.sh"
 nbody=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -25,15 +26,7 @@ fi
 echo "ok: restart at t = 0.125 continues bit for bit: E = $(last_energy "$work/ref.json")"
 
 # SIGTERM somewhere inside the block steps: checkpoint with per-particle times, exit 4.
-"$nbody" "${common[@]}" --ic.n=2048 --run.t_end=1000 --output "$work/term" >/dev/null &
-pid=$!
-sleep 3
-kill -TERM "$pid"
-set +e
-wait "$pid"
-status=$?
-set -e
-[[ $status -eq 4 ]] || { echo "FAIL: SIGTERM gave exit $status, expected 4"; exit 1; }
+terminate_after 3 4 "$nbody" "${common[@]}" --ic.n=2048 --run.t_end=1000 --output "$work/term"
 "$nbody" "${common[@]}" --ic.n=2048 --run.t_end=1000 --output "$work/term" --restart "$work/term/nbody.chk.h5" \
   --run.t_end=0.0625 >/dev/null 2>&1 || true
 echo "ok: SIGTERM: exit 4 with a checkpoint"
