@@ -151,3 +151,26 @@ TEST(Rng, MomentsOfUniformAndNormal)
   EXPECT_GT(m.min_u, 0.0);
   EXPECT_LT(m.max_u, 1.0);
 }
+
+// seek() resumes a stream exactly: draws split over "launches" at every possible offset
+// within a Philox block equal one uninterrupted sequence.
+TEST(Rng, SeekContinuesTheSameStream)
+{
+  RandomDraws whole(seed, 7, 42);
+  std::vector<std::uint32_t> reference;
+  for (int k = 0; k < 23; ++k)
+    reference.push_back(whole.next_u32());
+  EXPECT_EQ(whole.position(), 23u);
+  for (int split = 0; split <= 23; ++split) {
+    RandomDraws first(seed, 7, 42);
+    std::vector<std::uint32_t> draws;
+    for (int k = 0; k < split; ++k)
+      draws.push_back(first.next_u32());
+    RandomDraws resumed(seed, 7, 42);
+    resumed.seek(first.position());
+    EXPECT_EQ(resumed.position(), static_cast<std::uint64_t>(split));
+    for (int k = split; k < 23; ++k)
+      draws.push_back(resumed.next_u32());
+    EXPECT_EQ(draws, reference) << "split after " << split << " draws";
+  }
+}

@@ -41,6 +41,26 @@ public:
     return block_.v[used_++];
   }
 
+  // How many 32-bit draws this generator has made. A generator built with the same (seed,
+  // stream, item) and moved there with seek() continues with exactly the same numbers, so
+  // work on one item can be split over several kernel launches without changing its draws.
+  KOKKOS_INLINE_FUNCTION std::uint64_t position() const
+  {
+    return 4 * static_cast<std::uint64_t>(counter_.v[3]) + static_cast<std::uint64_t>(used_) - 4;
+  }
+
+  KOKKOS_INLINE_FUNCTION void seek(std::uint64_t position)
+  {
+    counter_.v[3] = static_cast<std::uint32_t>(position / 4);
+    used_ = 4;
+    if (const int within = static_cast<int>(position % 4); within != 0) {
+      Philox philox;
+      block_ = philox(counter_, key_);
+      ++counter_.v[3];
+      used_ = within;
+    }
+  }
+
   // Uniform in the open interval (0, 1), 53 random bits: safe to take a log of.
   KOKKOS_INLINE_FUNCTION double uniform()
   {

@@ -1,0 +1,60 @@
+#pragma once
+// What tessera-shower writes: the histograms as YODA text (for Rivet / YODA users:
+// yodadiff, rivet-mkhtml) and as HDF5, and the first events as HepMC3 ASCII.
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tessera/core/comm.hpp"
+#include "tessera/shower/event_batch.hpp"
+#include "tessera/shower/histograms.hpp"
+
+namespace tessera::shower {
+
+// One 1-D histogram on the host, normalised: sums of weights are per generated event, so
+// the total sum of weights of each histogram is the cross section in pb.
+struct HostHistogram {
+  std::string path, title;
+  std::vector<double> edges;                       // bins + 1
+  std::vector<std::array<double, n_moments>> bins; // per bin
+  std::array<double, n_moments> underflow{}, overflow{}, total{};
+  double scaled_by = 1;
+};
+
+// The book's (combined) sums, each weight sum multiplied by `scale` (1 / events).
+std::vector<HostHistogram> host_histograms(const HistogramBook& book, double scale);
+
+// YODA 1.x text ("BEGIN YODA_HISTO1D_V2 ..."), written to a temporary name and renamed.
+void write_yoda(const std::filesystem::path& path, const std::vector<HostHistogram>& histograms);
+// Reads what write_yoda writes (and YODA_HISTO1D_V2 blocks from other tools); throws
+// InputError naming the file and line on anything malformed.
+std::vector<HostHistogram> read_yoda(const std::filesystem::path& path);
+
+// HDF5: one group per histogram (its path), datasets edges, sumw, sumw2, sumwx, sumwx2,
+// entries (bins), and underflow / overflow rows.
+void write_histograms_hdf5(const Comm& comm, const std::filesystem::path& path,
+                           const std::vector<HostHistogram>& histograms, double cross_section,
+                           double cross_section_error, std::int64_t events);
+
+// HepMC3 ASCII (Asciiv3) event records: the beams, the s-channel vertex and the final
+// partons with their colour flow (attributes flow1 / flow2).
+class HepMCWriter {
+public:
+  HepMCWriter(const std::filesystem::path& path, double sqrt_s);
+  ~HepMCWriter();
+  HepMCWriter(const HepMCWriter&) = delete;
+  HepMCWriter& operator=(const HepMCWriter&) = delete;
+  void write(std::int64_t event_number, double weight, const Parton* partons, int n);
+  void close();
+
+private:
+  std::filesystem::path path_, temporary_;
+  std::ofstream out_;
+  double sqrt_s_;
+  bool open_ = false;
+};
+
+} // namespace tessera::shower

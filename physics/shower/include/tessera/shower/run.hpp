@@ -1,0 +1,23 @@
+#pragma once
+// A whole tessera-shower run: the events split over the ranks, showered and analysed in
+// batches with progress, the histograms and cross section combined over the ranks and
+// written (YODA, HDF5, optionally HepMC3), and the results as JSON. SIGTERM/SIGINT stop
+// after the current batch; the histograms of the events done so far are still written.
+
+#include <nlohmann/json.hpp>
+
+#include "tessera/core/comm.hpp"
+#include "tessera/core/timers.hpp"
+#include "tessera/shower/params.hpp"
+
+namespace tessera::shower {
+
+// The events of rank r: a contiguous block of global event numbers.
+struct EventRange {
+  std::int64_t first, count;
+};
+EventRange rank_events(std::int64_t events, int rank, int ranks);
+
+nlohmann::json run(const Comm& comm, const Params& params, PhaseTimers& timers);
+
+} // namespace tessera::shower

@@ -1,0 +1,172 @@
+#include "tessera/shower/run.hpp"
+
+#include <cmath>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "tessera/core/errors.hpp"
+#include "tessera/core/log.hpp"
+#include "tessera/core/progress.hpp"
+#include "tessera/core/runtime.hpp"
+#include "tessera/shower/output.hpp"
+
+namespace tessera::shower {
+
+EventRange rank_events(std::int64_t events, int rank, int ranks)
+{
+  const std::int64_t base = events / ranks, extra = events % ranks;
+  return {rank * base + std::min<std::int64_t>(rank, extra), base + (rank < extra ? 1 : 0)};
+}
+
+namespace {
+
+void check_memory(const Params& params)
+{
+  const double need = static_cast<double>(Generator::bytes_needed(params.generator));
+  const double free = static_cast<double>(available_memory_bytes());
+  if (need > 0.9 * free)
+    throw InputError(fmt::format("events.batch = {} with shower.max_partons = {} needs {:.2f} GiB, more than the "
+                                 "{:.2f} GiB free; lower events.batch",
+                                 params.generator.batch_size, params.generator.max_partons, need / (1 << 30),
+                                 free / (1 << 30)));
+}
+
+// Writes the first events of this rank (rank 0: the run's first events) as HepMC3.
+class FirstEvents {
+public:
+  FirstEvents(const Comm& comm, const Params& params)
+      : wanted_(comm.is_root() ? params.hepmc_events : 0), sqrt_s_(params.generator.hard.sqrt_s())
+  {
+    if (wanted_ > 0) writer_ = std::make_unique<HepMCWriter>(params.output_dir / "events.hepmc3", sqrt_s_);
+  }
+  void record(const EventBatch& batch, std::int64_t first, std::int64_t count)
+  {
+    if (written_ >= wanted_) return;
+    const auto partons = host_copy(batch.partons);
+    const auto n = host_copy(batch.n);
+    const auto weight = host_copy(batch.weight);
+    const auto status = host_copy(batch.status);
+    for (std::int64_t i = 0; i < count && written_ < wanted_; ++i, ++written_) {
+      std::vector<Parton> row(static_cast<std::size_t>(n(i)));
+      for (int k = 0; k < n(i); ++k)
+        row[static_cast<std::size_t>(k)] = partons(i, k);
+      if (status(i) == finished) writer_->write(first + i, weight(i), row.data(), n(i));
+    }
+  }
+  void close()
+  {
+    if (writer_) writer_->close();
+  }
+  std::int64_t written() const { return written_; }
+
+private:
+  std::int64_t wanted_;
+  double sqrt_s_;
+  std::int64_t written_ = 0;
+  std::unique_ptr<HepMCWriter> writer_;
+};
+
+} // namespace
+
+nlohmann::json run(const Comm& comm, const Params& params, PhaseTimers& timers)
+{
+  check_memory(params);
+  const auto mine = rank_events(params.events, comm.rank(), comm.size());
+  const auto& g = params.generator;
+  HistogramBook book(standard_histograms());
+  Generator generator(g, book);
+  FirstEvents first_events(comm, params);
+  log::info("e+ e- -> q qbar at sqrt(s) = {} GeV: {} events on {} rank(s), batches of {}, alpha_s(mZ) = {} ({}), "
+            "t_cutoff = {} GeV^2, {} competition, max {} partons",
+            g.hard.sqrt_s(), params.events, comm.size(), g.batch_size, params.alpha_s_mz, params.running,
+            g.shower.t_cutoff, g.shower.competition == Competition::summed ? "summed" : "per-dipole", g.max_partons);
+
+  Progress progress("showering", mine.count, "events");
+  bool interrupted = false;
+  std::int64_t done = 0;
+  Generator::Hooks hooks;
+  hooks.after_shower = [&](const EventBatch& batch, std::int64_t first, std::int64_t count) {
+    first_events.record(batch, first, count);
+  };
+  hooks.after_batch = [&](std::int64_t events_done) {
+    done = events_done;
+    progress.update(done);
+    // Every rank must see the same decision, or the collectives below would hang.
+    interrupted = comm.any(stop_requested());
+    return !interrupted;
+  };
+  GeneratorTotals totals;
+  {
+    auto t = timers.scope("generate");
+    totals = generator.run(mine.first, mine.count, hooks);
+    Kokkos::fence();
+  }
+  progress.finish();
+  first_events.close();
+  const double seconds = timers.seconds("generate");
+
+  // Combine over the ranks.
+  GeneratorTotals all;
+  all.events = comm.sum(totals.events);
+  all.overflows = comm.sum(totals.overflows);
+  all.trials = comm.sum(totals.trials);
+  all.partons = comm.sum(totals.partons);
+  all.sum_w = comm.sum(totals.sum_w);
+  all.sum_w2 = comm.sum(totals.sum_w2);
+  book.combine(comm);
+  const double n = static_cast<double>(all.events);
+  const double sigma = all.sum_w / n;
+  const double sigma_error = all.events > 1 ? std::sqrt(std::max(0.0, all.sum_w2 / n - sigma * sigma) / (n - 1)) : 0;
+  const double sigma_lo = g.hard.total_cross_section();
+  const double rate = seconds > 0 ? n / seconds : 0;
+  const double slowest = comm.max(seconds);
+
+  {
+    auto t = timers.scope("output");
+    const auto histograms = host_histograms(book, 1.0 / n);
+    if (!params.yoda.empty() && comm.is_root()) write_yoda(params.output_dir / params.yoda, histograms);
+    if (!params.hdf5.empty())
+      write_histograms_hdf5(comm, params.output_dir / params.hdf5, histograms, sigma, sigma_error, all.events);
+  }
+  if (interrupted)
+    log::info("stop requested (signal {}): {} events done; the histograms hold those events", stop_signal(),
+              all.events);
+  log::info("sigma(e+ e- -> q qbar) = {:.6g} +- {:.3g} pb (analytic LO: {:.6g} pb)", sigma, sigma_error, sigma_lo);
+  log::info("{} events in {:.3f} s: {:.4g} events/s (including hard process and analysis); {:.2f} partons and {:.1f} "
+            "trials per event",
+            all.events, slowest, slowest > 0 ? n / slowest : 0.0,
+            all.events > all.overflows
+                ? static_cast<double>(all.partons) / static_cast<double>(all.events - all.overflows)
+                : 0.0,
+            static_cast<double>(all.trials) / n);
+  if (all.overflows > 0) {
+    log::warn("{} events ({:.3g}%) needed more than shower.max_partons = {} partons: left out of the histograms "
+              "(raise shower.max_partons)",
+              all.overflows, 100.0 * static_cast<double>(all.overflows) / n, g.max_partons);
+  }
+  nlohmann::json result = {
+      {"events", all.events},
+      {"interrupted", interrupted},
+      {"cross_section_pb", sigma},
+      {"cross_section_error_pb", sigma_error},
+      {"cross_section_lo_analytic_pb", sigma_lo},
+      {"overflow_events", all.overflows},
+      {"mean_partons", all.events > all.overflows
+                           ? static_cast<double>(all.partons) / static_cast<double>(all.events - all.overflows)
+                           : 0.0},
+      {"trials_per_event", static_cast<double>(all.trials) / n},
+      {"seconds", slowest},
+      {"events_per_second", slowest > 0 ? n / slowest : 0.0},
+      {"events_per_second_rank0", rate},
+      {"hepmc_events", first_events.written()},
+      {"yoda", params.yoda.empty() ? "" : (params.output_dir / params.yoda).string()},
+      {"hdf5", params.hdf5.empty() ? "" : (params.output_dir / params.hdf5).string()}};
+  if (static_cast<double>(all.overflows) > params.max_overflow_fraction * n)
+    throw Error(ExitCode::failure, fmt::format("{} of {} events overflowed shower.max_partons = {} (more than "
+                                               "shower.max_overflow_fraction = {}): raise shower.max_partons",
+                                               all.overflows, all.events, g.max_partons, params.max_overflow_fraction));
+  return result;
+}
+
+} // namespace tessera::shower
