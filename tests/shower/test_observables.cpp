@@ -22,8 +22,9 @@ using namespace tessera::shower::testing;
 
 namespace {
 struct Momenta {
-  std::vector<Vec4>* v;
-  Vec4& operator()(int k) const { return (*v)[static_cast<std::size_t>(k)]; }
+  Vec4* v;
+  explicit Momenta(std::vector<Vec4>* vector) : v(vector->data()) {}
+  KOKKOS_INLINE_FUNCTION Vec4& operator()(int k) const { return v[k]; }
 };
 
 Vec4 massless(double e, double theta, double phi)

@@ -140,6 +140,10 @@ nlohmann::json run(const Comm& comm, const Params& params, PhaseTimers& timers)
                 ? static_cast<double>(all.partons) / static_cast<double>(all.events - all.overflows)
                 : 0.0,
             static_cast<double>(all.trials) / n);
+  if (static_cast<double>(all.overflows) > params.max_overflow_fraction * n)
+    throw Error(ExitCode::failure, fmt::format("{} of {} events overflowed shower.max_partons = {} (more than "
+                                               "shower.max_overflow_fraction = {}): raise shower.max_partons",
+                                               all.overflows, all.events, g.max_partons, params.max_overflow_fraction));
   if (all.overflows > 0) {
     log::warn("{} events ({:.3g}%) needed more than shower.max_partons = {} partons: left out of the histograms "
               "(raise shower.max_partons)",
@@ -162,10 +166,6 @@ nlohmann::json run(const Comm& comm, const Params& params, PhaseTimers& timers)
       {"hepmc_events", first_events.written()},
       {"yoda", params.yoda.empty() ? "" : (params.output_dir / params.yoda).string()},
       {"hdf5", params.hdf5.empty() ? "" : (params.output_dir / params.hdf5).string()}};
-  if (static_cast<double>(all.overflows) > params.max_overflow_fraction * n)
-    throw Error(ExitCode::failure, fmt::format("{} of {} events overflowed shower.max_partons = {} (more than "
-                                               "shower.max_overflow_fraction = {}): raise shower.max_partons",
-                                               all.overflows, all.events, g.max_partons, params.max_overflow_fraction));
   return result;
 }
 

@@ -63,7 +63,7 @@ public:
 
   // Sums over all ranks (in place, every rank gets the total) and the host copy.
   void combine(const Comm& comm) const { comm.sum_in_place(sums_); }
-  HostView<double* [n_moments]> host() const { return host_copy(sums_); } int offset(int h) const
+  View<double* [n_moments]>::HostMirror host() const { return host_copy(sums_); } int offset(int h) const
   {
     return offset_[static_cast<std::size_t>(h)];
   }

@@ -32,8 +32,11 @@ public:
     return two_loop(t, mc2_, alpha_mc_, 3);
   }
 
-  static constexpr double beta0(int nf) { return 11.0 / 6.0 * colour_ca - 2.0 / 3.0 * colour_tr * nf; }
-  static constexpr double beta1(int nf)
+  KOKKOS_INLINE_FUNCTION static constexpr double beta0(int nf)
+  {
+    return 11.0 / 6.0 * colour_ca - 2.0 / 3.0 * colour_tr * nf;
+  }
+  KOKKOS_INLINE_FUNCTION static constexpr double beta1(int nf)
   {
     return 17.0 / 6.0 * colour_ca * colour_ca - (5.0 / 3.0 * colour_ca + colour_cf) * colour_tr * nf;
   }
