@@ -18,9 +18,9 @@ inline Params test_params(const std::vector<std::string>& overrides = {})
 }
 
 struct HostEvents {
-  View<Parton**>::HostMirror partons; // the device layout: index as (event, parton)
-  View<int*>::HostMirror n, status, flavour, trials;
-  View<double*>::HostMirror weight, cos_theta, first_t, first_z;
+  View<Parton**>::host_mirror_type partons; // the device layout: index as (event, parton)
+  View<int*>::host_mirror_type n, status, flavour, trials;
+  View<double*>::host_mirror_type weight, cos_theta, first_t, first_z;
 };
 
 // Events [first, first + count) as one batch, showered (not analysed).

@@ -66,7 +66,7 @@ void Generator::shower(std::int64_t count)
 GeneratorTotals Generator::analyse(std::int64_t count)
 {
   const auto batch = batch_;
-  const auto book = book_;
+  const auto book = book_.filler();
   const double e2_vis = settings_.hard.s();
   GeneratorTotals totals;
   totals.events = count;
@@ -95,6 +95,17 @@ GeneratorTotals Generator::analyse(std::int64_t count)
   totals.trials = trials;
   totals.partons = partons;
   return totals;
+}
+
+void Generator::warm_up()
+{
+  const auto book = book_;
+  book_ = HistogramBook(standard_histograms());
+  start(0, 1);
+  shower(1);
+  analyse(1);
+  Kokkos::fence();
+  book_ = book;
 }
 
 GeneratorTotals Generator::run(std::int64_t first, std::int64_t count, const Hooks& hooks)

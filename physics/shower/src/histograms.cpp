@@ -15,14 +15,14 @@ HistogramBook::HistogramBook(const std::vector<HistogramSpec>& specs) : specs_(s
     const auto& s = specs[h];
     if (s.bins < 1 || !(s.high > s.low))
       throw Error(ExitCode::failure, fmt::format("histogram {}: empty binning", s.path));
-    bins_[h] = s.bins;
-    offset_[h] = rows;
-    low_[h] = s.low;
-    high_[h] = s.high;
-    inverse_width_[h] = s.bins / (s.high - s.low);
+    filler_.bins_[h] = s.bins;
+    filler_.offset_[h] = rows;
+    filler_.low_[h] = s.low;
+    filler_.high_[h] = s.high;
+    filler_.inverse_width_[h] = s.bins / (s.high - s.low);
     rows += s.bins + 2;
   }
-  sums_ = View<double* [n_moments]>("shower::histograms", rows);
+  filler_.sums_ = View<double* [n_moments]>("shower::histograms", rows);
 }
 
 } // namespace tessera::shower

@@ -7,6 +7,7 @@
 
 #include "tessera/core/errors.hpp"
 #include "tessera/core/log.hpp"
+#include "tessera/core/loops.hpp"
 #include "tessera/core/progress.hpp"
 #include "tessera/core/runtime.hpp"
 #include "tessera/shower/output.hpp"
@@ -32,6 +33,38 @@ void check_memory(const Params& params)
                                  free / (1 << 30)));
 }
 
+struct PackedRows {
+  std::vector<Parton> partons; // row-major (row, parton)
+  std::vector<int> n, status;
+  std::vector<double> weight;
+};
+
+// Rows [0, rows) of the batch, packed on the device and copied to the host.
+PackedRows first_rows(const EventBatch& batch, std::int64_t rows)
+{
+  const int max_partons = batch.max_partons();
+  ViewRight<Parton**> partons("shower::hepmc_partons", rows, max_partons);
+  ViewRight<double* [3]> scalars("shower::hepmc_scalars", rows);
+  par_for(
+      "shower::pack_first_events", rows, KOKKOS_LAMBDA(Index i) {
+        for (int k = 0; k < batch.n(i); ++k)
+          partons(i, k) = batch.partons(i, k);
+        scalars(i, 0) = batch.n(i);
+        scalars(i, 1) = batch.status(i);
+        scalars(i, 2) = batch.weight(i);
+      });
+  const auto h_partons = to_host(partons);
+  const auto h_scalars = to_host(scalars);
+  PackedRows packed;
+  packed.partons.assign(h_partons.data(), h_partons.data() + h_partons.size());
+  for (std::int64_t i = 0; i < rows; ++i) {
+    packed.n.push_back(static_cast<int>(h_scalars(i, 0)));
+    packed.status.push_back(static_cast<int>(h_scalars(i, 1)));
+    packed.weight.push_back(h_scalars(i, 2));
+  }
+  return packed;
+}
+
 // Writes the first events of this rank (rank 0: the run's first events) as HepMC3.
 class FirstEvents {
 public:
@@ -43,15 +76,14 @@ public:
   void record(const EventBatch& batch, std::int64_t first, std::int64_t count)
   {
     if (written_ >= wanted_) return;
-    const auto partons = host_copy(batch.partons);
-    const auto n = host_copy(batch.n);
-    const auto weight = host_copy(batch.weight);
-    const auto status = host_copy(batch.status);
-    for (std::int64_t i = 0; i < count && written_ < wanted_; ++i, ++written_) {
-      std::vector<Parton> row(static_cast<std::size_t>(n(i)));
-      for (int k = 0; k < n(i); ++k)
-        row[static_cast<std::size_t>(k)] = partons(i, k);
-      if (status(i) == finished) writer_->write(first + i, weight(i), row.data(), n(i));
+    const std::int64_t rows = std::min(count, wanted_ - written_);
+    // Only the rows written cross to the host: the batch itself is gigabytes on a GPU.
+    const auto packed = first_rows(batch, rows);
+    for (std::int64_t i = 0; i < rows; ++i, ++written_) {
+      const auto row = static_cast<std::size_t>(i) * static_cast<std::size_t>(batch.max_partons());
+      if (packed.status[static_cast<std::size_t>(i)] == finished)
+        writer_->write(first + i, packed.weight[static_cast<std::size_t>(i)], packed.partons.data() + row,
+                       packed.n[static_cast<std::size_t>(i)]);
     }
   }
   void close()
@@ -76,6 +108,7 @@ nlohmann::json run(const Comm& comm, const Params& params, PhaseTimers& timers)
   const auto& g = params.generator;
   HistogramBook book(standard_histograms());
   Generator generator(g, book);
+  generator.warm_up();
   FirstEvents first_events(comm, params);
   log::info("e+ e- -> q qbar at sqrt(s) = {} GeV: {} events on {} rank(s), batches of {}, alpha_s(mZ) = {} ({}), "
             "t_cutoff = {} GeV^2, {} competition, max {} partons",

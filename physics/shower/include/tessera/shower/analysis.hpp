@@ -48,7 +48,7 @@ struct BatchMomenta {
 
 // Fills every histogram for event row i (only finished events are analysed). Clusters the
 // row's momenta in place: the event record is consumed.
-KOKKOS_INLINE_FUNCTION void analyse_event(const EventBatch& batch, std::int64_t i, const HistogramBook& book,
+KOKKOS_INLINE_FUNCTION void analyse_event(const EventBatch& batch, std::int64_t i, const HistogramFiller& book,
                                           double e2_vis)
 {
   const double w = batch.weight(i);

@@ -55,6 +55,10 @@ public:
   // Device memory a generator with these settings allocates.
   static std::size_t bytes_needed(const GeneratorSettings& settings);
 
+  // One event through every kernel into a scratch histogram book: one-time costs (loading
+  // device code, first launches) stay out of the timed run. Changes no result.
+  void warm_up();
+
   // The pieces of run() for one batch (count <= batch_size), for tests and benchmarks:
   void start(std::int64_t first, std::int64_t count);
   void shower(std::int64_t count);

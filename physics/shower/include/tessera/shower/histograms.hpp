@@ -24,20 +24,14 @@ struct HistogramSpec {
 
 enum Moment : int { sum_w = 0, sum_w2, sum_wx, sum_wx2, entries, n_moments };
 
-// Index of the first row of histogram h: row 0 is its underflow, rows 1..bins the bins,
-// row bins + 1 the overflow.
-class HistogramBook {
+inline constexpr int max_histograms = 16;
+
+// What a kernel needs to fill the histograms: the sums and the binning, no host data.
+// Rows of histogram h start at offset(h): its underflow, rows 1..bins the bins, row
+// bins + 1 the overflow.
+class HistogramFiller {
 public:
-  static constexpr int max_histograms = 16;
-
-  HistogramBook() = default;
-  explicit HistogramBook(const std::vector<HistogramSpec>& specs);
-
-  int size() const { return static_cast<int>(specs_.size()); }
-  const HistogramSpec& spec(int h) const { return specs_[static_cast<std::size_t>(h)]; }
-  const View<double* [n_moments]>& sums() const { return sums_; }
-
-  // Bin row of value x in histogram h (device).
+  // Bin row of value x in histogram h.
   KOKKOS_INLINE_FUNCTION int row(int h, double x) const
   {
     const int bins = bins_[h];
@@ -61,18 +55,30 @@ public:
     Kokkos::atomic_add(&sums_(r, entries), 1.0);
   }
 
-  // Sums over all ranks (in place, every rank gets the total) and the host copy.
-  void combine(const Comm& comm) const { comm.sum_in_place(sums_); }
-  View<double* [n_moments]>::HostMirror host() const { return host_copy(sums_); } int offset(int h) const
-  {
-    return offset_[static_cast<std::size_t>(h)];
-  }
-
 private:
-  std::vector<HistogramSpec> specs_;
+  friend class HistogramBook;
   View<double* [n_moments]> sums_;
   Kokkos::Array<int, max_histograms> bins_{}, offset_{};
   Kokkos::Array<double, max_histograms> low_{}, high_{}, inverse_width_{};
+};
+
+// A set of histograms: their specifications on the host, the sums on the device.
+class HistogramBook {
+public:
+  HistogramBook() = default;
+  explicit HistogramBook(const std::vector<HistogramSpec>& specs);
+
+  int size() const { return static_cast<int>(specs_.size()); }
+  const HistogramSpec& spec(int h) const { return specs_[static_cast<std::size_t>(h)]; }
+  const HistogramFiller& filler() const { return filler_; }
+  int offset(int h) const { return filler_.offset_[static_cast<std::size_t>(h)]; }
+
+  // Sums over all ranks (in place, every rank gets the total) and the host copy.
+  void combine(const Comm& comm) const { comm.sum_in_place(filler_.sums_); }
+View<double* [n_moments]>::host_mirror_type host() const { return host_copy(filler_.sums_); }
+
+private : std::vector<HistogramSpec> specs_;
+  HistogramFiller filler_;
 };
 
 } // namespace tessera::shower
