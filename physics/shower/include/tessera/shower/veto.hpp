@@ -270,31 +270,17 @@ private:
     emitted.p = (1 - z) * pij + (z * y) * pk - kt1 - kt2;
     ij.p = z * pij + ((1 - z) * y) * pk + kt1 + kt2;
     k.p = (1 - y) * pk;
-    const int col = ij.colour, acol = ij.anticolour;
+    const int acol = ij.anticolour;
     switch (br.kernel) {
     case Splitting::q_to_qg:
       emitted.pid = gluon_pid;
-      if (ij.pid > 0) {
-        ij.colour = c;
-        emitted.colour = col;
-        emitted.anticolour = c;
-      } else {
-        ij.anticolour = c;
-        emitted.colour = c;
-        emitted.anticolour = acol;
-      }
+      open_colour_line(ij, emitted, c, ij.pid > 0);
       break;
     case Splitting::g_to_gg:
       emitted.pid = gluon_pid;
-      if (col == k.anticolour && !(acol == k.colour && rng.uniform() > 0.5)) {
-        ij.colour = c;
-        emitted.colour = col;
-        emitted.anticolour = c;
-      } else {
-        ij.anticolour = c;
-        emitted.colour = c;
-        emitted.anticolour = acol;
-      }
+      // The tutorial's choice: along the line shared with the spectator; for a two-gluon
+      // singlet (both lines shared) either, with equal probability.
+      open_colour_line(ij, emitted, c, ij.colour == k.anticolour && !(acol == k.colour && rng.uniform() > 0.5));
       break;
     case Splitting::g_to_qqbar:
       ij.pid = flavour;
@@ -308,6 +294,22 @@ private:
     b_.partons(i, e) = emitted;
     hold_colours(i, br.splitter);
     hold_colours(i, e);
+  }
+
+  // A gluon emitted off the splitter's colour side takes over the splitter's colour and
+  // closes a new line c with it (the splitter carries c on): or the mirror image on the
+  // anticolour side.
+  KOKKOS_INLINE_FUNCTION static void open_colour_line(Parton& splitter, Parton& emitted, int c, bool colour_side)
+  {
+    if (colour_side) {
+      emitted.colour = splitter.colour;
+      emitted.anticolour = c;
+      splitter.colour = c;
+    } else {
+      emitted.colour = c;
+      emitted.anticolour = splitter.anticolour;
+      splitter.anticolour = c;
+    }
   }
 
   KOKKOS_INLINE_FUNCTION void hold_colours(std::int64_t i, int k) const
