@@ -71,17 +71,12 @@ GeneratorTotals Generator::analyse(std::int64_t count)
   GeneratorTotals totals;
   totals.events = count;
   const Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<Index>> events(0, count);
-  Kokkos::parallel_reduce(
-      "shower::weight_sums", events,
-      KOKKOS_LAMBDA(Index i, double& w, double& w2) {
-        w += batch.weight(i);
-        w2 += batch.weight(i) * batch.weight(i);
-      },
-      Kokkos::Sum<double>(totals.sum_w), Kokkos::Sum<double>(totals.sum_w2));
   std::int64_t overflows = 0, trials = 0, partons = 0;
   Kokkos::parallel_reduce(
       "shower::analysis", events,
-      KOKKOS_LAMBDA(Index i, std::int64_t& o, std::int64_t& t, std::int64_t& np) {
+      KOKKOS_LAMBDA(Index i, double& w, double& w2, std::int64_t& o, std::int64_t& t, std::int64_t& np) {
+        w += batch.weight(i);
+        w2 += batch.weight(i) * batch.weight(i);
         t += batch.trials(i);
         if (batch.status(i) != finished) {
           ++o;
@@ -90,7 +85,8 @@ GeneratorTotals Generator::analyse(std::int64_t count)
         np += batch.n(i);
         analyse_event(batch, i, book, e2_vis);
       },
-      Kokkos::Sum<std::int64_t>(overflows), Kokkos::Sum<std::int64_t>(trials), Kokkos::Sum<std::int64_t>(partons));
+      Kokkos::Sum<double>(totals.sum_w), Kokkos::Sum<double>(totals.sum_w2), Kokkos::Sum<std::int64_t>(overflows),
+      Kokkos::Sum<std::int64_t>(trials), Kokkos::Sum<std::int64_t>(partons));
   totals.overflows = overflows;
   totals.trials = trials;
   totals.partons = partons;
