@@ -12,6 +12,6 @@ int main(int argc, char** argv)
                                  &schema};
   return tessera::run_driver(info, argc, argv, [](const tessera::DriverContext& ctx) {
     const auto params = tessera::shower::params_from(ctx.config, ctx.options.output_dir);
-    return tessera::shower::run(ctx.comm, params, ctx.timers);
+    return tessera::shower::run(ctx.comm, params, ctx.options.restart, ctx.timers);
   });
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tessera-shower on 1 and on 2 MPI ranks: the same events, so the same cross section and
-# multiplicity, and the same YODA histograms (to rounding: sums split differently); and a
-# SIGTERM mid-run exits with 4 after writing the histograms of the events done.
+# multiplicity, and the same YODA histograms (to rounding: sums split differently); a
+# SIGTERM mid-run exits with 4 after a checkpoint and the histograms of the events done,
+# and the restart from that checkpoint ends with the histograms of an uninterrupted run.
 # Usage: shower_ranks_agree.sh SHOWER INPUT MPIEXEC [MPIEXEC FLAGS...]
 set -euo pipefail
 shower=$1 input=$2
@@ -21,33 +22,30 @@ assert a["events"] == b["events"] == 20001
 assert a["mean_partons"] == b["mean_partons"], (a["mean_partons"], b["mean_partons"])
 rel = abs(a["cross_section_pb"] - b["cross_section_pb"]) / a["cross_section_pb"]
 assert rel < 1e-13, rel
-def histograms(path):
-    h, name = {}, None
-    for line in open(path):
-        if line.startswith("BEGIN"):
-            name = line.split()[2]; h[name] = []
-        elif name and line[0] in "-0123456789" and not line.startswith("---"):
-            h[name].append([float(x) for x in line.split()])
-    return h
-ha, hb = histograms(f"{w}/np1/shower.yoda"), histograms(f"{w}/np2/shower.yoda")
-assert ha.keys() == hb.keys() and len(ha) == 12
-for name in ha:
-    area = sum(r[2] for r in ha[name])
-    for ra, rb in zip(ha[name], hb[name]):
-        assert ra[6] == rb[6], (name, ra, rb)  # entries: exact
-        assert abs(ra[2] - rb[2]) <= 1e-12 * area, (name, ra, rb)
-print(f"np1 and np2 agree: sigma {a['cross_section_pb']} pb, {len(ha)} histograms")
+print(f"np1 and np2 agree: sigma {a['cross_section_pb']} pb")
 PY
+python3 "$(dirname "$0")/compare_yoda.py" "$work/np1/shower.yoda" "$work/np2/shower.yoda"
 grep -c '^E ' "$work/np1/events.hepmc3" | grep -qx 3
-# SIGTERM: exit 4, the histograms of the events done so far written and marked.
-terminate_after 3 4 "$shower" "$input" --events.n=1000000000 --events.batch=4096 --output "$work/term" \
-  --summary "$work/term.json"
-python3 - "$work" <<'PY'
+# SIGTERM: exit 4 with a checkpoint and the histograms of the events done; the restart
+# skips those events and ends with the histograms of an uninterrupted run.
+# The run is sized to last about 8 s on this machine, so that the SIGTERM after 3 s lands
+# in the middle of it.
+"$shower" "$input" --events.n=100000 --events.batch=4096 --output "$work/rate" --summary "$work/rate.json" >/dev/null
+events=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results']; print(max(200000, int(8 * r['events_per_second'])))" "$work/rate.json")
+long=(--events.n=$events --events.batch=4096 --output.checkpoint_interval=0)
+"$shower" "$input" "${long[@]}" --output "$work/whole" >/dev/null
+terminate_after 3 4 "$shower" "$input" "${long[@]}" --output "$work/term" --summary "$work/term.json"
+python3 - "$work" "$events" <<'PY'
 import json, sys
 r = json.load(open(f"{sys.argv[1]}/term.json"))
 assert r["status"] == "interrupted" and r["results"]["interrupted"], r
-assert 0 < r["results"]["events"] < 1000000000
-print("interrupted after", r["results"]["events"], "events; histograms written")
+assert 0 < r["results"]["events"] < int(sys.argv[2]), r["results"]["events"]
+print("interrupted after", r["results"]["events"], "events")
 PY
 test -s "$work/term/shower.yoda"
+"$shower" "$input" "${long[@]}" --output "$work/term" --restart "$work/term/shower.chk.h5" --summary "$work/restart.json" >/dev/null
+python3 "$(dirname "$0")/compare_yoda.py" "$work/whole/shower.yoda" "$work/term/shower.yoda"
+# A checkpoint of other settings is refused.
+"$(dirname "$0")/expect_failure.sh" 2 "written with other settings" "$shower" "$input" "${long[@]}" --events.seed=2 \
+  --output "$work/term" --restart "$work/term/shower.chk.h5"
 echo "ok"

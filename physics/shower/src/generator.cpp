@@ -114,7 +114,7 @@ GeneratorTotals Generator::run(std::int64_t first, std::int64_t count, const Hoo
     if (hooks.after_shower) hooks.after_shower(batch_, first + done, n);
     totals += analyse(n);
     done += n;
-    if (hooks.after_batch && !hooks.after_batch(done)) break;
+    if (hooks.after_batch && !hooks.after_batch(done, totals)) break;
   }
   return totals;
 }

@@ -25,4 +25,15 @@ HistogramBook::HistogramBook(const std::vector<HistogramSpec>& specs) : specs_(s
   filler_.sums_ = View<double* [n_moments]>("shower::histograms", rows);
 }
 
+void HistogramBook::load(const std::vector<double>& sums) const
+{
+  if (sums.size() != static_cast<std::size_t>(rows()) * n_moments)
+    throw InputError(fmt::format("histogram sums: expected {} values, got {}", rows() * n_moments, sums.size()));
+  auto host = Kokkos::create_mirror_view(filler_.sums_);
+  for (int r = 0; r < rows(); ++r)
+    for (int k = 0; k < n_moments; ++k)
+      host(r, k) = sums[static_cast<std::size_t>(r) * n_moments + static_cast<std::size_t>(k)];
+  Kokkos::deep_copy(filler_.sums_, host);
+}
+
 } // namespace tessera::shower

@@ -44,6 +44,9 @@ ConfigSchema schema()
                 "the run fails if a larger fraction of events overflows shower.max_partons", 0.0, 1.0)
       .add_string("output.yoda", "shower.yoda", "YODA histogram file in the output directory (\"\": none)")
       .add_string("output.hdf5", "shower.h5", "HDF5 histogram file in the output directory (\"\": none)")
+      .add_real("output.checkpoint_interval", 600.0,
+                "wall-clock time between checkpoints (shower.chk.h5; also written on SIGTERM); 0: only on SIGTERM", 0.0,
+                1e9, "s")
       .add_int("output.hepmc_events", 0, "the first events of rank 0 written to events.hepmc3 (HepMC3 ASCII)", 0,
                1LL << 30);
   return s;
@@ -112,6 +115,7 @@ Params params_from(const Config& c, const std::filesystem::path& output_dir)
   check_file_name("output.yoda", p.yoda);
   check_file_name("output.hdf5", p.hdf5);
   p.hepmc_events = c.get_int("output.hepmc_events");
+  p.checkpoint_interval = c.get_real("output.checkpoint_interval");
   return p;
 }
 

@@ -1,5 +1,6 @@
 #include "tessera/shower/run.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <memory>
 
@@ -10,6 +11,7 @@
 #include "tessera/core/loops.hpp"
 #include "tessera/core/progress.hpp"
 #include "tessera/core/runtime.hpp"
+#include "tessera/shower/checkpoint.hpp"
 #include "tessera/shower/output.hpp"
 
 namespace tessera::shower {
@@ -101,7 +103,8 @@ private:
 
 } // namespace
 
-nlohmann::json run(const Comm& comm, const Params& params, PhaseTimers& timers)
+nlohmann::json run(const Comm& comm, const Params& params, const std::optional<std::filesystem::path>& restart,
+                   PhaseTimers& timers)
 {
   check_memory(params);
   const auto mine = rank_events(params.events, comm.rank(), comm.size());
@@ -115,24 +118,39 @@ nlohmann::json run(const Comm& comm, const Params& params, PhaseTimers& timers)
             g.hard.sqrt_s(), params.events, comm.size(), g.batch_size, params.alpha_s_mz, params.running,
             g.shower.t_cutoff, g.shower.competition == Competition::summed ? "summed" : "per-dipole", g.max_partons);
 
+  const auto checkpoint_path = params.output_dir / "shower.chk.h5";
+  RunProgress resumed;
+  if (restart) {
+    resumed = read_checkpoint(comm, *restart, params, book);
+    log::info("restarted from {}: {} events done", restart->string(), comm.sum(resumed.done));
+  }
   Progress progress("showering", mine.count, "events");
   bool interrupted = false;
-  std::int64_t done = 0;
+  using Clock = std::chrono::steady_clock;
+  auto last_checkpoint = Clock::now();
   Generator::Hooks hooks;
   hooks.after_shower = [&](const EventBatch& batch, std::int64_t first, std::int64_t count) {
     first_events.record(batch, first, count);
   };
-  hooks.after_batch = [&](std::int64_t events_done) {
-    done = events_done;
-    progress.update(done);
-    // Every rank must see the same decision, or the collectives below would hang.
+  hooks.after_batch = [&](std::int64_t done, const GeneratorTotals& so_far) {
+    progress.update(resumed.done + done);
+    // Every rank must see the same decisions, or the collectives would hang.
     interrupted = comm.any(stop_requested());
+    const double since = std::chrono::duration<double>(Clock::now() - last_checkpoint).count();
+    const bool due = params.checkpoint_interval > 0 && comm.any(since >= params.checkpoint_interval);
+    if (interrupted || due) {
+      RunProgress now{resumed.done + done, resumed.totals};
+      now.totals += so_far;
+      auto t = timers.scope("checkpoint");
+      write_checkpoint(comm, checkpoint_path, params, book, now);
+      last_checkpoint = Clock::now();
+    }
     return !interrupted;
   };
-  GeneratorTotals totals;
+  GeneratorTotals totals = resumed.totals;
   {
     auto t = timers.scope("generate");
-    totals = generator.run(mine.first, mine.count, hooks);
+    totals += generator.run(mine.first + resumed.done, mine.count - resumed.done, hooks);
     Kokkos::fence();
   }
   progress.finish();
@@ -152,8 +170,10 @@ nlohmann::json run(const Comm& comm, const Params& params, PhaseTimers& timers)
   const double sigma = all.sum_w / n;
   const double sigma_error = all.events > 1 ? std::sqrt(std::max(0.0, all.sum_w2 / n - sigma * sigma) / (n - 1)) : 0;
   const double sigma_lo = g.hard.total_cross_section();
-  const double rate = seconds > 0 ? n / seconds : 0;
   const double slowest = comm.max(seconds);
+  // The rate of this process: events restored from a checkpoint were made by another.
+  const double generated = n - static_cast<double>(comm.sum(resumed.totals.events));
+  const double rate = slowest > 0 ? generated / slowest : 0;
 
   {
     auto t = timers.scope("output");
@@ -163,12 +183,13 @@ nlohmann::json run(const Comm& comm, const Params& params, PhaseTimers& timers)
       write_histograms_hdf5(comm, params.output_dir / params.hdf5, histograms, sigma, sigma_error, all.events);
   }
   if (interrupted)
-    log::info("stop requested (signal {}): {} events done; the histograms hold those events", stop_signal(),
-              all.events);
+    log::info("stop requested (signal {}): {} events done, the histograms hold those; checkpoint {}: continue with "
+              "--restart {}",
+              stop_signal(), all.events, checkpoint_path.string(), checkpoint_path.string());
   log::info("sigma(e+ e- -> q qbar) = {:.6g} +- {:.3g} pb (analytic LO: {:.6g} pb)", sigma, sigma_error, sigma_lo);
   log::info("{} events in {:.3f} s: {:.4g} events/s (including hard process and analysis); {:.2f} partons and {:.1f} "
             "trials per event",
-            all.events, slowest, slowest > 0 ? n / slowest : 0.0,
+            static_cast<std::int64_t>(generated), slowest, rate,
             all.events > all.overflows
                 ? static_cast<double>(all.partons) / static_cast<double>(all.events - all.overflows)
                 : 0.0,
@@ -194,8 +215,8 @@ nlohmann::json run(const Comm& comm, const Params& params, PhaseTimers& timers)
                            : 0.0},
       {"trials_per_event", static_cast<double>(all.trials) / n},
       {"seconds", slowest},
-      {"events_per_second", slowest > 0 ? n / slowest : 0.0},
-      {"events_per_second_rank0", rate},
+      {"events_per_second", rate},
+      {"events_restored", static_cast<std::int64_t>(n - generated)},
       {"hepmc_events", first_events.written()},
       {"yoda", params.yoda.empty() ? "" : (params.output_dir / params.yoda).string()},
       {"hdf5", params.hdf5.empty() ? "" : (params.output_dir / params.hdf5).string()}};

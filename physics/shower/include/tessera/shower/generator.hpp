@@ -42,11 +42,11 @@ public:
   Generator(const GeneratorSettings& settings, const HistogramBook& book);
 
   // Called between the shower and the analysis of each batch (rows [0, count) hold events
-  // first...), and after each batch with the events done so far in this call: returning
-  // false stops the run there.
+  // first...), and after each batch with the events done and the totals so far in this
+  // call: returning false stops the run there.
   struct Hooks {
     std::function<void(const EventBatch&, std::int64_t first, std::int64_t count)> after_shower;
-    std::function<bool(std::int64_t done)> after_batch;
+    std::function<bool(std::int64_t done, const GeneratorTotals& totals)> after_batch;
   };
 
   // Events [first, first + count), global numbers, in batches.

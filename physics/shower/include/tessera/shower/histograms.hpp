@@ -75,9 +75,14 @@ public:
 
   // Sums over all ranks (in place, every rank gets the total) and the host copy.
   void combine(const Comm& comm) const { comm.sum_in_place(filler_.sums_); }
-View<double* [n_moments]>::host_mirror_type host() const { return host_copy(filler_.sums_); }
+  using HostSums = View<double* [n_moments]>::host_mirror_type;
+  HostSums host() const { return host_copy(filler_.sums_); }
+  // Replaces the sums (rows x n_moments, row-major), e.g. from a checkpoint.
+  void load(const std::vector<double>& sums) const;
+  int rows() const { return static_cast<int>(filler_.sums_.extent(0)); }
 
-private : std::vector<HistogramSpec> specs_;
+private:
+  std::vector<HistogramSpec> specs_;
   HistogramFiller filler_;
 };
 

@@ -21,6 +21,7 @@ struct Params {
   std::string hdf5 = "shower.h5";
   std::int64_t hepmc_events = 0;       // the first events as HepMC3 ASCII in events.hepmc3
   double max_overflow_fraction = 1e-3; // more events than this hitting max_partons: error
+  double checkpoint_interval = 600;    // wall-clock seconds between checkpoints (0: only on SIGTERM)
 };
 
 ConfigSchema schema();
