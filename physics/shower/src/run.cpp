@@ -127,13 +127,23 @@ nlohmann::json run(const Comm& comm, const Params& params, const std::optional<s
   Progress progress("showering", mine.count, "events");
   bool interrupted = false;
   using Clock = std::chrono::steady_clock;
-  auto last_checkpoint = Clock::now();
+  const auto started = Clock::now();
+  auto last_checkpoint = started, last_log = started;
   Generator::Hooks hooks;
   hooks.after_shower = [&](const EventBatch& batch, std::int64_t first, std::int64_t count) {
     first_events.record(batch, first, count);
   };
   hooks.after_batch = [&](std::int64_t done, const GeneratorTotals& so_far) {
     progress.update(resumed.done + done);
+    // Batch logs have no terminal: a line a minute there (rank 0's events).
+    if (!progress.enabled() && std::chrono::duration<double>(Clock::now() - last_log).count() >= 60) {
+      last_log = Clock::now();
+      const double seconds = std::chrono::duration<double>(last_log - started).count();
+      const double rate = static_cast<double>(done) / seconds;
+      log::info("{} of {} events ({:.1f}%), {:.4g} events/s, about {:.0f} s left", resumed.done + done, mine.count,
+                100.0 * static_cast<double>(resumed.done + done) / static_cast<double>(mine.count), rate,
+                static_cast<double>(mine.count - resumed.done - done) / rate);
+    }
     // Every rank must see the same decisions, or the collectives would hang.
     interrupted = comm.any(stop_requested());
     const double since = std::chrono::duration<double>(Clock::now() - last_checkpoint).count();
