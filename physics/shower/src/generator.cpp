@@ -104,16 +104,19 @@ void Generator::warm_up()
   book_ = book;
 }
 
-GeneratorTotals Generator::run(std::int64_t first, std::int64_t count, const Hooks& hooks)
+GeneratorTotals Generator::run(std::int64_t first, std::int64_t count, const Hooks& hooks, std::int64_t batches)
 {
   GeneratorTotals totals;
-  for (std::int64_t done = 0; done < count;) {
+  std::int64_t done = 0;
+  for (std::int64_t b = 0; done < count || b < batches; ++b) {
     const std::int64_t n = std::min<std::int64_t>(settings_.batch_size, count - done);
-    start(first + done, n);
-    shower(n);
-    if (hooks.after_shower) hooks.after_shower(batch_, first + done, n);
-    totals += analyse(n);
-    done += n;
+    if (n > 0) {
+      start(first + done, n);
+      shower(n);
+      if (hooks.after_shower) hooks.after_shower(batch_, first + done, n);
+      totals += analyse(n);
+      done += n;
+    }
     if (hooks.after_batch && !hooks.after_batch(done, totals)) break;
   }
   return totals;

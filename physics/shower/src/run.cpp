@@ -160,7 +160,9 @@ nlohmann::json run(const Comm& comm, const Params& params, const std::optional<s
   GeneratorTotals totals = resumed.totals;
   {
     auto t = timers.scope("generate");
-    totals += generator.run(mine.first + resumed.done, mine.count - resumed.done, hooks);
+    // Every rank runs as many batches as the busiest one: the hooks' collectives match.
+    const std::int64_t remaining = mine.count - resumed.done;
+    totals += generator.run(mine.first + resumed.done, remaining, hooks, comm.max(generator.batches_for(remaining)));
     Kokkos::fence();
   }
   progress.finish();

@@ -49,8 +49,16 @@ public:
     std::function<bool(std::int64_t done, const GeneratorTotals& totals)> after_batch;
   };
 
-  // Events [first, first + count), global numbers, in batches.
-  GeneratorTotals run(std::int64_t first, std::int64_t count, const Hooks& hooks = {});
+  // Events [first, first + count), global numbers, in batches; at least `batches` calls of
+  // after_batch (empty batches after the last events), so that ranks with fewer events
+  // take part in every collective a hook makes.
+  GeneratorTotals run(std::int64_t first, std::int64_t count, const Hooks& hooks = {}, std::int64_t batches = 0);
+
+  // Batches needed for `count` events.
+  std::int64_t batches_for(std::int64_t count) const
+  {
+    return (count + settings_.batch_size - 1) / settings_.batch_size;
+  }
 
   // Device memory a generator with these settings allocates.
   static std::size_t bytes_needed(const GeneratorSettings& settings);
