@@ -1,5 +1,7 @@
 #include "tessera/core/comm.hpp"
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <string_view>
 
@@ -46,6 +48,12 @@ Comm::Comm(MPI_Comm comm) : comm_(comm)
 void Comm::barrier() const
 {
   MPI_Barrier(comm_);
+}
+
+BlockRange block_range(std::int64_t n, int rank, int ranks)
+{
+  const std::int64_t base = n / ranks, extra = n % ranks;
+  return {rank * base + std::min<std::int64_t>(rank, extra), base + (rank < extra ? 1 : 0)};
 }
 
 std::int64_t Comm::exclusive_sum(std::int64_t x) const

@@ -58,3 +58,16 @@ TEST(Comm, SumInPlaceOfAView)
   for (Index i = 0; i < 64; ++i)
     ASSERT_EQ(h(i), i * factor);
 }
+
+TEST(Comm, BlockRangesCoverEveryItemOnce)
+{
+  for (int ranks = 1; ranks <= 7; ++ranks) {
+    std::int64_t next = 0;
+    for (int r = 0; r < ranks; ++r) {
+      const auto range = block_range(1001, r, ranks);
+      EXPECT_EQ(range.first, next);
+      next += range.count;
+    }
+    EXPECT_EQ(next, 1001);
+  }
+}

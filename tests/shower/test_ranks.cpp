@@ -26,7 +26,7 @@ Result generate(const Comm& comm, std::int64_t events)
   p.generator.batch_size = 1000;
   HistogramBook book(standard_histograms());
   Generator generator(p.generator, book);
-  const auto mine = rank_events(events, comm.rank(), comm.size());
+  const auto mine = block_range(events, comm.rank(), comm.size());
   Result r;
   r.totals = generator.run(mine.first, mine.count);
   r.totals.sum_w = comm.sum(r.totals.sum_w);
@@ -37,19 +37,6 @@ Result generate(const Comm& comm, std::int64_t events)
   return r;
 }
 } // namespace
-
-TEST(ShowerRanks, RangesCoverEveryEventOnce)
-{
-  for (int ranks = 1; ranks <= 7; ++ranks) {
-    std::int64_t next = 0;
-    for (int r = 0; r < ranks; ++r) {
-      const auto range = rank_events(1001, r, ranks);
-      EXPECT_EQ(range.first, next);
-      next += range.count;
-    }
-    EXPECT_EQ(next, 1001);
-  }
-}
 
 TEST(ShowerRanks, SameHistogramsOnAnyRankCount)
 {

@@ -12,8 +12,8 @@ State allocate(const Comm& comm, std::int64_t n_global)
   if (n_global < comm.size()) {
     throw InputError(fmt::format("ic.n = {} is smaller than the number of MPI ranks ({})", n_global, comm.size()));
   }
-  const std::int64_t base = n_global / comm.size(), extra = n_global % comm.size();
-  const std::int64_t n_local = base + (comm.rank() < extra ? 1 : 0);
+  const auto mine = block_range(n_global, comm.rank(), comm.size());
+  const std::int64_t n_local = mine.count;
   // Device memory per particle: the state (23 doubles), predictor, ring, force and
   // partial-sum buffers (about 40 more): refuse a run that cannot fit, before allocating.
   const double needed = static_cast<double>(n_local) * 8.0 * 64.0;
@@ -25,7 +25,7 @@ State allocate(const Comm& comm, std::int64_t n_global)
   }
   State s;
   s.n_global = n_global;
-  s.first = comm.rank() * base + std::min<std::int64_t>(comm.rank(), extra);
+  s.first = mine.first;
   s.x = View<double* [3]>("nbody::x", n_local);
   s.v = View<double* [3]>("nbody::v", n_local);
   s.m = View<double*>("nbody::m", n_local);

@@ -16,19 +16,13 @@
 
 namespace tessera::shower {
 
-EventRange rank_events(std::int64_t events, int rank, int ranks)
-{
-  const std::int64_t base = events / ranks, extra = events % ranks;
-  return {rank * base + std::min<std::int64_t>(rank, extra), base + (rank < extra ? 1 : 0)};
-}
-
 namespace {
 
-void check_memory(const Params& params)
+void check_memory(const Comm& comm, const Params& params)
 {
   const double need = static_cast<double>(Generator::bytes_needed(params.generator));
-  const double free = static_cast<double>(available_memory_bytes());
-  if (need > 0.9 * free)
+  const double free = comm.min(static_cast<double>(available_memory_bytes()));
+  if (need > 0.9 * free) // the same decision on every rank
     throw InputError(fmt::format("events.batch = {} with shower.max_partons = {} needs {:.2f} GiB, more than the "
                                  "{:.2f} GiB free; lower events.batch",
                                  params.generator.batch_size, params.generator.max_partons, need / (1 << 30),
@@ -106,8 +100,9 @@ private:
 nlohmann::json run(const Comm& comm, const Params& params, const std::optional<std::filesystem::path>& restart,
                    PhaseTimers& timers)
 {
-  check_memory(params);
-  const auto mine = rank_events(params.events, comm.rank(), comm.size());
+  check_memory(comm, params);
+  // Each rank: a contiguous block of global event numbers.
+  const auto mine = block_range(params.events, comm.rank(), comm.size());
   const auto& g = params.generator;
   HistogramBook book(standard_histograms());
   Generator generator(g, book);

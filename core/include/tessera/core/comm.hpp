@@ -43,6 +43,13 @@ MPI_Datatype mpi_type()
     static_assert(sizeof(U) == 0, "mpi_type: no MPI datatype for this type");
 }
 
+// Rank r's share of n items split into contiguous blocks, the first n % ranks ranks holding
+// one more: items [first, first + count).
+struct BlockRange {
+  std::int64_t first = 0, count = 0;
+};
+BlockRange block_range(std::int64_t n, int rank, int ranks);
+
 class Comm {
 public:
   explicit Comm(MPI_Comm comm = MPI_COMM_WORLD);

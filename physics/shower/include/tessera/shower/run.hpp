@@ -18,12 +18,6 @@
 
 namespace tessera::shower {
 
-// The events of rank r: a contiguous block of global event numbers.
-struct EventRange {
-  std::int64_t first, count;
-};
-EventRange rank_events(std::int64_t events, int rank, int ranks);
-
 nlohmann::json run(const Comm& comm, const Params& params, const std::optional<std::filesystem::path>& restart,
                    PhaseTimers& timers);
 
