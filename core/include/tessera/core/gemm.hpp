@@ -24,6 +24,8 @@ namespace tessera {
 // Column-major matrices (the BLAS layout): (rows, columns), a column contiguous.
 template <class T>
 using Matrix = Kokkos::View<T**, Kokkos::LayoutLeft, MemSpace>;
+template <class T>
+using ConstMatrix = Kokkos::View<const T**, Kokkos::LayoutLeft, MemSpace>;
 
 enum class Trans : char { no = 'N', yes = 'T' };
 enum class GemmPath { library, portable };
