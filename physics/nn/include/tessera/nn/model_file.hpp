@@ -1,0 +1,56 @@
+#pragma once
+// Model files (HDF5): everything needed to predict with a trained model and to continue
+// training it. Written through core's CheckpointWriter (temporary name, checksums, rename),
+// so an interrupted save never leaves a damaged file under the final name.
+//
+//   attributes  architecture ("dense 64 relu, ..."), inputs, leaky_slope, initialiser,
+//               loss, precision (float32 | float64), optimizer, learning_rate, momentum,
+//               beta1, beta2, epsilon, l1, l2, optimizer_steps, epochs
+//   datasets    parameters, optimizer_first_moment, optimizer_second_moment (Adam),
+//               input_mean, input_scale, target_mean, target_scale (empty: no scaling)
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tessera/core/comm.hpp"
+#include "tessera/nn/loss.hpp"
+#include "tessera/nn/model.hpp"
+#include "tessera/nn/optimizer.hpp"
+#include "tessera/nn/samples.hpp"
+
+namespace tessera::nn {
+
+struct ModelFile {
+  Architecture architecture;
+  Loss loss = Loss::mse;
+  std::string precision = "float64";
+  OptimizerSettings optimizer;
+  std::int64_t optimizer_steps = 0;
+  std::int64_t epochs = 0;
+  std::vector<double> parameters, first_moment, second_moment; // exact for float32 models too
+  Scaler input_scaler, target_scaler;
+};
+
+template <class T>
+constexpr const char* precision_name()
+{
+  return std::is_same_v<T, float> ? "float32" : "float64";
+}
+
+// Collective: every rank calls it with the same model; rank 0 writes it.
+template <class T>
+void save_model(const Comm& comm, const std::filesystem::path& path, const Model<T>& model,
+                const Optimizer<T>& optimizer, Loss loss, const Scaler& input_scaler, const Scaler& target_scaler,
+                std::int64_t epochs);
+
+// Reads and checks a model file, on each rank independently (IoError: missing or damaged;
+// InputError: not a model file).
+ModelFile load_model(const std::filesystem::path& path);
+
+// Copies the file's parameters (and optimiser state, when given) into a model built from
+// file.architecture.
+template <class T>
+void restore(const ModelFile& file, Model<T>& model, Optimizer<T>* optimizer = nullptr);
+
+} // namespace tessera::nn
