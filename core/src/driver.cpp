@@ -26,6 +26,9 @@ std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int ar
   app.add_option("--restart", restart, "checkpoint file to continue from");
   app.add_option("--summary", summary, "write a JSON summary of the run to this file");
   app.add_flag("--help-input", options.help_input, "print every input key with its default and meaning");
+  for (const auto& flag : info.flags) {
+    app.add_flag_callback("--" + flag.name, [&options, name = flag.name] { options.flags.insert(name); }, flag.help);
+  }
   app.footer("Any input key can be overridden as --section.key=value (see --help-input).");
   try {
     app.parse(argc, argv);

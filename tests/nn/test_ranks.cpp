@@ -86,7 +86,9 @@ void expect_saved_model_predicts_the_same()
   trainer.train_epoch(data, 0);
   tessera::nn::Scaler inputs;
   inputs.fit({1, 2, 3, 4, 5, 6, 7, 9}, 2, 4);
-  tessera::nn::save_model(world, path.string() + ".h5", model, adam, Loss::mse, inputs, {}, 1);
+  tessera::nn::TrainingProgress<T> progress;
+  progress.epochs = 1;
+  tessera::nn::save_model(world, path.string() + ".h5", model, adam, Loss::mse, inputs, {}, progress);
 
   const auto file = tessera::nn::load_model(path.string() + ".h5");
   EXPECT_EQ(file.architecture.text(), model.architecture().text());
@@ -123,7 +125,9 @@ TEST(ModelFiles, TrainingContinuesWhereTheSavedModelStopped)
       trainer.train_epoch(data, 1);
       return host_vector(model.parameters());
     }
-    tessera::nn::save_model(world, "nn_test_continue.h5", model, adam, Loss::mse, {}, {}, 1);
+    tessera::nn::TrainingProgress<double> progress;
+    progress.epochs = 1;
+    tessera::nn::save_model(world, "nn_test_continue.h5", model, adam, Loss::mse, {}, {}, progress);
     const auto file = tessera::nn::load_model("nn_test_continue.h5");
     Model<double> resumed(file.architecture);
     Optimizer<double> resumed_adam(file.optimizer, resumed.parameter_count());

@@ -42,7 +42,7 @@ void upload(const std::vector<double>& values, const Kokkos::View<T*, MemSpace>&
 
 template <class T>
 void write_model(const std::filesystem::path& path, const Model<T>& model, const Optimizer<T>& optimizer, Loss loss,
-                 const Scaler& input_scaler, const Scaler& target_scaler, std::int64_t epochs)
+                 const Scaler& input_scaler, const Scaler& target_scaler, const TrainingProgress<T>& progress)
 {
   const auto& a = model.architecture();
   const auto& o = optimizer.settings();
@@ -64,7 +64,9 @@ void write_model(const std::filesystem::path& path, const Model<T>& model, const
                                     {"l2", o.l2}})
     writer.attribute(name, value);
   writer.attribute("optimizer_steps", optimizer.steps());
-  writer.attribute("epochs", epochs);
+  writer.attribute("epochs", progress.epochs);
+  writer.attribute("best_epoch", progress.best_epoch);
+  writer.attribute("best_loss", progress.best_loss);
   writer.write_shared("parameters", model.parameters());
   writer.write_shared("optimizer_first_moment", optimizer.first_moment());
   writer.write_shared("optimizer_second_moment", optimizer.second_moment());
@@ -72,6 +74,7 @@ void write_model(const std::filesystem::path& path, const Model<T>& model, const
   writer.write_shared("input_scale", host_view(input_scaler.scale));
   writer.write_shared("target_mean", host_view(target_scaler.mean));
   writer.write_shared("target_scale", host_view(target_scaler.scale));
+  writer.write_shared("best_parameters", progress.best_parameters);
   writer.commit();
 }
 
@@ -82,12 +85,12 @@ void write_model(const std::filesystem::path& path, const Model<T>& model, const
 template <class T>
 void save_model(const Comm& comm, const std::filesystem::path& path, const Model<T>& model,
                 const Optimizer<T>& optimizer, Loss loss, const Scaler& input_scaler, const Scaler& target_scaler,
-                std::int64_t epochs)
+                const TrainingProgress<T>& progress)
 {
   std::string failure;
   if (comm.is_root()) {
     try {
-      write_model(path, model, optimizer, loss, input_scaler, target_scaler, epochs);
+      write_model(path, model, optimizer, loss, input_scaler, target_scaler, progress);
     } catch (const std::exception& e) {
       failure = e.what();
       if (failure.empty()) failure = path.string() + ": writing the model failed";
@@ -124,6 +127,8 @@ ModelFile load_model(const std::filesystem::path& path)
   m.optimizer.l2 = file.attribute_real("", "l2");
   m.optimizer_steps = file.attribute_int("", "optimizer_steps");
   m.epochs = file.attribute_int("", "epochs");
+  m.best_epoch = file.attribute_int("", "best_epoch");
+  m.best_loss = file.attribute_real("", "best_loss");
   m.parameters = read_values(reader, "parameters", m.precision);
   m.first_moment = read_values(reader, "optimizer_first_moment", m.precision);
   m.second_moment = read_values(reader, "optimizer_second_moment", m.precision);
@@ -131,6 +136,7 @@ ModelFile load_model(const std::filesystem::path& path)
   m.input_scaler.scale = reader.read_shared<double>("input_scale");
   m.target_scaler.mean = reader.read_shared<double>("target_mean");
   m.target_scaler.scale = reader.read_shared<double>("target_scale");
+  m.best_parameters = read_values(reader, "best_parameters", m.precision);
   return m;
 }
 
@@ -146,7 +152,7 @@ void restore(const ModelFile& file, Model<T>& model, Optimizer<T>* optimizer)
 
 #define TESSERA_NN_MODEL_FILE(T)                                                                                       \
   template void save_model<T>(const Comm&, const std::filesystem::path&, const Model<T>&, const Optimizer<T>&, Loss,   \
-                              const Scaler&, const Scaler&, std::int64_t);                                             \
+                              const Scaler&, const Scaler&, const TrainingProgress<T>&);                               \
   template void restore<T>(const ModelFile&, Model<T>&, Optimizer<T>*);
 TESSERA_NN_MODEL_FILE(float)
 TESSERA_NN_MODEL_FILE(double)

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,17 +23,27 @@ namespace tessera {
 
 struct DriverOptions {
   std::optional<std::filesystem::path> input;
+  std::set<std::string> flags;        // the driver's own flags given (DriverInfo::flags), without "--"
   std::vector<std::string> overrides; // "section.key=value"
   std::filesystem::path output_dir = ".";
   std::optional<std::filesystem::path> restart;
   std::optional<std::filesystem::path> summary;
   bool help_input = false;
+
+  bool has_flag(const std::string& name) const { return flags.count(name) > 0; }
+};
+
+// A switch of one driver only, e.g. tessera-mlp's --predict.
+struct DriverFlag {
+  std::string name; // without "--"
+  std::string help;
 };
 
 struct DriverInfo {
   std::string name;        // "demo": the executable is tessera-demo
   std::string description; // one line
   const ConfigSchema* schema;
+  std::vector<DriverFlag> flags = {};
 };
 
 struct DriverContext {

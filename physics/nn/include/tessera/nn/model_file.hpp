@@ -5,11 +5,13 @@
 //
 //   attributes  architecture ("dense 64 relu, ..."), inputs, leaky_slope, initialiser,
 //               loss, precision (float32 | float64), optimizer, learning_rate, momentum,
-//               beta1, beta2, epsilon, l1, l2, optimizer_steps, epochs
+//               beta1, beta2, epsilon, l1, l2, optimizer_steps, epochs, best_epoch, best_loss
 //   datasets    parameters, optimizer_first_moment, optimizer_second_moment (Adam),
-//               input_mean, input_scale, target_mean, target_scale (empty: no scaling)
+//               input_mean, input_scale, target_mean, target_scale (empty: no scaling),
+//               best_parameters (training checkpoints: the weights of the best epoch so far)
 
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -27,8 +29,9 @@ struct ModelFile {
   std::string precision = "float64";
   OptimizerSettings optimizer;
   std::int64_t optimizer_steps = 0;
-  std::int64_t epochs = 0;
-  std::vector<double> parameters, first_moment, second_moment; // exact for float32 models too
+  std::int64_t epochs = 0, best_epoch = -1;
+  double best_loss = std::numeric_limits<double>::infinity();
+  std::vector<double> parameters, first_moment, second_moment, best_parameters; // exact for float32 models too
   Scaler input_scaler, target_scaler;
 };
 
@@ -38,11 +41,19 @@ constexpr const char* precision_name()
   return std::is_same_v<T, float> ? "float32" : "float64";
 }
 
+// Where training stands: epochs done and the best epoch so far (by the monitored loss).
+template <class T>
+struct TrainingProgress {
+  std::int64_t epochs = 0, best_epoch = -1;
+  double best_loss = std::numeric_limits<double>::infinity();
+  Kokkos::View<T*, MemSpace> best_parameters; // empty: not written
+};
+
 // Collective: every rank calls it with the same model; rank 0 writes it.
 template <class T>
 void save_model(const Comm& comm, const std::filesystem::path& path, const Model<T>& model,
                 const Optimizer<T>& optimizer, Loss loss, const Scaler& input_scaler, const Scaler& target_scaler,
-                std::int64_t epochs);
+                const TrainingProgress<T>& progress);
 
 // Reads and checks a model file, on each rank independently (IoError: missing or damaged;
 // InputError: not a model file).
