@@ -55,13 +55,14 @@ void write_model(const std::filesystem::path& path, const Model<T>& model, const
   writer.attribute("loss", std::string(loss_name(loss)));
   writer.attribute("precision", std::string(precision_name<T>()));
   writer.attribute("optimizer", std::string(optimizer_name(o.kind)));
-  for (const auto& [name, value] : {std::pair{"learning_rate", o.learning_rate},
-                                    {"momentum", o.momentum},
-                                    {"beta1", o.beta1},
-                                    {"beta2", o.beta2},
-                                    {"epsilon", o.epsilon},
-                                    {"l1", o.l1},
-                                    {"l2", o.l2}})
+  const std::pair<const char*, double> optimizer_settings[] = {{"learning_rate", o.learning_rate},
+                                                               {"momentum", o.momentum},
+                                                               {"beta1", o.beta1},
+                                                               {"beta2", o.beta2},
+                                                               {"epsilon", o.epsilon},
+                                                               {"l1", o.l1},
+                                                               {"l2", o.l2}};
+  for (const auto& [name, value] : optimizer_settings)
     writer.attribute(name, value);
   writer.attribute("optimizer_steps", optimizer.steps());
   writer.attribute("epochs", progress.epochs);
