@@ -8,7 +8,7 @@
 // benchmarks count) and the exact count, which skips the first layer's input gradient.
 // The kernels and library regions of one training step are recorded through Kokkos Tools
 // callbacks, so the result file shows which gemm path ran (e.g. "KokkosBlas::gemm[TPL_CUBLAS,float]").
-// Usage: tessera-bench-mlp [--quick] [--steps-per-call N] [--output FILE]
+// Usage: tessera-bench-mlp [--quick] [--batches N] [--output FILE]
 #include <fstream>
 #include <set>
 #include <string>
