@@ -36,48 +36,74 @@ KOKKOS_INLINE_FUNCTION double sample_loss(Loss loss, const ConstMatrix<T>& y, co
   return (loss == Loss::mse || loss == Loss::bce) ? sum / static_cast<double>(outputs) : sum;
 }
 
+// mse and bce: one thread per element, so that neighbouring threads touch neighbouring
+// memory (a column per thread would stride by the number of outputs).
 template <class T>
-struct LossAndGradient {
+struct ElementwiseLoss {
   Loss loss;
   bool preactivation;
   ConstMatrix<T> y, t;
-  Matrix<T> gradient;
-  double scale; // 1 / normalisation
+  Matrix<T> gradient; // not written when empty (evaluation)
+  double scale;       // 1 / normalisation
+  Index rows;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const Index e, double& sum) const
+  {
+    const Index i = e % rows, j = e / rows;
+    const double yi = y(i, j), ti = t(i, j), per_output = 1.0 / static_cast<double>(rows);
+    if (loss == Loss::mse) {
+      sum += per_output * (yi - ti) * (yi - ti);
+      if (gradient.span() > 0) gradient(i, j) = static_cast<T>(2 * scale * per_output * (yi - ti));
+      return;
+    }
+    // bce: dL/dz = (y - t) / outputs with z the sigmoid's argument; dL/dy otherwise.
+    sum -= per_output * (ti * safe_log(yi) + (1 - ti) * safe_log(1 - yi));
+    if (gradient.span() > 0) {
+      const double dz = scale * per_output * (yi - ti);
+      gradient(i, j) = static_cast<T>(preactivation ? dz : dz / Kokkos::fmax(yi * (1 - yi), 1e-300));
+    }
+  }
+};
+
+// cce and kl couple the outputs of a sample (sum_k t_k): one thread per sample.
+template <class T>
+struct ColumnLoss {
+  Loss loss;
+  bool preactivation;
+  ConstMatrix<T> y, t;
+  Matrix<T> gradient; // not written when empty (evaluation)
+  double scale;
 
   KOKKOS_INLINE_FUNCTION void operator()(const Index j, double& sum) const
   {
     sum += sample_loss(loss, y, t, j);
+    if (gradient.span() == 0) return;
     const Index outputs = y.extent(0);
-    if (loss == Loss::mse) {
-      const double s = 2 * scale / static_cast<double>(outputs);
-      for (Index i = 0; i < outputs; ++i)
-        gradient(i, j) = static_cast<T>(s * (static_cast<double>(y(i, j)) - t(i, j)));
-    } else if (loss == Loss::bce) {
-      // dL/dz = (y - t) / outputs with z the sigmoid's argument; dL/dy otherwise.
-      const double s = scale / static_cast<double>(outputs);
-      for (Index i = 0; i < outputs; ++i) {
-        const double yi = y(i, j), ti = t(i, j);
-        const double dz = s * (yi - ti);
-        gradient(i, j) = static_cast<T>(preactivation ? dz : dz / Kokkos::fmax(yi * (1 - yi), 1e-300));
-      }
-    } else { // cce, kl: dL/dz_i = y_i sum_k t_k - t_i under softmax; dL/dy_i = -t_i / y_i
-      double total = 0;
-      for (Index i = 0; i < outputs; ++i)
-        total += t(i, j);
-      for (Index i = 0; i < outputs; ++i) {
-        const double yi = y(i, j), ti = t(i, j);
-        gradient(i, j) = static_cast<T>(scale * (preactivation ? yi * total - ti : -ti / Kokkos::fmax(yi, 1e-300)));
-      }
+    double total = 0;
+    for (Index i = 0; i < outputs; ++i)
+      total += t(i, j);
+    // dL/dz_i = y_i sum_k t_k - t_i under softmax; dL/dy_i = -t_i / y_i
+    for (Index i = 0; i < outputs; ++i) {
+      const double yi = y(i, j), ti = t(i, j);
+      gradient(i, j) = static_cast<T>(scale * (preactivation ? yi * total - ti : -ti / Kokkos::fmax(yi, 1e-300)));
     }
   }
 };
 
 template <class T>
-struct LossSum {
-  Loss loss;
-  ConstMatrix<T> y, t;
-  KOKKOS_INLINE_FUNCTION void operator()(const Index j, double& sum) const { sum += sample_loss(loss, y, t, j); }
-};
+void reduce_loss(const ExecSpace& space, Loss loss, bool preactivation, const ConstMatrix<T>& y,
+                 const ConstMatrix<T>& target, double scale, const Matrix<T>& gradient,
+                 const Kokkos::View<double, MemSpace>& sum, const char* label)
+{
+  const Index rows = y.extent(0), columns = y.extent(1);
+  if (loss == Loss::mse || loss == Loss::bce) {
+    par_reduce(label, space, 0, rows * columns,
+               ElementwiseLoss<T>{loss, preactivation, y, target, gradient, scale, rows}, sum);
+  } else {
+    par_reduce(label, space, 0, columns, ColumnLoss<T>{loss, preactivation, y, target, gradient, scale}, sum);
+  }
+}
+
 } // namespace
 
 Loss loss_from_name(const std::string& name)
@@ -118,16 +144,15 @@ void loss_and_gradient(const ExecSpace& space, Loss loss, Activation output, con
                        const ConstMatrix<T>& target, double normalisation, const Matrix<T>& gradient,
                        const Kokkos::View<double, MemSpace>& loss_sum)
 {
-  const LossAndGradient<T> kernel{
-      loss, loss_gives_preactivation_gradient(loss, output), y, target, gradient, 1.0 / normalisation};
-  par_reduce("tessera::nn::loss_and_gradient", space, 0, static_cast<Index>(y.extent(1)), kernel, loss_sum);
+  reduce_loss<T>(space, loss, loss_gives_preactivation_gradient(loss, output), y, target, 1.0 / normalisation, gradient,
+                 loss_sum, "tessera::nn::loss_and_gradient");
 }
 
 template <class T>
 void loss_sum(const ExecSpace& space, Loss loss, const ConstMatrix<T>& y, const ConstMatrix<T>& target,
               const Kokkos::View<double, MemSpace>& sum)
 {
-  par_reduce("tessera::nn::loss_sum", space, 0, static_cast<Index>(y.extent(1)), LossSum<T>{loss, y, target}, sum);
+  reduce_loss<T>(space, loss, false, y, target, 1.0, Matrix<T>(), sum, "tessera::nn::loss_sum");
 }
 
 #define TESSERA_NN_LOSS(T)                                                                                             \

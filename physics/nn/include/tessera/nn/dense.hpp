@@ -14,6 +14,8 @@ namespace tessera::nn {
 
 namespace detail {
 
+// y = f(z + b) from the product z = W x; z + b is kept only when f' needs it (GELU): for
+// the others z and y are one matrix, overwritten in place, and f' is taken from y.
 template <class T>
 struct BiasActivation {
   Matrix<T> z, y;
@@ -21,11 +23,12 @@ struct BiasActivation {
   Activation activation;
   T slope;
   Index rows;
+  bool keep_z;
   KOKKOS_INLINE_FUNCTION void operator()(const Index e) const
   {
     const Index i = e % rows, j = e / rows;
     const T zz = z(i, j) + bias(i);
-    z(i, j) = zz;
+    if (keep_z) z(i, j) = zz;
     y(i, j) = activate(activation, zz, slope);
   }
 };
@@ -147,8 +150,12 @@ public:
   void reserve(Index samples) override
   {
     if (static_cast<Index>(z_.extent(1)) >= samples) return;
-    z_ = Matrix<T>(Kokkos::view_alloc("tessera::nn::dense::z", Kokkos::WithoutInitializing), outputs_, samples);
     y_ = Matrix<T>(Kokkos::view_alloc("tessera::nn::dense::y", Kokkos::WithoutInitializing), outputs_, samples);
+    // ReLU, leaky ReLU (slope >= 0), sigmoid, tanh, softmax and linear have f' as a function of
+    // y; GELU needs z.
+    z_ = keeps_preactivation()
+             ? Matrix<T>(Kokkos::view_alloc("tessera::nn::dense::z", Kokkos::WithoutInitializing), outputs_, samples)
+             : y_;
     dz_ = Matrix<T>(Kokkos::view_alloc("tessera::nn::dense::dz", Kokkos::WithoutInitializing), outputs_, samples);
     ones_ = Matrix<T>("tessera::nn::dense::ones", samples, 1);
     Kokkos::deep_copy(ones_, T(1));
@@ -164,7 +171,7 @@ public:
       par_for("tessera::nn::dense::bias_softmax", space, 0, n, detail::BiasSoftmax<T>{z, y, bias_});
     } else {
       par_for("tessera::nn::dense::bias_activation", space, 0, n * outputs_,
-              detail::BiasActivation<T>{z, y, bias_, activation_, slope_, outputs_});
+              detail::BiasActivation<T>{z, y, bias_, activation_, slope_, outputs_, keeps_preactivation()});
     }
     return y;
   }
@@ -197,6 +204,7 @@ public:
   const Kokkos::View<T*, MemSpace>& bias() const { return bias_; }
 
 private:
+  bool keeps_preactivation() const { return activation_ == Activation::gelu; }
   int inputs_, outputs_;
   Activation activation_;
   T slope_;

@@ -27,7 +27,9 @@ OptimizerKind optimizer_from_name(const std::string& name);
 const char* optimizer_name(OptimizerKind kind);
 
 namespace detail {
-template <class T>
+// Penalised: whether the weight penalties apply (the mask is not read otherwise: one array
+// less to stream per step).
+template <class T, bool Penalised>
 struct OptimizerStep {
   Kokkos::View<T*, MemSpace> w, m, v;
   Kokkos::View<const T*, MemSpace> g, mask;
@@ -37,8 +39,11 @@ struct OptimizerStep {
   KOKKOS_INLINE_FUNCTION void operator()(const Index i) const
   {
     const T wi = w(i);
-    const T sign = wi > T(0) ? T(1) : (wi < T(0) ? T(-1) : T(0));
-    const T gi = g(i) + mask(i) * (l2 * wi + l1 * sign);
+    T gi = g(i);
+    if constexpr (Penalised) {
+      const T sign = wi > T(0) ? T(1) : (wi < T(0) ? T(-1) : T(0));
+      gi += mask(i) * (l2 * wi + l1 * sign);
+    }
     if (kind == OptimizerKind::sgd) {
       const T velocity = momentum * m(i) + gi;
       m(i) = velocity;
@@ -70,22 +75,32 @@ public:
     const auto& s = settings_;
     const double correction1 = 1 - std::pow(s.beta1, static_cast<double>(steps_));
     const double correction2 = 1 - std::pow(s.beta2, static_cast<double>(steps_));
-    const detail::OptimizerStep<T> kernel{parameters,
-                                          first_,
-                                          s.kind == OptimizerKind::adam ? second_ : first_,
-                                          gradients,
-                                          weight_mask,
-                                          s.kind,
-                                          static_cast<T>(s.learning_rate),
-                                          static_cast<T>(s.momentum),
-                                          static_cast<T>(s.beta1),
-                                          static_cast<T>(s.beta2),
-                                          static_cast<T>(s.epsilon),
-                                          static_cast<T>(s.l1),
-                                          static_cast<T>(s.l2),
-                                          static_cast<T>(s.learning_rate / correction1),
-                                          static_cast<T>(1 / std::sqrt(correction2))};
-    par_for("tessera::nn::optimizer_step", space, 0, static_cast<Index>(parameters.extent(0)), kernel);
+    const auto launch = [&](auto kernel) {
+      par_for("tessera::nn::optimizer_step", space, 0, static_cast<Index>(parameters.extent(0)), kernel);
+    };
+    const detail::OptimizerStep<T, false> kernel{parameters,
+                                                 first_,
+                                                 s.kind == OptimizerKind::adam ? second_ : first_,
+                                                 gradients,
+                                                 weight_mask,
+                                                 s.kind,
+                                                 static_cast<T>(s.learning_rate),
+                                                 static_cast<T>(s.momentum),
+                                                 static_cast<T>(s.beta1),
+                                                 static_cast<T>(s.beta2),
+                                                 static_cast<T>(s.epsilon),
+                                                 static_cast<T>(s.l1),
+                                                 static_cast<T>(s.l2),
+                                                 static_cast<T>(s.learning_rate / correction1),
+                                                 static_cast<T>(1 / std::sqrt(correction2))};
+    if (s.l1 == 0 && s.l2 == 0) {
+      launch(kernel);
+    } else {
+      launch(detail::OptimizerStep<T, true>{kernel.w, kernel.m, kernel.v, kernel.g, kernel.mask, kernel.kind,
+                                            kernel.learning_rate, kernel.momentum, kernel.beta1, kernel.beta2,
+                                            kernel.epsilon, kernel.l1, kernel.l2, kernel.step_size,
+                                            kernel.inv_sqrt_correction2});
+    }
   }
 
   const OptimizerSettings& settings() const { return settings_; }

@@ -126,7 +126,9 @@ public:
     const auto share = block_range(data.size(), comm_->rank(), comm_->size());
     const Index chunk = std::max<Index>(1, batch_inputs_.extent(1));
     const Index chunks = (share.count + chunk - 1) / chunk;
-    Kokkos::View<double* [2], MemSpace> sums("tessera::nn::evaluation_sums", std::max<Index>(chunks, 1));
+    // Per chunk: (loss sum, correct predictions), reduced straight into device memory.
+    Kokkos::View<double* [2], Kokkos::LayoutRight, MemSpace> sums("tessera::nn::evaluation_sums",
+                                                                  std::max<Index>(chunks, 1));
     const bool classification = loss_ != Loss::mse;
     const bool per_output = model_->architecture().output_activation() == Activation::sigmoid;
     const ExecSpace space;
@@ -136,10 +138,10 @@ public:
       const ConstMatrix<T> x = Kokkos::subview(data.inputs, Kokkos::ALL, columns);
       const ConstMatrix<T> t = Kokkos::subview(data.targets, Kokkos::ALL, columns);
       const auto y = model_->forward(space, x);
-      loss_sum<T>(space, loss_, y, t, Kokkos::View<double, MemSpace>(&sums(c, 0)));
+      loss_sum<T>(space, loss_, y, t, Kokkos::View<double, MemSpace>(sums.data() + 2 * c));
       if (classification) {
         par_reduce("tessera::nn::count_correct", space, 0, static_cast<Index>(y.extent(1)),
-                   detail::CountCorrect<T>{y, t, per_output}, Kokkos::View<double, MemSpace>(&sums(c, 1)));
+                   detail::CountCorrect<T>{y, t, per_output}, Kokkos::View<double, MemSpace>(sums.data() + 2 * c + 1));
       }
     }
     const auto host = to_host(sums);
