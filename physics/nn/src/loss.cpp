@@ -18,22 +18,17 @@ KOKKOS_INLINE_FUNCTION double safe_log(double p)
   return Kokkos::log(p > 1e-300 ? p : 1e-300);
 }
 
-// The loss of sample `j` (double accumulation whatever T).
+// The cce or kl loss of sample `j` (double accumulation whatever T); mse and bce are
+// summed element by element in ElementwiseLoss.
 template <class T>
 KOKKOS_INLINE_FUNCTION double sample_loss(Loss loss, const ConstMatrix<T>& y, const ConstMatrix<T>& t, Index j)
 {
-  const Index outputs = y.extent(0);
   double sum = 0;
-  for (Index i = 0; i < outputs; ++i) {
+  for (Index i = 0; i < static_cast<Index>(y.extent(0)); ++i) {
     const double yi = y(i, j), ti = t(i, j);
-    switch (loss) {
-    case Loss::mse: sum += (yi - ti) * (yi - ti); break;
-    case Loss::bce: sum -= ti * safe_log(yi) + (1 - ti) * safe_log(1 - yi); break;
-    case Loss::cce: sum -= ti * safe_log(yi); break;
-    case Loss::kl: sum += ti > 0 ? ti * (Kokkos::log(ti) - safe_log(yi)) : 0.0; break;
-    }
+    sum += loss == Loss::cce ? -ti * safe_log(yi) : (ti > 0 ? ti * (Kokkos::log(ti) - safe_log(yi)) : 0.0);
   }
-  return (loss == Loss::mse || loss == Loss::bce) ? sum / static_cast<double>(outputs) : sum;
+  return sum;
 }
 
 // mse and bce: one thread per element, so that neighbouring threads touch neighbouring

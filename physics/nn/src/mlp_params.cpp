@@ -74,7 +74,6 @@ ConfigSchema mlp_schema()
   return s;
 }
 
-namespace {
 std::string file_name_key(const Config& c, const std::string& key)
 {
   const auto name = c.get_string(key);
@@ -85,7 +84,6 @@ std::string file_name_key(const Config& c, const std::string& key)
   }
   return name;
 }
-} // namespace
 
 void read_model_keys(const Config& c, MlpParams& p)
 {

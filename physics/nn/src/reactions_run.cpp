@@ -303,15 +303,10 @@ ReactionsParams reactions_params_from(const Config& c, const std::filesystem::pa
   }
   read_training_keys(c, p.mlp);
   p.mlp.data.validation_fraction = c.get_real("data.validation_fraction");
-  p.mlp.model_file = c.get_string("output.model");
-  p.mlp.history_file = c.get_string("output.history");
+  p.mlp.model_file = file_name_key(c, "output.model");
+  p.mlp.history_file = file_name_key(c, "output.history");
   p.mlp.checkpoint_every = c.get_int("output.checkpoint_every");
-  p.data_file = c.get_string("output.data");
-  for (const auto* key : {"output.model", "output.history", "output.data"}) {
-    if (c.get_string(key).find('/') != std::string::npos) {
-      throw InputError(fmt::format("key '{}': expected a file name without '/' (files go to --output)", key));
-    }
-  }
+  p.data_file = file_name_key(c, "output.data");
   p.zones = c.get_int("network.zones");
   p.test_zones = c.get_int("network.test_zones");
   p.density_min = c.get_real("network.density_min");

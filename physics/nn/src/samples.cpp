@@ -170,11 +170,11 @@ Split split_samples(const Samples& samples, double validation_fraction, std::uin
   const auto order = epoch_order(samples.count, seed, -1, true);
   const auto validation = static_cast<Index>(std::llround(validation_fraction * static_cast<double>(samples.count)));
   Split out;
-  for (Samples* part : {&out.train, &out.validation}) {
-    *part = samples;
-    part->x.clear();
-    part->y.clear();
-    part->count = 0;
+  for (Samples* part : {&out.train, &out.validation}) { // the columns, not the data
+    part->inputs = samples.inputs;
+    part->outputs = samples.outputs;
+    part->input_names = samples.input_names;
+    part->target_names = samples.target_names;
   }
   for (Index k = 0; k < samples.count; ++k) {
     Samples& part = k < samples.count - validation ? out.train : out.validation;

@@ -53,5 +53,7 @@ void add_model_keys(ConfigSchema& schema, const std::string& default_layers);
 void add_training_keys(ConfigSchema& schema);
 void read_model_keys(const Config& config, MlpParams& p);
 void read_training_keys(const Config& config, MlpParams& p);
+// A string key naming a file in the output directory (InputError when it holds a '/').
+std::string file_name_key(const Config& config, const std::string& key);
 
 } // namespace tessera::nn
