@@ -72,6 +72,15 @@ void par_reduce(const std::string& label, Index n, const F& f, Result&& result)
   par_reduce(label, ExecSpace{}, 0, n, f, std::forward<Result>(result));
 }
 
+// Several reductions in one pass over [0, n): f(i, r1, r2, ...), one reducer (or scalar
+// sum) per result.
+template <class F, class... Results>
+void par_reduce_many(const std::string& label, Index n, const F& f, Results&&... results)
+{
+  Kokkos::parallel_reduce(label, Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<Index>>(0, n), f,
+                          std::forward<Results>(results)...);
+}
+
 template <std::size_t Rank, class F, class Result>
 void par_reduce_md(const std::string& label, const std::array<Index, Rank>& begin, const std::array<Index, Rank>& end,
                    const F& f, Result&& result)

@@ -1,0 +1,98 @@
+#pragma once
+// The fields of lattice QCD as Views, stored by parity (lattice.hpp):
+//   links:   (site, parity, mu, a, b)  the gauge field U_mu(x), 3x3 complex per direction
+//   spinors: (site, spin, colour)      a quark field of one parity, 4x3 complex per site
+// with the site index first, so that on GPUs (LayoutLeft) consecutive threads read
+// consecutive addresses, and on hosts (LayoutRight) a site's numbers are contiguous.
+
+#include <Kokkos_Core.hpp>
+
+#include "tessera/core/spaces.hpp"
+#include "tessera/lqcd/lattice.hpp"
+#include "tessera/lqcd/su3.hpp"
+
+namespace tessera::lqcd {
+
+template <class T>
+using LinkView = View<Complex<T>* [2][dims][3][3]>;
+template <class T>
+using SpinorView = View<Complex<T>* [4][3]>;
+// HMC momenta and forces: anti-Hermitian traceless, stored as full 3x3 for simplicity.
+template <class T>
+using AlgebraView = LinkView<T>;
+
+template <class T>
+struct Spinor {
+  ColourVector<T> s[4];
+
+  KOKKOS_INLINE_FUNCTION static Spinor zero()
+  {
+    Spinor r;
+    for (int a = 0; a < 4; ++a)
+      for (int b = 0; b < 3; ++b)
+        r.s[a].c[b] = Complex<T>(0, 0);
+    return r;
+  }
+};
+
+template <class T, class V>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const V& links, Index site, int parity, int mu)
+{
+  Su3<T> u;
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b)
+      u.m[a][b] = links(site, parity, mu, a, b);
+  return u;
+}
+
+template <class T, class V>
+KOKKOS_FORCEINLINE_FUNCTION void store_link(const V& links, Index site, int parity, int mu, const Su3<T>& u)
+{
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b)
+      links(site, parity, mu, a, b) = u.m[a][b];
+}
+
+template <class T, class V>
+KOKKOS_FORCEINLINE_FUNCTION Spinor<T> load_spinor(const V& psi, Index site)
+{
+  Spinor<T> r;
+  for (int a = 0; a < 4; ++a)
+    for (int b = 0; b < 3; ++b)
+      r.s[a].c[b] = psi(site, a, b);
+  return r;
+}
+
+template <class T, class V>
+KOKKOS_FORCEINLINE_FUNCTION void store_spinor(const V& psi, Index site, const Spinor<T>& r)
+{
+  for (int a = 0; a < 4; ++a)
+    for (int b = 0; b < 3; ++b)
+      psi(site, a, b) = r.s[a].c[b];
+}
+
+// A quark field on the whole lattice: both parities.
+template <class T>
+struct FermionField {
+  SpinorView<T> parity[2];
+};
+
+template <class T>
+LinkView<T> allocate_links(const Geometry& g, const std::string& label)
+{
+  return LinkView<T>(label, g.storage_half);
+}
+
+template <class T>
+SpinorView<T> allocate_spinor(const Geometry& g, const std::string& label)
+{
+  return SpinorView<T>(label, g.storage_half);
+}
+
+template <class T>
+FermionField<T> allocate_fermion(const Geometry& g, const std::string& label)
+{
+  return {{allocate_spinor<T>(g, label + "_even"), allocate_spinor<T>(g, label + "_odd")}};
+}
+
+} // namespace tessera::lqcd

@@ -1,0 +1,39 @@
+#pragma once
+// The gauge field in files: the whole lattice gathered into NERSC order (HostGauge) and
+// scattered back, NERSC configurations (nersc.hpp) written by rank 0 and read by every rank,
+// and HDF5 checkpoints (the links in NERSC order plus the chain's state) that a restart on
+// any rank grid continues exactly.
+//
+// The gather sums every rank's part into a whole-lattice array on every rank (one
+// allreduce): simple and exact, but it holds the whole lattice (576 B per site) on each rank.
+
+#include <cstdint>
+#include <filesystem>
+
+#include "tessera/lqcd/gauge.hpp"
+#include "tessera/lqcd/nersc.hpp"
+
+namespace tessera::lqcd {
+
+HostGauge gather_gauge(const Decomposition& d, const Links& u);
+// Every rank takes its part of `whole` (which must have the global extents).
+void scatter_gauge(const Decomposition& d, const HostGauge& whole, const Links& u);
+
+void save_nersc(const Decomposition& d, const Links& u, const std::filesystem::path& path,
+                const NerscWriteOptions& options);
+// Reads a configuration into u; InputError when its extents are not the lattice's.
+NerscInfo load_nersc(const Decomposition& d, const std::filesystem::path& path, const Links& u);
+
+// What a restart needs besides the links.
+struct ChainState {
+  std::uint64_t next_trajectory = 0;
+  std::uint64_t seed = 0;
+  std::int64_t accepted = 0;
+  std::int64_t attempted = 0;
+};
+void write_checkpoint(const Decomposition& d, const Links& u, const ChainState& chain,
+                      const std::filesystem::path& path);
+// Reads links and chain state; IoError for damaged files, InputError for another lattice.
+ChainState read_checkpoint(const Decomposition& d, const std::filesystem::path& path, const Links& u);
+
+} // namespace tessera::lqcd

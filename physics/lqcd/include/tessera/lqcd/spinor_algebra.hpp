@@ -1,0 +1,100 @@
+#pragma once
+// Linear algebra of quark fields over the interior sites of one parity (ghosts excluded),
+// summed over ranks: the vector operations of the solvers. Reductions accumulate in double
+// whatever the field's precision.
+
+#include "tessera/lqcd/decomposition.hpp"
+#include "tessera/lqcd/fields.hpp"
+
+namespace tessera::lqcd {
+
+namespace detail {
+// Calls f(storage index, spin, colour) for every number of every interior site of `parity`.
+template <class F>
+void for_each_component(const std::string& label, const Geometry& g, int parity, const F& f)
+{
+  par_for(
+      label, g.half_volume, KOKKOS_LAMBDA(Index n) {
+        const Index s = g.interior_storage(n, parity);
+        for (int a = 0; a < 4; ++a)
+          for (int b = 0; b < 3; ++b)
+            f(s, a, b);
+      });
+}
+} // namespace detail
+
+// <a, b> = sum conj(a) b
+template <class T>
+Kokkos::complex<double> dot(const Decomposition& d, int parity, const SpinorView<T>& a, const SpinorView<T>& b)
+{
+  const Geometry g = d.geometry();
+  double re = 0, im = 0;
+  par_reduce_many(
+      "lqcd::dot", g.half_volume,
+      KOKKOS_LAMBDA(Index n, double& r, double& i) {
+        const Index s = g.interior_storage(n, parity);
+        for (int x = 0; x < 4; ++x)
+          for (int y = 0; y < 3; ++y) {
+            const auto p = conj_times(a(s, x, y), b(s, x, y));
+            r += static_cast<double>(p.real());
+            i += static_cast<double>(p.imag());
+          }
+      },
+      re, im);
+  return {d.comm().sum(re), d.comm().sum(im)};
+}
+
+template <class T>
+double norm2(const Decomposition& d, int parity, const SpinorView<T>& a)
+{
+  const Geometry g = d.geometry();
+  double sum = 0;
+  par_reduce(
+      "lqcd::norm2", g.half_volume,
+      KOKKOS_LAMBDA(Index n, double& r) {
+        const Index s = g.interior_storage(n, parity);
+        for (int x = 0; x < 4; ++x)
+          for (int y = 0; y < 3; ++y)
+            r += static_cast<double>(Kokkos::norm(a(s, x, y)));
+      },
+      sum);
+  return d.comm().sum(sum);
+}
+
+// y <- alpha x + beta y
+template <class T>
+void axpby(const Decomposition& d, int parity, double alpha, const SpinorView<T>& x, double beta,
+           const SpinorView<T>& y)
+{
+  const T a = static_cast<T>(alpha), b = static_cast<T>(beta);
+  detail::for_each_component(
+      "lqcd::axpby", d.geometry(), parity,
+      KOKKOS_LAMBDA(Index s, int i, int j) { y(s, i, j) = a * x(s, i, j) + b * y(s, i, j); });
+}
+
+// y <- x (any precisions)
+template <class To, class From>
+void convert_copy(const Decomposition& d, int parity, const SpinorView<From>& x, const SpinorView<To>& y)
+{
+  detail::for_each_component(
+      "lqcd::convert_copy", d.geometry(), parity, KOKKOS_LAMBDA(Index s, int i, int j) {
+        y(s, i, j) = Complex<To>(static_cast<To>(x(s, i, j).real()), static_cast<To>(x(s, i, j).imag()));
+      });
+}
+
+// y <- y + x (x of another precision, e.g. a single-precision correction)
+template <class T, class U>
+void add_converted(const Decomposition& d, int parity, const SpinorView<U>& x, const SpinorView<T>& y)
+{
+  detail::for_each_component(
+      "lqcd::add_converted", d.geometry(), parity, KOKKOS_LAMBDA(Index s, int i, int j) {
+        y(s, i, j) += Complex<T>(static_cast<T>(x(s, i, j).real()), static_cast<T>(x(s, i, j).imag()));
+      });
+}
+
+// Gaussian noise with density exp(-|eta|^2): real and imaginary parts N(0, 1/2), a pure
+// function of (seed, stream, counter, global site).
+void gaussian_noise(const Decomposition& d, int parity, const SpinorView<double>& eta, std::uint64_t seed,
+                    std::uint32_t stream, std::uint64_t counter);
+
+} // namespace tessera::lqcd

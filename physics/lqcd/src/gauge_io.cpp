@@ -1,0 +1,168 @@
+#include "tessera/lqcd/gauge_io.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "tessera/core/checkpoint.hpp"
+#include "tessera/core/errors.hpp"
+#include "tessera/lqcd/halo.hpp"
+
+namespace tessera::lqcd {
+
+namespace {
+
+// This rank's interior links in local lexicographic order (x fastest), 36 complex each.
+View<Complex<double>* [dims][3][3]> local_links(const Decomposition& d, const Links& u) {
+  const Geometry g = d.geometry();
+  View<Complex<double>* [dims][3][3]> out("lqcd::local_links", 2 * g.half_volume);
+  par_for(
+      "lqcd::pack_local_links", 2 * g.half_volume, KOKKOS_LAMBDA(Index n) {
+        const auto site = g.site(n);
+        Index lex = 0;
+        for (int mu = dims - 1; mu >= 0; --mu)
+          lex = lex * g.local[mu] + (site.x.c[mu] - g.pad[mu]);
+        for (int mu = 0; mu < dims; ++mu)
+          for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b)
+              out(lex, mu, a, b) = u(site.index, site.parity, mu, a, b);
+      });
+  return out;
+}
+
+// Calls f(local lexicographic index, global NERSC site index) for every local site.
+template <class F>
+void for_each_local_site(const Geometry& g, const F& f)
+{
+  for (int t = 0; t < g.local[3]; ++t)
+    for (int z = 0; z < g.local[2]; ++z)
+      for (int y = 0; y < g.local[1]; ++y)
+        for (int x = 0; x < g.local[0]; ++x) {
+          const std::int64_t lex = x + g.local[0] * (y + std::int64_t{g.local[1]} * (z + std::int64_t{g.local[2]} * t));
+          const std::int64_t global =
+              (x + g.origin[0]) +
+              std::int64_t{g.global[0]} *
+                  ((y + g.origin[1]) +
+                   std::int64_t{g.global[1]} * ((z + g.origin[2]) + std::int64_t{g.global[2]} * (t + g.origin[3])));
+          f(lex, global);
+        }
+}
+
+} // namespace
+
+HostGauge gather_gauge(const Decomposition& d, const Links& u)
+{
+  const Geometry& g = d.geometry();
+  HostGauge whole;
+  for (int mu = 0; mu < dims; ++mu)
+    whole.extent[mu] = g.global[mu];
+  HostView<double*> sum("lqcd::gather", static_cast<std::size_t>(whole.volume()) * 72);
+  const auto local = to_host(local_links(d, u));
+  for_each_local_site(g, [&](std::int64_t lex, std::int64_t global) {
+    for (int mu = 0; mu < dims; ++mu)
+      for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b) {
+          const auto k = static_cast<std::size_t>((((global * 4 + mu) * 3 + a) * 3 + b) * 2);
+          sum(k) = local(lex, mu, a, b).real();
+          sum(k + 1) = local(lex, mu, a, b).imag();
+        }
+  });
+  if (d.comm().size() > 1) d.comm().sum_in_place(sum);
+  whole.links.resize(static_cast<std::size_t>(whole.volume()) * 36);
+  for (std::size_t i = 0; i < whole.links.size(); ++i)
+    whole.links[i] = {sum(2 * i), sum(2 * i + 1)};
+  return whole;
+}
+
+void scatter_gauge(const Decomposition& d, const HostGauge& whole, const Links& u)
+{
+  const Geometry& g = d.geometry();
+  for (int mu = 0; mu < dims; ++mu) {
+    if (whole.extent[mu] != g.global[mu])
+      throw InputError(fmt::format("configuration of {} sites does not fit the lattice {}",
+                                   fmt::join(whole.extent, "x"), fmt::join(g.global, "x")));
+  }
+  auto local = local_links(d, u);
+  auto host = Kokkos::create_mirror_view(local);
+  for_each_local_site(g, [&](std::int64_t lex, std::int64_t global) {
+    for (int mu = 0; mu < dims; ++mu)
+      for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b) {
+          const auto& z = whole(global, mu, a, b);
+          host(lex, mu, a, b) = Complex<double>(z.real(), z.imag());
+        }
+  });
+  Kokkos::deep_copy(local, host);
+  const Geometry gd = g;
+  par_for(
+      "lqcd::unpack_local_links", 2 * g.half_volume, KOKKOS_LAMBDA(Index n) {
+        const auto site = gd.site(n);
+        Index lex = 0;
+        for (int mu = dims - 1; mu >= 0; --mu)
+          lex = lex * gd.local[mu] + (site.x.c[mu] - gd.pad[mu]);
+        for (int mu = 0; mu < dims; ++mu)
+          for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b)
+              u(site.index, site.parity, mu, a, b) = local(lex, mu, a, b);
+      });
+  exchange_links(d, u);
+}
+
+void save_nersc(const Decomposition& d, const Links& u, const std::filesystem::path& path,
+                const NerscWriteOptions& options)
+{
+  const auto whole = gather_gauge(d, u);
+  if (d.comm().is_root()) write_nersc(path, whole, options);
+  d.comm().barrier();
+}
+
+NerscInfo load_nersc(const Decomposition& d, const std::filesystem::path& path, const Links& u)
+{
+  NerscInfo info;
+  const auto whole = read_nersc(path, &info);
+  scatter_gauge(d, whole, u);
+  return info;
+}
+
+void write_checkpoint(const Decomposition& d, const Links& u, const ChainState& chain,
+                      const std::filesystem::path& path)
+{
+  const auto whole = gather_gauge(d, u);
+  HostView<double*> numbers(reinterpret_cast<double*>(const_cast<std::complex<double>*>(whole.links.data())),
+                            whole.links.size() * 2);
+  CheckpointWriter writer(d.comm(), path);
+  writer.write_shared("links", numbers);
+  writer.attribute("lattice", fmt::format("{}", fmt::join(whole.extent, "x")));
+  writer.attribute("next_trajectory", static_cast<std::int64_t>(chain.next_trajectory));
+  writer.attribute("seed", static_cast<std::int64_t>(chain.seed));
+  writer.attribute("accepted", chain.accepted);
+  writer.attribute("attempted", chain.attempted);
+  writer.commit();
+}
+
+ChainState read_checkpoint(const Decomposition& d, const std::filesystem::path& path, const Links& u)
+{
+  CheckpointReader reader(d.comm(), path);
+  const auto lattice = reader.file().attribute_string("", "lattice");
+  const auto expected = fmt::format("{}", fmt::join(d.geometry().global, "x"));
+  if (lattice != expected)
+    throw InputError(fmt::format("{}: checkpoint of a {} lattice, the run has {}", path.string(), lattice, expected));
+  HostGauge whole;
+  for (int mu = 0; mu < dims; ++mu)
+    whole.extent[mu] = d.geometry().global[mu];
+  const auto numbers = reader.read_shared<double>("links");
+  if (numbers.size() != static_cast<std::size_t>(whole.volume()) * 72)
+    throw IoError(
+        fmt::format("{}: 'links' has {} numbers, expected {}", path.string(), numbers.size(), whole.volume() * 72));
+  whole.links.resize(numbers.size() / 2);
+  for (std::size_t i = 0; i < whole.links.size(); ++i)
+    whole.links[i] = {numbers[2 * i], numbers[2 * i + 1]};
+  scatter_gauge(d, whole, u);
+  ChainState chain;
+  chain.next_trajectory = static_cast<std::uint64_t>(reader.file().attribute_int("", "next_trajectory"));
+  chain.seed = static_cast<std::uint64_t>(reader.file().attribute_int("", "seed"));
+  chain.accepted = reader.file().attribute_int("", "accepted");
+  chain.attempted = reader.file().attribute_int("", "attempted");
+  return chain;
+}
+
+} // namespace tessera::lqcd

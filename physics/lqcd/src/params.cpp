@@ -1,0 +1,148 @@
+#include "tessera/lqcd/params.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "tessera/core/errors.hpp"
+
+namespace tessera::lqcd {
+
+ConfigSchema schema()
+{
+  ConfigSchema s;
+  s.add_string("run.mode", "hmc",
+               "hmc: generate an ensemble; measure: observables of a configuration; invert: "
+               "point-source propagator and pion correlator of a configuration",
+               {"hmc", "measure", "invert"})
+      .add_string("lattice.size", "8x8x8x8", "Lx x Ly x Lz x Lt, each even")
+      .add_string("lattice.ranks", "auto", "MPI rank grid Px x Py x Pz x Pt (0 or auto: chosen, time split first)")
+      .add_string("gauge.start", "cold", "initial links: unit (cold), Haar-random (hot) or a NERSC file",
+                  {"cold", "hot", "file"})
+      .add_string("gauge.file", "", "NERSC configuration for gauge.start = file and the measure/invert modes")
+      .add_real("action.beta", 5.7, "Wilson gauge coupling beta = 6 / g0^2", 0.0, 1e3)
+      .add_int("action.flavours", 0, "dynamical Wilson quark flavours: 0 (quenched) or 2", 0, 2)
+      .add_real("action.kappa", 0.15, "hopping parameter of the Wilson quarks (kappa_c = 1/8 free)", 0.0, 0.25)
+      .add_string("action.time_boundary", "antiperiodic", "quark boundary condition in time",
+                  {"antiperiodic", "periodic"})
+      .add_int("hmc.trajectories", 100, "trajectories to run (a restart runs up to this total)", 0, 100000000)
+      .add_int("hmc.thermalisation", 20, "first trajectories left out of the averages", 0, 100000000)
+      .add_int("hmc.no_metropolis_until", 10,
+               "trajectories before this one are always accepted (warm-up from a cold or hot start; the chain is "
+               "exact only after it); at most hmc.thermalisation",
+               0, 100000000)
+      .add_int("hmc.seed", 1, "seed of the counter-based random numbers", 0, 9.0e18)
+      .add_string("hmc.integrator", "omelyan", "molecular-dynamics integrator", {"omelyan", "leapfrog"})
+      .add_real("hmc.length", 1.0, "trajectory length tau", 1e-6, 100.0)
+      .add_int("hmc.steps", 10, "outer integration steps per trajectory", 1, 100000)
+      .add_int("hmc.gauge_substeps", 1, "gauge steps per outer (fermion) step: the multi-time-scale option", 1, 1000)
+      .add_string("solver.kind", "cg-eo",
+                  "CG on the normal equations: cg (whole lattice), cg-eo (even-odd), "
+                  "cg-eo-mixed (single precision with reliable updates in double)",
+                  {"cg", "cg-eo", "cg-eo-mixed"})
+      .add_real("solver.tolerance", 1e-10, "relative residual of the action solves, the propagators", 1e-15, 1e-2)
+      .add_real("solver.force_tolerance", 1e-8, "relative residual of the force solves", 1e-15, 1e-2)
+      .add_int("solver.max_iterations", 10000, "iterations before a solve is declared failed", 1, 10000000)
+      .add_real("solver.reliable_delta", 0.1, "cg-eo-mixed: residual drop between reliable updates", 1e-6, 0.9)
+      .add_int("measure.interval", 1, "measure every n trajectories", 1, 100000000)
+      .add_int("flow.interval", 0, "hmc: Wilson flow and topological charge every n trajectories (0: never)", 0,
+               100000000)
+      .add_real("flow.step", 0.02, "Wilson flow step epsilon", 1e-5, 0.2)
+      .add_real("flow.time", 1.0, "Wilson flow time t in lattice units", 0.0, 1e4)
+      .add_string("invert.source", "0x0x0x0", "point source position x x y x z x t")
+      .add_int("output.checkpoint_interval", 10, "HDF5 checkpoint every n trajectories (and at the end)", 1, 100000000)
+      .add_int("output.save_interval", 0, "NERSC configuration every n trajectories (0: the last only)", 0, 100000000)
+      .add_bool("output.save_config", true, "write the last configuration as a NERSC file");
+  return s;
+}
+
+const char* name(Mode mode)
+{
+  switch (mode) {
+  case Mode::hmc: return "hmc";
+  case Mode::measure: return "measure";
+  default: return "invert";
+  }
+}
+
+std::array<int, dims> parse_extents(const std::string& text, const std::string& key, bool zero_allowed)
+{
+  std::array<int, dims> out{};
+  const auto fail = [&] {
+    return InputError(fmt::format("{} = '{}': expected four {}integers like 8x8x8x16", key, text,
+                                  zero_allowed ? "non-negative " : "positive "));
+  };
+  std::size_t pos = 0;
+  for (int mu = 0; mu < dims; ++mu) {
+    const auto end = mu < dims - 1 ? text.find('x', pos) : text.size();
+    if (end == std::string::npos || end == pos) throw fail();
+    int value = -1;
+    const auto [ptr, ec] = std::from_chars(text.data() + pos, text.data() + end, value);
+    if (ec != std::errc() || ptr != text.data() + end || value < 0 || (!zero_allowed && value == 0) || value > 100000)
+      throw fail();
+    out[mu] = value;
+    pos = end + 1;
+  }
+  return out;
+}
+
+Params params_from(const Config& c, const std::filesystem::path& output_dir)
+{
+  Params p;
+  const auto mode = c.get_string("run.mode");
+  p.mode = mode == "hmc" ? Mode::hmc : mode == "measure" ? Mode::measure : Mode::invert;
+  p.lattice = parse_extents(c.get_string("lattice.size"), "lattice.size", false);
+  for (int mu = 0; mu < dims; ++mu)
+    if (p.lattice[mu] % 2 != 0 || p.lattice[mu] < 2)
+      throw InputError(
+          fmt::format("lattice.size = '{}': every extent must be even and at least 2", c.get_string("lattice.size")));
+  const auto ranks = c.get_string("lattice.ranks");
+  if (ranks != "auto") p.ranks = parse_extents(ranks, "lattice.ranks", true);
+  p.start = c.get_string("gauge.start");
+  p.config = c.get_string("gauge.file");
+  if ((p.start == "file" || p.mode != Mode::hmc) && p.config.empty())
+    throw InputError(fmt::format("gauge.file: a NERSC configuration is needed for {}",
+                                 p.mode == Mode::hmc ? "gauge.start = file" : "run.mode = " + mode));
+
+  HmcParams& h = p.hmc;
+  h.beta = c.get_real("action.beta");
+  h.flavours = static_cast<int>(c.get_int("action.flavours"));
+  if (h.flavours == 1) throw InputError("action.flavours = 1: expected 0 (quenched) or 2");
+  h.wilson.kappa = c.get_real("action.kappa");
+  h.wilson.boundary_phase = {1, 1, 1, c.get_string("action.time_boundary") == "antiperiodic" ? -1.0 : 1.0};
+  h.seed = static_cast<std::uint64_t>(c.get_int("hmc.seed"));
+  h.integrator = integrator_from(c.get_string("hmc.integrator"));
+  h.trajectory_length = c.get_real("hmc.length");
+  h.steps = static_cast<int>(c.get_int("hmc.steps"));
+  h.gauge_substeps = static_cast<int>(c.get_int("hmc.gauge_substeps"));
+  h.solver = solver_kind_from(c.get_string("solver.kind"));
+  const int max_iterations = static_cast<int>(c.get_int("solver.max_iterations"));
+  const double delta = c.get_real("solver.reliable_delta");
+  h.action_solver = {c.get_real("solver.tolerance"), max_iterations, delta};
+  h.force_solver = {c.get_real("solver.force_tolerance"), max_iterations, delta};
+  if (h.flavours == 2 && h.solver == SolverKind::cg)
+    throw InputError("solver.kind = cg: the HMC with quarks needs cg-eo or cg-eo-mixed");
+  p.trajectories = static_cast<int>(c.get_int("hmc.trajectories"));
+  p.thermalisation = static_cast<int>(c.get_int("hmc.thermalisation"));
+  h.no_metropolis_until = static_cast<std::uint64_t>(c.get_int("hmc.no_metropolis_until"));
+  if (static_cast<int>(h.no_metropolis_until) > p.thermalisation)
+    throw InputError(fmt::format("hmc.no_metropolis_until = {} is after hmc.thermalisation = {}: production "
+                                 "trajectories must pass the Metropolis test",
+                                 h.no_metropolis_until, p.thermalisation));
+  p.measure_interval = static_cast<int>(c.get_int("measure.interval"));
+  p.flow_interval = static_cast<int>(c.get_int("flow.interval"));
+  p.flow_step = c.get_real("flow.step");
+  p.flow_time = c.get_real("flow.time");
+  p.source = parse_extents(c.get_string("invert.source"), "invert.source", true);
+  for (int mu = 0; mu < dims; ++mu)
+    if (p.source[mu] >= p.lattice[mu])
+      throw InputError(fmt::format("invert.source = '{}': outside the lattice {}", c.get_string("invert.source"),
+                                   c.get_string("lattice.size")));
+  p.checkpoint_interval = static_cast<int>(c.get_int("output.checkpoint_interval"));
+  p.save_interval = static_cast<int>(c.get_int("output.save_interval"));
+  p.save_config = c.get_bool("output.save_config");
+  p.output_dir = output_dir;
+  return p;
+}
+
+} // namespace tessera::lqcd

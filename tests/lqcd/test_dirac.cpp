@@ -1,0 +1,131 @@
+// The gauge field and the Wilson-Dirac operator: the cold field, gauge invariance of the
+// plaquette, the action and <psi, D psi>, gamma_5-Hermiticity, the free operator against
+// momentum space (and kappa_c = 1/8), halos on one rank, and CG (unpreconditioned, even-odd,
+// mixed precision) to the requested tolerance.
+#include <cmath>
+#include <numbers>
+
+#include <gtest/gtest.h>
+
+#include "lqcd_test_fields.hpp"
+#include "tessera/lqcd/hmc.hpp"
+
+namespace lq = tessera::lqcd;
+namespace lt = tessera::lqcd::testing;
+using tessera::Comm;
+
+namespace {
+const std::array<int, 4> small{4, 4, 4, 6};
+}
+
+TEST(Gauge, ColdFieldHasUnitPlaquetteAndZeroAction)
+{
+  const lq::Decomposition d(Comm(), small, {});
+  const auto u = lq::cold_start(d);
+  const auto plaq = lq::plaquette(d, u);
+  EXPECT_DOUBLE_EQ(plaq.spatial, 1.0);
+  EXPECT_DOUBLE_EQ(plaq.temporal, 1.0);
+  EXPECT_NEAR(lq::wilson_action(d, u, 5.7), 0.0, 1e-10);
+}
+
+TEST(Gauge, GaugeInvariance)
+{
+  for (bool padded : {false, true}) {
+    const lq::Decomposition d(Comm(), small, {}, padded);
+    const auto u = lq::hot_start(d, 17);
+    const auto before = lq::plaquette(d, u);
+    const double action = lq::wilson_action(d, u, 6.0);
+    EXPECT_LT(std::abs(before.average()), 0.05) << "a hot start is disordered";
+    const lq::WilsonParams wilson{0.13, {1, 1, 1, -1}};
+    auto psi = lt::random_fermion(d, 5);
+    auto dpsi = lq::allocate_fermion<double>(d.geometry(), "dpsi");
+    lq::WilsonOperator<double>(d, u, wilson).apply(dpsi, psi);
+    const auto expectation = lt::dot(d, psi, dpsi);
+
+    lq::gauge_transform(d, u, 99);
+    for (int p = 0; p < 2; ++p)
+      lq::gauge_transform(d, psi.parity[p], p, 99);
+    const auto after = lq::plaquette(d, u);
+    EXPECT_NEAR(after.spatial, before.spatial, 1e-14);
+    EXPECT_NEAR(after.temporal, before.temporal, 1e-14);
+    EXPECT_NEAR(lq::wilson_action(d, u, 6.0), action, 1e-10 * std::abs(action));
+    lq::WilsonOperator<double>(d, u, wilson).apply(dpsi, psi);
+    const auto transformed = lt::dot(d, psi, dpsi);
+    EXPECT_NEAR(transformed.real(), expectation.real(), 1e-11 * Kokkos::abs(expectation));
+    EXPECT_NEAR(transformed.imag(), expectation.imag(), 1e-11 * Kokkos::abs(expectation));
+  }
+}
+
+TEST(Dirac, Gamma5Hermiticity)
+{
+  const lq::Decomposition d(Comm(), small, {});
+  const auto u = lq::hot_start(d, 3);
+  const lq::WilsonOperator<double> op(d, u, {0.15, {1, 1, 1, -1}});
+  const auto x = lt::random_fermion(d, 1), y = lt::random_fermion(d, 2);
+  auto dx = lq::allocate_fermion<double>(d.geometry(), "dx"), dy = lq::allocate_fermion<double>(d.geometry(), "dy");
+  op.apply(dx, x);
+  op.apply(dy, y);
+  // <x, g5 D y> = conj(<y, g5 D x>)
+  const auto left = lt::dot(d, x, lt::gamma5_copy(d, dy));
+  const auto right = Kokkos::conj(lt::dot(d, y, lt::gamma5_copy(d, dx)));
+  EXPECT_NEAR(left.real(), right.real(), 1e-12 * Kokkos::abs(left));
+  EXPECT_NEAR(left.imag(), right.imag(), 1e-12 * Kokkos::abs(left));
+  // and D^dag computed as g5 D g5 is the adjoint: <x, D y> = <D^dag x, y>
+  auto ddx = lq::allocate_fermion<double>(d.geometry(), "ddx");
+  op.apply(ddx, x, true);
+  const auto a = lt::dot(d, x, dy), b = lt::dot(d, ddx, y);
+  EXPECT_NEAR(a.real(), b.real(), 1e-12 * Kokkos::abs(a));
+  EXPECT_NEAR(a.imag(), b.imag(), 1e-12 * Kokkos::abs(a));
+}
+
+TEST(Dirac, FreeFieldMatchesMomentumSpace)
+{
+  for (bool padded : {false, true}) {
+    const lq::Decomposition d(Comm(), small, {}, padded);
+    const auto u = lq::cold_start(d);
+    const double kappa = 0.11;
+    const lq::WilsonOperator<double> op(d, u, {kappa, {1, 1, 1, -1}});
+    const double pi = std::numbers::pi;
+    // antiperiodic in time: k_t = 2 pi (n + 1/2) / L_t
+    const std::array<double, 4> k{2 * pi / 4, 2 * pi * 3 / 4, 0.0, 2 * pi * (1 + 0.5) / 6};
+    const auto psi = lt::plane_wave(d, k, kappa, false);
+    const auto expected = lt::plane_wave(d, k, kappa, true);
+    auto dpsi = lq::allocate_fermion<double>(d.geometry(), "dpsi");
+    op.apply(dpsi, psi);
+    EXPECT_LT(lt::relative_difference(d, dpsi, expected), 1e-14) << "padded " << padded;
+  }
+  // periodic everywhere, k = 0 at kappa_c = 1/8: D psi = 0 for a constant psi
+  const lq::Decomposition d(Comm(), small, {});
+  const auto u = lq::cold_start(d);
+  const lq::WilsonOperator<double> op(d, u, {0.125, {1, 1, 1, 1}});
+  const auto psi = lt::plane_wave(d, {0, 0, 0, 0}, 0.125, false);
+  auto dpsi = lq::allocate_fermion<double>(d.geometry(), "dpsi");
+  op.apply(dpsi, psi);
+  EXPECT_LT(std::sqrt((lq::norm2(d, 0, dpsi.parity[0]) + lq::norm2(d, 1, dpsi.parity[1]))), 1e-13);
+}
+
+TEST(Solver, AllSolversReachTheToleranceAndAgree)
+{
+  const lq::Decomposition d(Comm(), small, {});
+  const auto u = lq::hot_start(d, 8);
+  const lq::WilsonParams wilson{0.12, {1, 1, 1, -1}};
+  const lq::WilsonOperator<double> op(d, u, wilson);
+  const auto b = lt::random_fermion(d, 4);
+  std::vector<lq::FermionField<double>> solutions;
+  for (auto kind : {lq::SolverKind::cg, lq::SolverKind::cg_even_odd, lq::SolverKind::cg_even_odd_mixed}) {
+    auto x = lq::allocate_fermion<double>(d.geometry(), "x");
+    const auto result = lq::solve_wilson(d, u, wilson, kind, {1e-10, 2000, 0.1}, x, b);
+    EXPECT_TRUE(result.converged) << lq::name(kind);
+    EXPECT_LE(result.relative_residual, 1e-10) << lq::name(kind);
+    auto dx = lq::allocate_fermion<double>(d.geometry(), "dx");
+    op.apply(dx, x);
+    EXPECT_LT(lt::relative_difference(d, dx, b), 1e-8) << lq::name(kind) << ": D x = b";
+    EXPECT_FALSE(result.history.empty());
+    if (kind == lq::SolverKind::cg_even_odd_mixed) {
+      EXPECT_GT(result.reliable_updates, 1);
+    }
+    solutions.push_back(x);
+  }
+  EXPECT_LT(lt::relative_difference(d, solutions[1], solutions[0]), 1e-8);
+  EXPECT_LT(lt::relative_difference(d, solutions[2], solutions[0]), 1e-8);
+}

@@ -1,0 +1,153 @@
+// Forces against the numerical derivative of the action along a random direction, and the
+// HMC: reversibility, dH ~ dt^2 for leapfrog, <exp(-dH)> = 1, thermalisation from cold.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "lqcd_test_fields.hpp"
+#include "tessera/lqcd/hmc.hpp"
+
+namespace lq = tessera::lqcd;
+using tessera::Comm;
+
+namespace {
+
+const std::array<int, 4> small{4, 4, 4, 4};
+
+// S(exp(eps w) U) by central differences, against 2 sum tr(w F) from the force F = dP/dt
+// (dS/dt = 2 sum tr(P dP/dt) along U' = P U).
+template <class Action, class Force>
+void expect_force_is_derivative(const lq::Decomposition& d, const lq::Links& u, const Action& action,
+                                const Force& add_force)
+{
+  auto w = lq::allocate_links<double>(d.geometry(), "w");
+  lq::draw_momenta(d, w, 77, 3);
+  auto f = lq::allocate_links<double>(d.geometry(), "f");
+  lq::set_zero(f);
+  add_force(u, f);
+  const double analytic = 2 * lq::trace_product(d, w, f);
+  auto shifted = lq::allocate_links<double>(d.geometry(), "shifted");
+  const double eps = 1e-4;
+  double s[2];
+  for (int k = 0; k < 2; ++k) {
+    Kokkos::deep_copy(shifted, u);
+    lq::update_links(d, shifted, w, k == 0 ? eps : -eps);
+    s[k] = action(shifted);
+  }
+  const double numeric = (s[0] - s[1]) / (2 * eps);
+  EXPECT_NEAR(numeric, analytic, 1e-6 * std::abs(analytic)) << "numeric " << numeric << " analytic " << analytic;
+}
+
+} // namespace
+
+TEST(Forces, GaugeForceIsTheDerivativeOfTheWilsonAction)
+{
+  const lq::Decomposition d(Comm(), small, {});
+  const auto u = lq::hot_start(d, 21);
+  const double beta = 5.5;
+  expect_force_is_derivative(
+      d, u, [&](const lq::Links& v) { return lq::wilson_action(d, v, beta); },
+      [&](const lq::Links& v, const lq::Links& f) { lq::add_gauge_force(d, v, beta, 1.0, f); });
+}
+
+TEST(Forces, FermionForceIsTheDerivativeOfThePseudofermionAction)
+{
+  const lq::Decomposition d(Comm(), small, {});
+  // a mildly rough field: a few pure-gauge trajectories from a hot start would do; a hot start
+  // with a small kappa keeps the solves short
+  const auto u = lq::hot_start(d, 22);
+  const lq::WilsonParams wilson{0.14, {1, 1, 1, -1}};
+  const lq::SolverSettings tight{1e-13, 5000, 0.1};
+  // the pseudofermion belongs to the unshifted links; the action is then evaluated with the
+  // same phi on shifted links
+  lq::TwoFlavourWilson fermions(d, u, wilson, lq::SolverKind::cg_even_odd, tight, tight);
+  fermions.refresh(5, 0);
+  const auto phi = fermions.pseudofermion();
+  const auto action = [&](const lq::Links& v) {
+    lq::TwoFlavourWilson other(d, v, wilson, lq::SolverKind::cg_even_odd, tight, tight);
+    Kokkos::deep_copy(other.pseudofermion(), phi);
+    return other.action();
+  };
+  expect_force_is_derivative(d, u, action, [&](const lq::Links&, const lq::Links& f) { fermions.add_force(1.0, f); });
+}
+
+TEST(Hmc, ReversibleInDoublePrecision)
+{
+  for (int flavours : {0, 2}) {
+    const lq::Decomposition d(Comm(), small, {});
+    auto u = lq::hot_start(d, 4);
+    lq::HmcParams params;
+    params.beta = 5.6;
+    params.flavours = flavours;
+    params.wilson.kappa = 0.14;
+    params.action_solver = {1e-14, 5000, 0.1};
+    params.force_solver = {1e-14, 5000, 0.1};
+    params.steps = 8;
+    params.gauge_substeps = 2;
+    params.trajectory_length = 0.5;
+    lq::Hmc hmc(d, u, params);
+    const auto r = hmc.reversibility(1);
+    EXPECT_LT(r.max_link_change, 1e-10) << flavours << " flavours";
+    EXPECT_LT(r.max_momentum_change, 1e-9) << flavours << " flavours";
+    EXPECT_LT(std::abs(r.delta_h_total), 1e-8) << flavours << " flavours";
+    EXPECT_GT(std::abs(r.delta_h_forward), 1e-6) << "the forward trajectory moves";
+  }
+}
+
+TEST(Hmc, LeapfrogEnergyViolationScalesAsStepSquared)
+{
+  for (int flavours : {0, 2}) {
+    const lq::Decomposition d(Comm(), small, {});
+    const auto u0 = lq::hot_start(d, 6);
+    double dh[2];
+    for (int k = 0; k < 2; ++k) {
+      auto u = lq::allocate_links<double>(d.geometry(), "u");
+      Kokkos::deep_copy(u, u0);
+      lq::HmcParams params;
+      params.beta = 5.6;
+      params.flavours = flavours;
+      params.wilson.kappa = 0.14;
+      params.action_solver = {1e-14, 5000, 0.1};
+      params.force_solver = {1e-14, 5000, 0.1};
+      params.integrator = lq::Integrator::leapfrog;
+      params.trajectory_length = 0.25;
+      params.steps = 10 << k;
+      lq::Hmc hmc(d, u, params);
+      dh[k] = hmc.energy_violation(2);
+    }
+    const double ratio = dh[0] / dh[1];
+    EXPECT_GT(ratio, 3.5) << flavours << " flavours: dH " << dh[0] << " -> " << dh[1];
+    EXPECT_LT(ratio, 4.5) << flavours << " flavours: dH " << dh[0] << " -> " << dh[1];
+  }
+}
+
+TEST(Hmc, ThermalisesFromColdWithExpMinusDeltaHNearOne)
+{
+  const lq::Decomposition d(Comm(), small, {});
+  auto u = lq::cold_start(d);
+  lq::HmcParams params;
+  params.beta = 5.7;
+  params.steps = 8;
+  lq::Hmc hmc(d, u, params);
+  double sum = 0, sum2 = 0, last_plaquette = 1;
+  int accepted = 0;
+  const int n = 40;
+  for (int t = 0; t < n; ++t) {
+    const auto r = hmc.trajectory(static_cast<std::uint64_t>(t));
+    const double e = std::exp(-r.delta_h);
+    if (t >= 10) {
+      sum += e;
+      sum2 += e * e;
+    }
+    if (t >= 15) accepted += r.accepted; // from cold the first trajectories have dH ~ 1.4
+    last_plaquette = r.plaquette.average();
+  }
+  const int m = n - 10;
+  const double mean = sum / m, error = std::sqrt((sum2 / m - mean * mean) / (m - 1));
+  EXPECT_NEAR(mean, 1.0, std::max(4 * error, 0.02)) << "<exp(-dH)> = " << mean << " +- " << error;
+  EXPECT_GT(accepted, (n - 15) * 8 / 10);
+  // beta = 5.7: the equilibrium plaquette is about 0.55 on large lattices (0.549), a little
+  // higher on 4^4
+  EXPECT_GT(last_plaquette, 0.5);
+  EXPECT_LT(last_plaquette, 0.65);
+}

@@ -1,0 +1,85 @@
+// 1 rank against all ranks (split in time, and in time and z when there are 2 ranks along
+// each): the same plaquette of a hot start, the same D psi, the same CG iterations, the same
+// HMC trajectory. Rank 0 computes alone on its own communicator first.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "lqcd_test_fields.hpp"
+#include "tessera/lqcd/hmc.hpp"
+
+namespace lq = tessera::lqcd;
+namespace lt = tessera::lqcd::testing;
+using tessera::Comm;
+
+namespace {
+
+struct Figures {
+  double plaquette = 0, dpsi_norm = 0, psi_dpsi_re = 0, psi_dpsi_im = 0, solution_norm = 0;
+  int iterations = 0;
+  double delta_h = 0, plaquette_after = 0;
+};
+
+Figures compute(const Comm& comm, const std::array<int, 4>& ranks)
+{
+  const std::array<int, 4> lattice{4, 4, 4, 8};
+  const lq::Decomposition d(comm, lattice, ranks);
+  Figures f;
+  auto u = lq::hot_start(d, 12);
+  f.plaquette = lq::plaquette(d, u).average();
+  const lq::WilsonParams wilson{0.13, {1, 1, 1, -1}};
+  const lq::WilsonOperator<double> op(d, u, wilson);
+  const auto psi = lt::random_fermion(d, 3);
+  auto dpsi = lq::allocate_fermion<double>(d.geometry(), "dpsi");
+  op.apply(dpsi, psi);
+  f.dpsi_norm = lq::norm2(d, 0, dpsi.parity[0]) + lq::norm2(d, 1, dpsi.parity[1]);
+  const auto e = lt::dot(d, psi, dpsi);
+  f.psi_dpsi_re = e.real();
+  f.psi_dpsi_im = e.imag();
+  auto x = lq::allocate_fermion<double>(d.geometry(), "x");
+  const auto result = lq::solve_wilson(d, u, wilson, lq::SolverKind::cg_even_odd, {1e-10, 1000, 0.1}, x, psi);
+  f.iterations = result.iterations;
+  f.solution_norm = lq::norm2(d, 0, x.parity[0]) + lq::norm2(d, 1, x.parity[1]);
+  lq::HmcParams params;
+  params.beta = 5.6;
+  params.flavours = 2;
+  params.wilson = wilson;
+  params.steps = 4;
+  params.trajectory_length = 0.25;
+  lq::Hmc hmc(d, u, params);
+  const auto t = hmc.trajectory(0);
+  f.delta_h = t.delta_h;
+  f.plaquette_after = t.plaquette.average();
+  return f;
+}
+
+void expect_same(const Figures& a, const Figures& b)
+{
+  EXPECT_NEAR(a.plaquette, b.plaquette, 1e-14);
+  EXPECT_NEAR(a.dpsi_norm, b.dpsi_norm, 1e-12 * a.dpsi_norm);
+  EXPECT_NEAR(a.psi_dpsi_re, b.psi_dpsi_re, 1e-11 * std::abs(a.psi_dpsi_re));
+  EXPECT_NEAR(a.psi_dpsi_im, b.psi_dpsi_im, 1e-11 * std::abs(a.psi_dpsi_re));
+  EXPECT_EQ(a.iterations, b.iterations);
+  EXPECT_NEAR(a.solution_norm, b.solution_norm, 1e-10 * a.solution_norm);
+  EXPECT_NEAR(a.delta_h, b.delta_h, 1e-8);
+  EXPECT_NEAR(a.plaquette_after, b.plaquette_after, 1e-12);
+}
+
+} // namespace
+
+TEST(Ranks, OneRankAndAllRanksAgree)
+{
+  const Comm world;
+  MPI_Comm self_comm;
+  MPI_Comm_split(world.native(), world.rank(), 0, &self_comm);
+  Figures alone;
+  {
+    const Comm self(self_comm);
+    alone = compute(self, {1, 1, 1, 1});
+  }
+  MPI_Comm_free(&self_comm);
+  const Figures time_split = compute(world, {1, 1, 1, world.size()});
+  const Figures z_split = compute(world, {1, 1, world.size(), 1});
+  expect_same(alone, time_split);
+  expect_same(alone, z_split);
+}
