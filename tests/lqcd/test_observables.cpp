@@ -116,7 +116,7 @@ std::vector<double> free_pion_correlator(const std::array<int, 4>& extent, doubl
   const C i_power[4] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
   for (int mu = 0; mu < 4; ++mu)
     for (int row = 0; row < 4; ++row)
-      gamma[mu][row][lq::gamma_table[mu][row].col] = i_power[lq::gamma_table[mu][row].phase];
+      gamma[mu][row][lq::gamma_row(mu, row).col] = i_power[lq::gamma_row(mu, row).phase];
   const auto invert = [](Spin a) { // Gauss-Jordan with partial pivoting
     Spin inv{};
     for (int r = 0; r < 4; ++r)

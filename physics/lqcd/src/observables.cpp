@@ -216,7 +216,7 @@ void add_density(const Geometry& g, const FermionField<double>& x, const View<do
         double sum = 0;
         for (int s = 0; s < 4; ++s)
           for (int c = 0; c < 3; ++c)
-            sum += Kokkos::norm(psi(site.index, s, c));
+            sum += abs2(psi(site.index, s, c));
         density(n) += sum;
       });
 }

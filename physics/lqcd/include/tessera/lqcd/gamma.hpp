@@ -15,12 +15,18 @@ struct GammaRow {
   int phase; // power of i: 0 -> 1, 1 -> i, 2 -> -1, 3 -> -i
 };
 
-inline constexpr GammaRow gamma_table[dims][4] = {
-    {{3, 1}, {2, 1}, {1, 3}, {0, 3}}, // gamma_x
-    {{3, 2}, {2, 0}, {1, 0}, {0, 2}}, // gamma_y
-    {{2, 1}, {3, 3}, {0, 3}, {1, 1}}, // gamma_z
-    {{2, 0}, {3, 0}, {0, 0}, {1, 0}}, // gamma_t
-};
+// Row r of gamma_mu. A function, not a namespace-scope table: CUDA device code cannot read
+// host constants; after unrolling, the indices are constants and the lookups fold away.
+KOKKOS_FORCEINLINE_FUNCTION constexpr GammaRow gamma_row(int mu, int r)
+{
+  constexpr GammaRow table[dims][4] = {
+      {{3, 1}, {2, 1}, {1, 3}, {0, 3}}, // gamma_x
+      {{3, 2}, {2, 0}, {1, 0}, {0, 2}}, // gamma_y
+      {{2, 1}, {3, 3}, {0, 3}, {1, 1}}, // gamma_z
+      {{2, 0}, {3, 0}, {0, 0}, {1, 0}}, // gamma_t
+  };
+  return table[mu][r];
+}
 
 // i^k z
 template <class T>
@@ -45,7 +51,7 @@ KOKKOS_FORCEINLINE_FUNCTION HalfSpinor<T> project(const Spinor<T>& psi, int mu, 
 {
   HalfSpinor<T> h;
   for (int r = 0; r < 2; ++r) {
-    const GammaRow g = gamma_table[mu][r];
+    const GammaRow g = gamma_row(mu, r);
     const int phase = g.phase + (sign > 0 ? 2 : 0); // -sign i^phase
     for (int a = 0; a < 3; ++a)
       h.h[r].c[a] = psi.s[r].c[a] + times_i_power(psi.s[g.col].c[a], phase);
@@ -61,7 +67,7 @@ KOKKOS_FORCEINLINE_FUNCTION void accumulate_reconstructed(Spinor<T>& out, const 
     for (int a = 0; a < 3; ++a)
       out.s[r].c[a] += h.h[r].c[a];
   for (int r = 2; r < 4; ++r) {
-    const GammaRow g = gamma_table[mu][r];
+    const GammaRow g = gamma_row(mu, r);
     const int phase = g.phase + (sign > 0 ? 2 : 0); // row r = -sign i^phase h_col
     for (int a = 0; a < 3; ++a)
       out.s[r].c[a] += times_i_power(h.h[g.col].c[a], phase);
@@ -84,7 +90,7 @@ KOKKOS_INLINE_FUNCTION Spinor<T> apply_gamma(const Spinor<T>& psi, int mu)
   Spinor<T> r;
   for (int row = 0; row < 4; ++row)
     for (int a = 0; a < 3; ++a)
-      r.s[row].c[a] = times_i_power(psi.s[gamma_table[mu][row].col].c[a], gamma_table[mu][row].phase);
+      r.s[row].c[a] = times_i_power(psi.s[gamma_row(mu, row).col].c[a], gamma_row(mu, row).phase);
   return r;
 }
 

@@ -55,7 +55,7 @@ double norm2(const Decomposition& d, int parity, const SpinorView<T>& a)
         const Index s = g.interior_storage(n, parity);
         for (int x = 0; x < 4; ++x)
           for (int y = 0; y < 3; ++y)
-            r += static_cast<double>(Kokkos::norm(a(s, x, y)));
+            r += static_cast<double>(abs2(a(s, x, y)));
       },
       sum);
   return d.comm().sum(sum);

@@ -15,6 +15,13 @@ namespace tessera::lqcd {
 template <class T>
 using Complex = Kokkos::complex<T>;
 
+// |z|^2 (Kokkos::norm of a complex number exists only from Kokkos 5).
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T abs2(const Complex<T>& z)
+{
+  return z.real() * z.real() + z.imag() * z.imag();
+}
+
 template <class T>
 struct ColourVector {
   Complex<T> c[3];
@@ -176,7 +183,7 @@ KOKKOS_INLINE_FUNCTION void reunitarise(Su3<T>& u)
 {
   T norm0 = 0;
   for (int b = 0; b < 3; ++b)
-    norm0 += Kokkos::norm(u.m[0][b]);
+    norm0 += abs2(u.m[0][b]);
   const T inv0 = T(1) / Kokkos::sqrt(norm0);
   for (int b = 0; b < 3; ++b)
     u.m[0][b] *= inv0;
@@ -186,7 +193,7 @@ KOKKOS_INLINE_FUNCTION void reunitarise(Su3<T>& u)
   T norm1 = 0;
   for (int b = 0; b < 3; ++b) {
     u.m[1][b] -= overlap * u.m[0][b];
-    norm1 += Kokkos::norm(u.m[1][b]);
+    norm1 += abs2(u.m[1][b]);
   }
   const T inv1 = T(1) / Kokkos::sqrt(norm1);
   for (int b = 0; b < 3; ++b)
