@@ -69,6 +69,10 @@ Decomposition::Decomposition(const Comm& comm, const std::array<int, dims>& glob
     volume *= g.local[mu];
     storage *= g.padded[mu];
   }
+  if (storage >= (Index{1} << 31))
+    throw InputError(fmt::format("lattice {} over ranks {}: {} sites per rank (with ghosts), more than the 2^31 a rank "
+                                 "can index; use more ranks",
+                                 fmt::join(global, "x"), fmt::join(grid, "x"), storage));
   g.half_volume = volume / 2;
   g.storage_half = storage / 2;
 }

@@ -31,44 +31,51 @@ struct HoppingTerm {
   bool gamma5_in, gamma5_hop;
   Kokkos::Array<T, dims> boundary_phase;
 
+  // Both hops along Mu, a compile-time direction: the gamma structure then folds into
+  // sign flips and real/imaginary swaps (with a run-time mu it was a table in local memory).
+  template <int Mu>
+  KOKKOS_FORCEINLINE_FUNCTION void hop(const Coords& c, Index site, Spinor<T>& sum) const
+  {
+    // forward: (1 - gamma_mu) U_mu(x) psi(x+mu)
+    {
+      Spinor<T> psi = load_spinor<T>(in, g.storage_index(g.step(c, Mu, +1)));
+      if (gamma5_in) psi = gamma5(psi);
+      HalfSpinor<T> h = project(psi, Mu, +1);
+      const Su3<T> link = load_link<T>(u, site, parity, Mu);
+      const T phase = g.global_coord(c, Mu) == g.global[Mu] - 1 ? boundary_phase[Mu] : T(1);
+      for (int r = 0; r < 2; ++r) {
+        h.h[r] = link * h.h[r];
+        for (int a = 0; a < 3; ++a)
+          h.h[r].c[a] *= phase;
+      }
+      accumulate_reconstructed(sum, h, Mu, +1);
+    }
+    // backward: (1 + gamma_mu) U_mu(x-mu)^dag psi(x-mu)
+    {
+      const Index ys = g.storage_index(g.step(c, Mu, -1));
+      Spinor<T> psi = load_spinor<T>(in, ys);
+      if (gamma5_in) psi = gamma5(psi);
+      HalfSpinor<T> h = project(psi, Mu, -1);
+      const Su3<T> link = load_link<T>(u, ys, 1 - parity, Mu);
+      const T phase = g.global_coord(c, Mu) == 0 ? boundary_phase[Mu] : T(1);
+      for (int r = 0; r < 2; ++r) {
+        h.h[r] = adj_mul(link, h.h[r]);
+        for (int a = 0; a < 3; ++a)
+          h.h[r].c[a] *= phase;
+      }
+      accumulate_reconstructed(sum, h, Mu, -1);
+    }
+  }
+
   KOKKOS_INLINE_FUNCTION void operator()(Index n) const
   {
     const Coords c = g.interior_coords(n, parity);
     const Index site = g.storage_index(c);
     Spinor<T> sum = Spinor<T>::zero();
-    for (int mu = 0; mu < dims; ++mu) {
-      // forward: (1 - gamma_mu) U_mu(x) psi(x+mu)
-      {
-        const Coords y = g.step(c, mu, +1);
-        Spinor<T> psi = load_spinor<T>(in, g.storage_index(y));
-        if (gamma5_in) psi = gamma5(psi);
-        HalfSpinor<T> h = project(psi, mu, +1);
-        const Su3<T> link = load_link<T>(u, site, parity, mu);
-        const T phase = g.global_coord(c, mu) == g.global[mu] - 1 ? boundary_phase[mu] : T(1);
-        for (int r = 0; r < 2; ++r) {
-          h.h[r] = link * h.h[r];
-          for (int a = 0; a < 3; ++a)
-            h.h[r].c[a] *= phase;
-        }
-        accumulate_reconstructed(sum, h, mu, +1);
-      }
-      // backward: (1 + gamma_mu) U_mu(x-mu)^dag psi(x-mu)
-      {
-        const Coords y = g.step(c, mu, -1);
-        const Index ys = g.storage_index(y);
-        Spinor<T> psi = load_spinor<T>(in, ys);
-        if (gamma5_in) psi = gamma5(psi);
-        HalfSpinor<T> h = project(psi, mu, -1);
-        const Su3<T> link = load_link<T>(u, ys, 1 - parity, mu);
-        const T phase = g.global_coord(c, mu) == 0 ? boundary_phase[mu] : T(1);
-        for (int r = 0; r < 2; ++r) {
-          h.h[r] = adj_mul(link, h.h[r]);
-          for (int a = 0; a < 3; ++a)
-            h.h[r].c[a] *= phase;
-        }
-        accumulate_reconstructed(sum, h, mu, -1);
-      }
-    }
+    hop<0>(c, site, sum);
+    hop<1>(c, site, sum);
+    hop<2>(c, site, sum);
+    hop<3>(c, site, sum);
     if (gamma5_hop) sum = gamma5(sum);
     Spinor<T> result;
     const Spinor<T> xs = alpha != T(0) ? load_spinor<T>(x, site) : Spinor<T>::zero();

@@ -38,17 +38,22 @@ struct Geometry {
   Index local_volume() const { return 2 * half_volume; }
   Index global_volume() const { return static_cast<Index>(global[0]) * global[1] * global[2] * global[3]; }
 
-  // Padded coordinates of the n-th interior site of `parity`.
+  // Padded coordinates of the n-th interior site of `parity`. 32-bit arithmetic (a rank's
+  // box has fewer than 2^31 sites, which Decomposition checks): 64-bit division costs GPUs
+  // dozens of instructions.
   KOKKOS_INLINE_FUNCTION Coords interior_coords(Index n, int parity) const
   {
     const int half_x = local[0] / 2;
+    const int i = static_cast<int>(n);
     Coords x;
-    Index rest = n / half_x;
-    const int xh = static_cast<int>(n - rest * half_x);
-    x.c[1] = static_cast<int>(rest % local[1]);
-    rest /= local[1];
-    x.c[2] = static_cast<int>(rest % local[2]);
-    x.c[3] = static_cast<int>(rest / local[2]);
+    int rest = i / half_x;
+    const int xh = i - rest * half_x;
+    int next = rest / local[1];
+    x.c[1] = rest - next * local[1];
+    rest = next;
+    next = rest / local[2];
+    x.c[2] = rest - next * local[2];
+    x.c[3] = next;
     x.c[0] = 2 * xh + ((parity + x.c[1] + x.c[2] + x.c[3]) & 1); // interior coords have origin parity 0
     for (int mu = 0; mu < dims; ++mu)
       x.c[mu] += pad[mu];
@@ -72,9 +77,7 @@ struct Geometry {
   // Storage index (within its parity) of the site at padded coordinates x.
   KOKKOS_INLINE_FUNCTION Index storage_index(const Coords& x) const
   {
-    const Index lex =
-        x.c[0] + static_cast<Index>(padded[0]) *
-                     (x.c[1] + static_cast<Index>(padded[1]) * (x.c[2] + static_cast<Index>(padded[2]) * x.c[3]));
+    const int lex = x.c[0] + padded[0] * (x.c[1] + padded[1] * (x.c[2] + padded[2] * x.c[3]));
     return lex / 2;
   }
 
