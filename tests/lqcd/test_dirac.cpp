@@ -78,6 +78,23 @@ TEST(Dirac, Gamma5Hermiticity)
   EXPECT_NEAR(a.imag(), b.imag(), 1e-12 * Kokkos::abs(a));
 }
 
+TEST(Dirac, CompressedLinksGiveTheSameHopping)
+{
+  const lq::Decomposition d(Comm(), small, {});
+  const auto u = lq::hot_start(d, 13);
+  const lq::WilsonParams wilson{0.14, {1, 1, 1, -1}};
+  const auto psi = lt::random_fermion(d, 6);
+  auto full = lq::allocate_fermion<double>(d.geometry(), "full");
+  auto compressed = lq::allocate_fermion<double>(d.geometry(), "compressed");
+  const auto u12 = lq::compress_links<double>(u);
+  for (int p = 0; p < 2; ++p) {
+    lq::hopping_term(d, u, wilson, full.parity[p], p, 0.0, full.parity[p], 1.0, psi.parity[1 - p], false, false);
+    lq::hopping_term(d, u12, wilson, compressed.parity[p], p, 0.0, compressed.parity[p], 1.0, psi.parity[1 - p], false,
+                     false);
+  }
+  EXPECT_LT(lt::relative_difference(d, compressed, full), 1e-14);
+}
+
 TEST(Dirac, FreeFieldMatchesMomentumSpace)
 {
   for (bool padded : {false, true}) {

@@ -21,10 +21,10 @@ inline constexpr double hopping_flops_per_site = 1320.0;
 // out(p) = alpha x + beta G5?[H G5?(in)] on the interior sites of parity p; `in` has parity
 // 1 - p and its ghosts are filled. Either gamma_5 may be switched on (daggers), and alpha
 // may be 0 (x unused).
-template <class T>
+template <class T, class Links = LinkView<T>>
 struct HoppingTerm {
   Geometry g;
-  LinkView<T> u;
+  Links u;
   SpinorView<T> out, x, in;
   int parity;
   T alpha, beta;
@@ -91,6 +91,37 @@ struct WilsonParams {
   std::array<double, dims> boundary_phase{1, 1, 1, -1}; // antiperiodic in time
 };
 
+// out(p) = alpha x + beta G5?[H G5?(in)] with links of 18 or 12 reals (LinkRowsView); the
+// ghosts of `in` are filled first, with spin-projected half spinors.
+template <class T, class Links>
+void hopping_term(const Decomposition& d, const Links& links, const WilsonParams& params, const SpinorView<T>& out,
+                  int parity, T alpha, const SpinorView<T>& x, T beta, const SpinorView<T>& in, bool gamma5_in,
+                  bool gamma5_hop)
+{
+  exchange_spinor_projected(d, in, 1 - parity, gamma5_in);
+  HoppingTerm<T, Links> term{d.geometry(), links, out, x, in, parity, alpha, beta, gamma5_in, gamma5_hop, {}};
+  for (int mu = 0; mu < dims; ++mu)
+    term.boundary_phase[mu] = static_cast<T>(params.boundary_phase[mu]);
+  par_for("lqcd::wilson::hopping", d.geometry().half_volume, term);
+}
+
+// A copy of the links keeping the first two rows only, in precision T.
+template <class T>
+CompressedLinkView<T> compress_links(const LinkView<double>& links)
+{
+  CompressedLinkView<T> out("lqcd::links_12", links.extent(0));
+  par_for(
+      "lqcd::compress_links", static_cast<Index>(links.extent(0)), KOKKOS_LAMBDA(Index s) {
+        for (int p = 0; p < 2; ++p)
+          for (int mu = 0; mu < dims; ++mu)
+            for (int a = 0; a < 2; ++a)
+              for (int b = 0; b < 3; ++b)
+                out(s, p, mu, a, b) = Complex<T>(static_cast<T>(links(s, p, mu, a, b).real()),
+                                                 static_cast<T>(links(s, p, mu, a, b).imag()));
+      });
+  return out;
+}
+
 template <class T>
 class WilsonOperator {
 public:
@@ -108,11 +139,7 @@ public:
   void hopping(const SpinorView<T>& out, int parity, T alpha, const SpinorView<T>& x, T beta, const SpinorView<T>& in,
                bool gamma5_in = false, bool gamma5_hop = false) const
   {
-    exchange_spinor(*d_, in, 1 - parity);
-    HoppingTerm<T> term{d_->geometry(), links_, out, x, in, parity, alpha, beta, gamma5_in, gamma5_hop, {}};
-    for (int mu = 0; mu < dims; ++mu)
-      term.boundary_phase[mu] = static_cast<T>(params_.boundary_phase[mu]);
-    par_for("lqcd::wilson::hopping", d_->geometry().half_volume, term);
+    hopping_term(*d_, links_, params_, out, parity, alpha, x, beta, in, gamma5_in, gamma5_hop);
   }
 
   // D psi and D^dag psi on the whole lattice (out and in distinct).

@@ -13,8 +13,14 @@
 
 namespace tessera::lqcd {
 
+// Links with all 3 rows (18 reals) or only the first 2 (12 reals: the third is rebuilt as
+// conj(row0 x row1) when loaded, trading 6 loads for 42 flops: "reconstruct-12").
+template <class T, int Rows>
+using LinkRowsView = View<Complex<T>* [2][dims][Rows][3]>;
 template <class T>
-using LinkView = View<Complex<T>* [2][dims][3][3]>;
+using LinkView = LinkRowsView<T, 3>;
+template <class T>
+using CompressedLinkView = LinkRowsView<T, 2>;
 template <class T>
 using SpinorView = View<Complex<T>* [4][3]>;
 // HMC momenta and forces: anti-Hermitian traceless, stored as full 3x3 for simplicity.
@@ -38,10 +44,12 @@ struct Spinor {
 template <class T, class V>
 KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const V& links, Index site, int parity, int mu)
 {
+  constexpr int rows = static_cast<int>(V::static_extent(3));
   Su3<T> u;
-  for (int a = 0; a < 3; ++a)
+  for (int a = 0; a < rows; ++a)
     for (int b = 0; b < 3; ++b)
       u.m[a][b] = links(site, parity, mu, a, b);
+  if constexpr (rows == 2) complete_third_row(u);
   return u;
 }
 

@@ -7,6 +7,7 @@
 
 #include "tessera/lqcd/decomposition.hpp"
 #include "tessera/lqcd/fields.hpp"
+#include "tessera/lqcd/gamma.hpp"
 
 namespace tessera::lqcd {
 
@@ -90,6 +91,51 @@ struct SpinorAccess {
   KOKKOS_INLINE_FUNCTION Complex<T>& operator()(Index site, int, int k) const { return psi(site, k / 3, k % 3); }
 };
 
+// The face of a spinor field along mu, spin-projected: the lower face (layer 1) with
+// (1 - gamma_mu), what the lower neighbour's forward hop needs, the upper face with
+// (1 + gamma_mu); 6 complex numbers per site instead of 12. Unpacked as (h0, h1, 0, 0),
+// which project() maps back to (h0, h1) exactly.
+template <class T>
+void pack_projected(const Geometry& g, int mu, int parity, const SpinorView<T>& psi, bool gamma5_first,
+                    Complex<T>* lower, Complex<T>* upper)
+{
+  par_for(
+      "lqcd::halo::pack_projected", face_sites(g, mu), KOKKOS_LAMBDA(Index f) {
+        for (int side = 0; side < 2; ++side) {
+          const Coords x = face_site(g, mu, side == 0 ? 1 : g.local[mu], f);
+          if (g.parity(x) != parity) continue;
+          Spinor<T> v = load_spinor<T>(psi, g.storage_index(x));
+          if (gamma5_first) v = gamma5(v);
+          const HalfSpinor<T> h = project(v, mu, side == 0 ? +1 : -1);
+          Complex<T>* out = side == 0 ? lower : upper;
+          for (int r = 0; r < 2; ++r)
+            for (int a = 0; a < 3; ++a)
+              out[f * 6 + r * 3 + a] = h.h[r].c[a];
+        }
+      });
+}
+
+template <class T>
+void unpack_projected(const Geometry& g, int mu, int parity, const SpinorView<T>& psi, const Complex<T>* from_lower,
+                      const Complex<T>* from_upper)
+{
+  par_for(
+      "lqcd::halo::unpack_projected", face_sites(g, mu), KOKKOS_LAMBDA(Index f) {
+        for (int side = 0; side < 2; ++side) {
+          const Coords x = face_site(g, mu, side == 0 ? 0 : g.padded[mu] - 1, f);
+          if (g.parity(x) != parity) continue;
+          const Complex<T>* in = side == 0 ? from_lower : from_upper;
+          Spinor<T> v;
+          for (int r = 0; r < 2; ++r)
+            for (int a = 0; a < 3; ++a) {
+              v.s[r].c[a] = in[f * 6 + r * 3 + a];
+              v.s[r + 2].c[a] = Complex<T>(0, 0);
+            }
+          store_spinor(psi, g.storage_index(x), v);
+        }
+      });
+}
+
 } // namespace detail
 
 // Fills the ghost sites of a gauge field (both parities, all directions).
@@ -106,6 +152,29 @@ void exchange_spinor(const Decomposition& d, const SpinorView<T>& psi, int parit
 {
   if (!d.geometry().any_padding) return;
   detail::exchange<T>(d, 12, parity, detail::SpinorAccess<T>{psi});
+}
+
+// Fills the ghost sites of a spinor field for the hopping term only: spin-projected half
+// spinors (half the bytes through MPI), of gamma_5 psi when gamma5_first. The ghosts then
+// hold (h0, h1, 0, 0): right for project() along the exchange direction, for nothing else.
+template <class T>
+void exchange_spinor_projected(const Decomposition& d, const SpinorView<T>& psi, int parity, bool gamma5_first)
+{
+  const Geometry& g = d.geometry();
+  if (!g.any_padding) return;
+  for (int mu = 0; mu < dims; ++mu) {
+    if (g.pad[mu] == 0) continue;
+    const Index n = detail::face_sites(g, mu) * 6;
+    const std::size_t bytes = static_cast<std::size_t>(n) * sizeof(Complex<T>);
+    Complex<T>* buf[4];
+    for (int k = 0; k < 4; ++k)
+      buf[k] = static_cast<Complex<T>*>(d.buffer(k, bytes));
+    detail::pack_projected(g, mu, parity, psi, gamma5_first, buf[0], buf[1]);
+    using Buffer = Kokkos::View<T*, MemSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+    const auto real = [&](int k) { return Buffer(reinterpret_cast<T*>(buf[k]), 2 * n); };
+    d.cart().exchange(mu, real(0), real(1), real(2), real(3));
+    detail::unpack_projected(g, mu, parity, psi, buf[2], buf[3]);
+  }
 }
 
 } // namespace tessera::lqcd
