@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tessera-lqcd as a user runs it: an HMC chain on 1 and 2 ranks gives the same trajectories;
 # a restart from the checkpoint of trajectory 3 continues exactly as the run that never
-# stopped; SIGTERM exits with 4 after a checkpoint and the restart finishes; the saved NERSC
+# stopped (reversibility tests in between must not change the chain); SIGTERM exits with 4
+# after a checkpoint and the restart finishes; the saved NERSC
 # configuration is measured and inverted; a corrupted configuration is refused.
 # Usage: lqcd_runs.sh LQCD INPUT MPIEXEC [MPIEXEC FLAGS...]
 set -euo pipefail
@@ -12,7 +13,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 common=(--lattice.size=4x4x4x4 --hmc.trajectories=6 --hmc.thermalisation=2 --hmc.no_metropolis_until=1 --hmc.steps=6 --flow.interval=3
   --flow.time=0.2 --flow.step=0.05 --output.checkpoint_interval=3)
-"$lqcd" "$input" "${common[@]}" --output "$work/whole" --summary "$work/whole.json" >/dev/null
+"$lqcd" "$input" "${common[@]}" --hmc.reversibility_interval=3 --output "$work/whole" --summary "$work/whole.json" >/dev/null
 "$@" -n 2 "$lqcd" "$input" "${common[@]}" --output "$work/np2" --summary "$work/np2.json" >/dev/null
 # the checkpoint of trajectory 3: a run of 3 trajectories, then a restart to 6
 "$lqcd" "$input" "${common[@]}" --hmc.trajectories=3 --output "$work/again" >/dev/null
@@ -47,6 +48,8 @@ w = sys.argv[1]
 whole = json.load(open(f"{w}/whole.json"))["results"]
 m = json.load(open(f"{w}/measure.json"))["results"]
 assert abs(m["plaquette"] - whole["history"][-1]["plaquette"]) < 1e-12, (m["plaquette"], whole["history"][-1])
+rev = whole["reversibility"]
+assert len(rev) == 2 and all(r["max_link_change"] < 1e-10 and abs(r["delta_h_total"]) < 1e-8 for r in rev), rev
 c = [r["c"] for r in json.load(open(f"{w}/invert.json"))["results"]["pion_correlator"]]
 assert len(c) == 4 and all(x > 0 for x in c), c
 assert c[0] == max(c), c  # the point source's own time slice dominates

@@ -38,6 +38,18 @@ void expect_force_is_derivative(const lq::Decomposition& d, const lq::Links& u, 
   EXPECT_NEAR(numeric, analytic, 1e-6 * std::abs(analytic)) << "numeric " << numeric << " analytic " << analytic;
 }
 
+// The HMC of the integrator tests: beta 5.6, kappa 0.14, solves to 1e-14.
+lq::HmcParams test_params(int flavours)
+{
+  lq::HmcParams params;
+  params.beta = 5.6;
+  params.flavours = flavours;
+  params.wilson.kappa = 0.14;
+  params.action_solver = {1e-14, 5000, 0.1};
+  params.force_solver = {1e-14, 5000, 0.1};
+  return params;
+}
+
 } // namespace
 
 TEST(Forces, GaugeForceIsTheDerivativeOfTheWilsonAction)
@@ -76,12 +88,7 @@ TEST(Hmc, ReversibleInDoublePrecision)
   for (int flavours : {0, 2}) {
     const lq::Decomposition d(Comm(), small, {});
     auto u = lq::hot_start(d, 4);
-    lq::HmcParams params;
-    params.beta = 5.6;
-    params.flavours = flavours;
-    params.wilson.kappa = 0.14;
-    params.action_solver = {1e-14, 5000, 0.1};
-    params.force_solver = {1e-14, 5000, 0.1};
+    lq::HmcParams params = test_params(flavours);
     params.steps = 8;
     params.gauge_substeps = 2;
     params.trajectory_length = 0.5;
@@ -103,12 +110,7 @@ TEST(Hmc, LeapfrogEnergyViolationScalesAsStepSquared)
     for (int k = 0; k < 2; ++k) {
       auto u = lq::allocate_links<double>(d.geometry(), "u");
       Kokkos::deep_copy(u, u0);
-      lq::HmcParams params;
-      params.beta = 5.6;
-      params.flavours = flavours;
-      params.wilson.kappa = 0.14;
-      params.action_solver = {1e-14, 5000, 0.1};
-      params.force_solver = {1e-14, 5000, 0.1};
+      lq::HmcParams params = test_params(flavours);
       params.integrator = lq::Integrator::leapfrog;
       params.trajectory_length = 0.25;
       params.steps = 10 << k;

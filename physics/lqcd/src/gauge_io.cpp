@@ -11,6 +11,15 @@ namespace tessera::lqcd {
 
 namespace {
 
+// Local lexicographic index (x fastest) of an interior site.
+KOKKOS_INLINE_FUNCTION Index local_lex(const Geometry& g, const Coords& x)
+{
+  Index lex = 0;
+  for (int mu = dims - 1; mu >= 0; --mu)
+    lex = lex * g.local[mu] + (x.c[mu] - g.pad[mu]);
+  return lex;
+}
+
 // This rank's interior links in local lexicographic order (x fastest), 36 complex each.
 View<Complex<double>* [dims][3][3]> local_links(const Decomposition& d, const Links& u) {
   const Geometry g = d.geometry();
@@ -18,9 +27,7 @@ View<Complex<double>* [dims][3][3]> local_links(const Decomposition& d, const Li
   par_for(
       "lqcd::pack_local_links", 2 * g.half_volume, KOKKOS_LAMBDA(Index n) {
         const auto site = g.site(n);
-        Index lex = 0;
-        for (int mu = dims - 1; mu >= 0; --mu)
-          lex = lex * g.local[mu] + (site.x.c[mu] - g.pad[mu]);
+        const Index lex = local_lex(g, site.x);
         for (int mu = 0; mu < dims; ++mu)
           for (int a = 0; a < 3; ++a)
             for (int b = 0; b < 3; ++b)
@@ -96,9 +103,7 @@ void scatter_gauge(const Decomposition& d, const HostGauge& whole, const Links& 
   par_for(
       "lqcd::unpack_local_links", 2 * g.half_volume, KOKKOS_LAMBDA(Index n) {
         const auto site = gd.site(n);
-        Index lex = 0;
-        for (int mu = dims - 1; mu >= 0; --mu)
-          lex = lex * gd.local[mu] + (site.x.c[mu] - gd.pad[mu]);
+        const Index lex = local_lex(gd, site.x);
         for (int mu = 0; mu < dims; ++mu)
           for (int a = 0; a < 3; ++a)
             for (int b = 0; b < 3; ++b)

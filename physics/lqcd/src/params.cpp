@@ -36,6 +36,10 @@ ConfigSchema schema()
       .add_real("hmc.length", 1.0, "trajectory length tau", 1e-6, 100.0)
       .add_int("hmc.steps", 10, "outer integration steps per trajectory", 1, 100000)
       .add_int("hmc.gauge_substeps", 1, "gauge steps per outer (fermion) step: the multi-time-scale option", 1, 1000)
+      .add_int("hmc.reversibility_interval", 0,
+               "every n trajectories also integrate forward and back with the same momenta and report how far U, "
+               "P and H return (the chain is not changed; 0: never)",
+               0, 100000000)
       .add_string("solver.kind", "cg-eo",
                   "CG on the normal equations: cg (whole lattice), cg-eo (even-odd), "
                   "cg-eo-mixed (single precision with reliable updates in double)",
@@ -131,6 +135,7 @@ Params params_from(const Config& c, const std::filesystem::path& output_dir)
                                  h.no_metropolis_until, p.thermalisation));
   p.measure_interval = static_cast<int>(c.get_int("measure.interval"));
   p.flow_interval = static_cast<int>(c.get_int("flow.interval"));
+  p.reversibility_interval = static_cast<int>(c.get_int("hmc.reversibility_interval"));
   p.flow_step = c.get_real("flow.step");
   p.flow_time = c.get_real("flow.time");
   p.source = parse_extents(c.get_string("invert.source"), "invert.source", true);

@@ -132,7 +132,7 @@ nlohmann::json run_hmc(const Decomposition& d, const Params& p, const std::optio
             "CG iter");
 
   Average plaq, exp_dh, polyakov_abs, charge, charge2, acceptance;
-  nlohmann::json history = nlohmann::json::array();
+  nlohmann::json history = nlohmann::json::array(), reversibility = nlohmann::json::array();
   const auto first = chain.next_trajectory;
   const auto last = static_cast<std::uint64_t>(p.trajectories);
   Progress progress("trajectory", static_cast<std::int64_t>(last), "trajectories");
@@ -171,6 +171,18 @@ nlohmann::json run_hmc(const Decomposition& d, const Params& p, const std::optio
         charge.add(flow.q);
         charge2.add(flow.q * flow.q);
       }
+    }
+    if (p.reversibility_interval > 0 && (n + 1) % static_cast<std::uint64_t>(p.reversibility_interval) == 0) {
+      auto scope = timers.scope("reversibility");
+      const auto rev = hmc.reversibility(n);
+      log::info("reversibility after trajectory {}: max |U - U0| = {:.3e}, max |P - P0| = {:.3e}, H after forward "
+                "and back - H0 = {:.3e} (forward dH = {:.3e})",
+                n, rev.max_link_change, rev.max_momentum_change, rev.delta_h_total, rev.delta_h_forward);
+      reversibility.push_back({{"trajectory", n},
+                               {"max_link_change", rev.max_link_change},
+                               {"max_momentum_change", rev.max_momentum_change},
+                               {"delta_h_total", rev.delta_h_total},
+                               {"delta_h_forward", rev.delta_h_forward}});
     }
     const double seconds = clock() - t0;
     table.row(fmt::format("{} {} {:.10e} {:.10e} {:.12f} {:.12f} {:.12f} {:.10e} {:.10e} {} {:.4f} {:.6e} {:.6e}", n,
@@ -224,6 +236,7 @@ nlohmann::json run_hmc(const Decomposition& d, const Params& p, const std::optio
                         {"polyakov_abs", polyakov_abs.to_json()},
                         {"solver_iterations", solver_iterations},
                         {"history", history},
+                        {"reversibility", reversibility},
                         {"checkpoint", checkpoint_path.string()},
                         {"configuration", saved},
                         {"interrupted", interrupted}};

@@ -22,8 +22,9 @@ struct Params {
   std::filesystem::path config;  // NERSC file (start = file; measure and invert)
   HmcParams hmc;
   int trajectories = 100;
-  int thermalisation = 20;  // trajectories before measurements are averaged
-  int measure_interval = 1; // measurements every n trajectories
+  int thermalisation = 20;        // trajectories before measurements are averaged
+  int measure_interval = 1;       // measurements every n trajectories
+  int reversibility_interval = 0; // a reversibility test every n trajectories (0: never)
   // Wilson flow and topological charge (measure mode, and hmc every flow_interval)
   int flow_interval = 0; // 0: never in hmc mode
   double flow_step = 0.02;
