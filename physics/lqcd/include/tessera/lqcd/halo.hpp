@@ -31,9 +31,19 @@ inline Index face_sites(const Geometry& g, int mu)
   return 2 * g.storage_half / g.padded[mu];
 }
 
+// Where face site f goes in a buffer that holds only the sites of one parity: the padded
+// extents are even, so f = 2j and 2j + 1 differ by one step along the face's fastest
+// direction and exactly one of them has the wanted parity; it goes to slot j. Such buffers
+// are half as long, and nothing unwritten is ever sent.
+KOKKOS_INLINE_FUNCTION Index parity_slot(Index f)
+{
+  return f / 2;
+}
+
 // Copies `components` complex numbers per site between a field and a face buffer;
 // Access(site, parity, k) returns the k-th number of the site by reference. Sites of the
-// wrong parity are skipped when parity_only >= 0 (a spinor field holds one parity).
+// wrong parity are skipped when parity_only >= 0 (a spinor field holds one parity), and the
+// others packed densely (parity_slot).
 template <class T, class Access>
 void copy_face(const std::string& label, const Geometry& g, int mu, int layer, int components, int parity_only,
                Complex<T>* buffer, bool to_buffer, const Access& access)
@@ -44,12 +54,13 @@ void copy_face(const std::string& label, const Geometry& g, int mu, int layer, i
         const int p = g.parity(x);
         if (parity_only >= 0 && p != parity_only) return;
         const Index site = g.storage_index(x);
+        const Index slot = parity_only >= 0 ? parity_slot(f) : f;
         for (int k = 0; k < components; ++k) {
           Complex<T>& value = access(site, p, k);
           if (to_buffer)
-            buffer[f * components + k] = value;
+            buffer[slot * components + k] = value;
           else
-            value = buffer[f * components + k];
+            value = buffer[slot * components + k];
         }
       });
 }
@@ -60,7 +71,7 @@ void exchange(const Decomposition& d, int components, int parity_only, const Acc
   const Geometry& g = d.geometry();
   for (int mu = 0; mu < dims; ++mu) {
     if (g.pad[mu] == 0) continue;
-    const Index n = face_sites(g, mu) * components;
+    const Index n = (parity_only >= 0 ? face_sites(g, mu) / 2 : face_sites(g, mu)) * components;
     const std::size_t bytes = static_cast<std::size_t>(n) * sizeof(Complex<T>);
     Complex<T>* buf[4];
     for (int k = 0; k < 4; ++k)
@@ -110,7 +121,7 @@ void pack_projected(const Geometry& g, int mu, int parity, const SpinorView<T>& 
           Complex<T>* out = side == 0 ? lower : upper;
           for (int r = 0; r < 2; ++r)
             for (int a = 0; a < 3; ++a)
-              out[f * 6 + r * 3 + a] = h.h[r].c[a];
+              out[parity_slot(f) * 6 + r * 3 + a] = h.h[r].c[a];
         }
       });
 }
@@ -128,7 +139,7 @@ void unpack_projected(const Geometry& g, int mu, int parity, const SpinorView<T>
           Spinor<T> v;
           for (int r = 0; r < 2; ++r)
             for (int a = 0; a < 3; ++a) {
-              v.s[r].c[a] = in[f * 6 + r * 3 + a];
+              v.s[r].c[a] = in[parity_slot(f) * 6 + r * 3 + a];
               v.s[r + 2].c[a] = Complex<T>(0, 0);
             }
           store_spinor(psi, g.storage_index(x), v);
@@ -164,7 +175,7 @@ void exchange_spinor_projected(const Decomposition& d, const SpinorView<T>& psi,
   if (!g.any_padding) return;
   for (int mu = 0; mu < dims; ++mu) {
     if (g.pad[mu] == 0) continue;
-    const Index n = detail::face_sites(g, mu) * 6;
+    const Index n = detail::face_sites(g, mu) / 2 * 6; // one parity's sites, 6 complex each
     const std::size_t bytes = static_cast<std::size_t>(n) * sizeof(Complex<T>);
     Complex<T>* buf[4];
     for (int k = 0; k < 4; ++k)
