@@ -1,6 +1,7 @@
 #include "tessera/core/hdf5.hpp"
 
 #include <cstring>
+#include <exception>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -107,7 +108,7 @@ std::filesystem::path Hdf5Writer::rank_file(const std::filesystem::path& path, i
 }
 
 Hdf5Writer::Hdf5Writer(const Comm& comm, const std::filesystem::path& path, Hdf5Layout layout)
-    : comm_(&comm), path_(path), layout_(layout)
+    : comm_(&comm), path_(path), layout_(layout), exceptions_at_start_(std::uncaught_exceptions())
 {
   silence_hdf5();
   if (layout_ == Hdf5Layout::automatic) {
@@ -134,7 +135,9 @@ Hdf5Writer::~Hdf5Writer()
     try {
       close();
     } catch (const std::exception& e) {
-      log::error("{}", e.what());
+      // Destroyed by an error on its way out (a failed write): that error is the one line
+      // the user sees; a failed close of the same file would only repeat it.
+      if (std::uncaught_exceptions() == exceptions_at_start_) log::error("{}", e.what());
     }
   }
 }

@@ -140,6 +140,7 @@ private:
   Hdf5Layout layout_;
   hid_t file_ = -1;
   bool closed_ = false;
+  int exceptions_at_start_ = 0; // std::uncaught_exceptions() when constructed
   std::string rank_file_tag_;
   std::vector<VirtualDataset> virtual_datasets_;
   struct PendingAttribute {
