@@ -36,7 +36,7 @@ LayerSpec parse_layer(const std::string& item, const std::string& key)
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != width.size() || value < 1 || value > (1 << 20))
+  if (used != width.size() || value < 1 || value > max_layer_width)
     fail("width '" + width + "' is not an integer in 1..2^20");
   spec.width = static_cast<int>(value);
   try {

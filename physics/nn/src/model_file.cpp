@@ -1,5 +1,8 @@
 #include "tessera/nn/model_file.hpp"
 
+#include <cmath>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "tessera/core/checkpoint.hpp"
@@ -38,6 +41,46 @@ void upload(const std::vector<double>& values, const Kokkos::View<T*, MemSpace>&
   for (std::size_t k = 0; k < values.size(); ++k)
     host(k) = static_cast<T>(values[k]);
   Kokkos::deep_copy(view, host);
+}
+
+// What the reader cannot leave to the checksums: attributes carry none (an edit with h5py
+// keeps the file readable), and sizes must agree with the architecture before anything is
+// indexed with them.
+void check_model_file(const ModelFile& m, const std::filesystem::path& path)
+{
+  if (m.precision != "float32" && m.precision != "float64") {
+    throw InputError(fmt::format("{}: precision '{}': expected float32 or float64", path.string(), m.precision));
+  }
+  const auto check_scaler = [&](const Scaler& scaler, const char* name, int width) {
+    if (scaler.mean.size() != scaler.scale.size() || (!scaler.empty() && scaler.mean.size() != std::size_t(width))) {
+      throw InputError(fmt::format("{}: {}_mean and {}_scale have {} and {} values; expected none or {}", path.string(),
+                                   name, name, scaler.mean.size(), scaler.scale.size(), width));
+    }
+  };
+  const auto check_finite = [&](const std::vector<double>& values, const char* name) {
+    for (std::size_t k = 0; k < values.size(); ++k) {
+      if (!std::isfinite(values[k])) {
+        throw InputError(fmt::format("{}: {}[{}] is not a finite number", path.string(), name, k));
+      }
+    }
+  };
+  check_finite(m.parameters, "parameters");
+  check_finite(m.first_moment, "optimizer_first_moment");
+  check_finite(m.second_moment, "optimizer_second_moment");
+  check_finite(m.best_parameters, "best_parameters");
+  const std::pair<const std::vector<double>*, const char*> scalers[] = {{&m.input_scaler.mean, "input_mean"},
+                                                                        {&m.input_scaler.scale, "input_scale"},
+                                                                        {&m.target_scaler.mean, "target_mean"},
+                                                                        {&m.target_scaler.scale, "target_scale"}};
+  for (const auto& [values, name] : scalers)
+    check_finite(*values, name);
+  for (const auto* scale : {&m.input_scaler.scale, &m.target_scaler.scale}) {
+    for (const double s : *scale) {
+      if (s <= 0) throw InputError(fmt::format("{}: a scaler's scale {} is not positive", path.string(), s));
+    }
+  }
+  check_scaler(m.input_scaler, "input", m.architecture.inputs);
+  check_scaler(m.target_scaler, "target", m.architecture.outputs());
 }
 
 template <class T>
@@ -111,7 +154,11 @@ ModelFile load_model(const std::filesystem::path& path)
     throw InputError(fmt::format("{}: not a Tessera model file (no architecture or parameters)", path.string()));
   }
   ModelFile m;
-  m.architecture.inputs = static_cast<int>(file.attribute_int("", "inputs"));
+  const std::int64_t inputs = file.attribute_int("", "inputs");
+  if (inputs < 1 || inputs > max_layer_width) {
+    throw InputError(fmt::format("{}: inputs = {}: expected 1..{}", path.string(), inputs, max_layer_width));
+  }
+  m.architecture.inputs = static_cast<int>(inputs);
   m.architecture.layers = parse_layers(file.attribute_string("", "architecture"), path.string() + ": architecture");
   m.architecture.leaky_slope = file.attribute_real("", "leaky_slope");
   m.architecture.initialiser = initialiser_from_name(file.attribute_string("", "initialiser"));
@@ -138,6 +185,7 @@ ModelFile load_model(const std::filesystem::path& path)
   m.target_scaler.mean = reader.read_shared<double>("target_mean");
   m.target_scaler.scale = reader.read_shared<double>("target_scale");
   m.best_parameters = read_values(reader, "best_parameters", m.precision);
+  check_model_file(m, path);
   return m;
 }
 

@@ -19,6 +19,8 @@ struct LayerSpec {
   Activation activation = Activation::linear;
 };
 
+inline constexpr int max_layer_width = 1 << 20; // also the most inputs a model may have
+
 struct Architecture {
   int inputs = 0;
   std::vector<LayerSpec> layers;
