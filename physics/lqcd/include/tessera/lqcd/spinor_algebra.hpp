@@ -9,18 +9,51 @@
 namespace tessera::lqcd {
 
 namespace detail {
-// Calls f(storage index, spin, colour) for every number of every interior site of `parity`.
-template <class F>
-void for_each_component(const std::string& label, const Geometry& g, int parity, const F& f)
+// Calls op(storage index, spin, colour) for every number of every interior site of a parity.
+// Functors, not lambdas: an extended lambda captured by another (nvcc's host-device lambda
+// wrapper) crashed on CUDA when copied, depending on which kernels had run before.
+template <class Op>
+struct ComponentLoop {
+  Geometry g;
+  int parity;
+  Op op;
+  KOKKOS_INLINE_FUNCTION void operator()(Index n) const
+  {
+    const Index s = g.interior_storage(n, parity);
+    for (int a = 0; a < 4; ++a)
+      for (int b = 0; b < 3; ++b)
+        op(s, a, b);
+  }
+};
+
+template <class Op>
+void for_each_component(const std::string& label, const Geometry& g, int parity, const Op& op)
 {
-  par_for(
-      label, g.half_volume, KOKKOS_LAMBDA(Index n) {
-        const Index s = g.interior_storage(n, parity);
-        for (int a = 0; a < 4; ++a)
-          for (int b = 0; b < 3; ++b)
-            f(s, a, b);
-      });
+  par_for(label, g.half_volume, ComponentLoop<Op>{g, parity, op});
 }
+
+// y <- a x + b y
+template <class T>
+struct Axpby {
+  T a, b;
+  SpinorView<T> x, y;
+  KOKKOS_INLINE_FUNCTION void operator()(Index s, int i, int j) const { y(s, i, j) = a * x(s, i, j) + b * y(s, i, j); }
+};
+
+// y <- x converted (accumulate: y <- y + x converted)
+template <class To, class From, bool accumulate>
+struct ConvertCopy {
+  SpinorView<From> x;
+  SpinorView<To> y;
+  KOKKOS_INLINE_FUNCTION void operator()(Index s, int i, int j) const
+  {
+    const Complex<To> v(static_cast<To>(x(s, i, j).real()), static_cast<To>(x(s, i, j).imag()));
+    if constexpr (accumulate)
+      y(s, i, j) += v;
+    else
+      y(s, i, j) = v;
+  }
+};
 } // namespace detail
 
 // <a, b> = sum conj(a) b
@@ -67,29 +100,21 @@ void axpby(const Decomposition& d, int parity, double alpha, const SpinorView<T>
            const SpinorView<T>& y)
 {
   const T a = static_cast<T>(alpha), b = static_cast<T>(beta);
-  detail::for_each_component(
-      "lqcd::axpby", d.geometry(), parity,
-      KOKKOS_LAMBDA(Index s, int i, int j) { y(s, i, j) = a * x(s, i, j) + b * y(s, i, j); });
+  detail::for_each_component("lqcd::axpby", d.geometry(), parity, detail::Axpby<T>{a, b, x, y});
 }
 
 // y <- x (any precisions)
 template <class To, class From>
 void convert_copy(const Decomposition& d, int parity, const SpinorView<From>& x, const SpinorView<To>& y)
 {
-  detail::for_each_component(
-      "lqcd::convert_copy", d.geometry(), parity, KOKKOS_LAMBDA(Index s, int i, int j) {
-        y(s, i, j) = Complex<To>(static_cast<To>(x(s, i, j).real()), static_cast<To>(x(s, i, j).imag()));
-      });
+  detail::for_each_component("lqcd::convert_copy", d.geometry(), parity, detail::ConvertCopy<To, From, false>{x, y});
 }
 
 // y <- y + x (x of another precision, e.g. a single-precision correction)
 template <class T, class U>
 void add_converted(const Decomposition& d, int parity, const SpinorView<U>& x, const SpinorView<T>& y)
 {
-  detail::for_each_component(
-      "lqcd::add_converted", d.geometry(), parity, KOKKOS_LAMBDA(Index s, int i, int j) {
-        y(s, i, j) += Complex<T>(static_cast<T>(x(s, i, j).real()), static_cast<T>(x(s, i, j).imag()));
-      });
+  detail::for_each_component("lqcd::add_converted", d.geometry(), parity, detail::ConvertCopy<T, U, true>{x, y});
 }
 
 // Gaussian noise with density exp(-|eta|^2): real and imaginary parts N(0, 1/2), a pure
