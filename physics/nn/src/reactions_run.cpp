@@ -10,6 +10,7 @@
 #include "tessera/core/hdf5.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/rng.hpp"
+#include "tessera/core/runtime.hpp"
 #include "tessera/nn/fit.hpp"
 
 namespace tessera::nn {
@@ -337,9 +338,29 @@ ReactionsParams reactions_params_from(const Config& c, const std::filesystem::pa
   return p;
 }
 
+namespace {
+
+// Every rank holds the whole training set (rows, samples, split, device copy) and burns its
+// share of the zones: about 320 bytes per zone, generously. Refused up front rather than
+// by an allocation failure after minutes of burning.
+void check_memory(const Comm& comm, const ReactionsParams& p)
+{
+  constexpr double bytes_per_zone = 320;
+  const double need = bytes_per_zone * static_cast<double>(p.zones + p.test_zones);
+  const double free = comm.min(static_cast<double>(available_memory_bytes()));
+  if (need > 0.9 * free) {
+    throw InputError(fmt::format("network.zones = {} and network.test_zones = {} need about {:.2f} GiB per rank, more "
+                                 "than the {:.2f} GiB free; lower network.zones",
+                                 p.zones, p.test_zones, need / (1 << 30), free / (1 << 30)));
+  }
+}
+
+} // namespace
+
 nlohmann::json run_reactions(const Comm& comm, const ReactionsParams& params,
                              const std::optional<std::filesystem::path>& restart, PhaseTimers& timers)
 {
+  check_memory(comm, params);
   return params.mlp.precision == "float64" ? workflow<double>(comm, params, restart, timers)
                                            : workflow<float>(comm, params, restart, timers);
 }
