@@ -1,5 +1,6 @@
 #include "tessera/core/hdf5.hpp"
 
+#include <atomic>
 #include <cstring>
 #include <exception>
 #include <numeric>
@@ -33,6 +34,9 @@ private:
   hid_t id_;
   Closer closer_;
 };
+
+// Set when H5Fclose failed: the library is then left open at exit (hdf5_library_end).
+std::atomic<bool> file_abandoned{false};
 
 // HDF5 prints its error stack by default; Tessera reports errors itself, in one line.
 void silence_hdf5()
@@ -302,6 +306,7 @@ void Hdf5Writer::close()
   if (closed_) return;
   closed_ = true;
   const herr_t status = file_ >= 0 ? H5Fclose(file_) : 0;
+  if (status < 0) file_abandoned = true;
   file_ = -1;
   if (comm_->min(status >= 0 ? 1 : 0) == 0) {
     throw IoError(fmt::format("{}: closing the file failed (disk full?)", path_.string()));
@@ -474,6 +479,16 @@ std::string Hdf5Reader::attribute_string(const std::string& object, const std::s
   }
   value.resize(std::strlen(value.c_str()));
   return value;
+}
+
+void hdf5_library_start()
+{
+  H5dont_atexit(); // refused (harmlessly) if the library is already in use
+}
+
+void hdf5_library_end()
+{
+  if (!file_abandoned) H5close();
 }
 
 } // namespace tessera

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "tessera/core/hdf5.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/spaces.hpp"
 
@@ -101,6 +102,7 @@ std::size_t available_memory_bytes()
 
 Runtime::Runtime(int& argc, char**& argv)
 {
+  hdf5_library_start();
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) {
@@ -123,6 +125,7 @@ Runtime::~Runtime()
   int finalized_before = 0;
   MPI_Finalized(&finalized_before);
   if (error_agreement_ != MPI_COMM_NULL && !finalized_before) MPI_Comm_free(&error_agreement_);
+  hdf5_library_end(); // before MPI_Finalize: parallel HDF5 frees MPI objects
   if (Kokkos::is_initialized() && !Kokkos::is_finalized()) Kokkos::finalize();
   int finalized = 0;
   MPI_Finalized(&finalized);

@@ -24,6 +24,13 @@ namespace tessera {
 
 enum class Hdf5Layout { automatic, single_file, per_rank };
 
+// The HDF5 library's lifetime, tied to Runtime's: started without HDF5's own atexit handler
+// and closed when the Runtime ends, unless a file could not be closed (a full disk). HDF5
+// 1.10 then keeps the half-closed file and crashes closing it again at exit (seen on the GPU
+// host's Ubuntu 1.10.10), which would turn a clean one-line I/O error into a segfault.
+void hdf5_library_start();
+void hdf5_library_end();
+
 template <class T>
 hid_t h5_type()
 {
