@@ -16,7 +16,7 @@ TESSERA_PACKAGES=(
   g++ cmake ninja-build make pkg-config git ca-certificates python3 clang-format
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
-  libtomlplusplus-dev librandom123-dev nlohmann-json3-dev
+  libtomlplusplus-dev librandom123-dev nlohmann-json3-dev python3-matplotlib
   clang libclang-rt-19-dev libomp-19-dev
 )
 # Kokkos comes from sid: trixie has none. Pinned to sid and checked to be >= 4.6.
@@ -41,7 +41,8 @@ tessera_recipe_hash() {
     sha256sum | cut -c1-16
 }
 
-# native | root | inside (already in the build root)
+# native | root | inside (already in the build root) | prepared (the dependencies are already
+# where CMake finds them, e.g. a GPU host with Kokkos built by hand: nothing is installed)
 tessera_mode() {
   if [[ -n "${TESSERA_MODE:-}" ]]; then
     echo "$TESSERA_MODE"
@@ -221,17 +222,17 @@ tessera_setup_root() {
 
 tessera_setup() {
   case "$(tessera_mode)" in
-  inside) ;;
+  inside | prepared) ;;
   native) tessera_setup_native ;;
   root) tessera_setup_root ;;
-  *) tessera_die "unknown TESSERA_MODE '$(tessera_mode)' (expected native, root or inside)" ;;
+  *) tessera_die "unknown TESSERA_MODE '$(tessera_mode)' (expected native, root, inside or prepared)" ;;
   esac
 }
 
 # Runs "$@" where the dependencies are.
 tessera_exec() {
   case "$(tessera_mode)" in
-  inside | native) "$@" ;;
+  inside | native | prepared) "$@" ;;
   root) tessera_in_root "$@" ;;
   esac
 }

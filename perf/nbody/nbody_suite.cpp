@@ -1,0 +1,92 @@
+// Interactions per second of the N-body force kernels:
+//   full evaluations (every particle active): Hermite FP64 (a + jerk + pot, 60 flops),
+//   acceleration only FP32 (20 flops, the CUDA-samples convention) and FP64 (30 flops);
+//   block-step evaluations with N/16 and N/256 active particles (Hermite FP64), as a rate
+//   per interaction and as a fraction of the full evaluation's rate.
+// Each figure is also a fraction of the FMA throughput of its precision (conventional flops).
+// Above full_max_n only the block-step cases run (a full evaluation at N = 2^20 takes
+// minutes on a host); their rate per interaction stands for the kernel's at that N.
+#include "nbody_suite.hpp"
+
+#include <string>
+
+#include "tessera/core/log.hpp"
+#include "tessera/nbody/initial_conditions.hpp"
+
+// Inside the namespace rather than `using namespace tessera`: that would bring tessera::log
+// next to ::log, which CUDA's maths headers then find ambiguous.
+namespace tessera::nbody {
+namespace {
+
+View<Index*> every(Index stride, Index n, Index& count)
+{
+  count = n / stride;
+  View<Index*> active("bench::active", count);
+  par_for("bench::every", count, KOKKOS_LAMBDA(Index k) { active(k) = k * stride; });
+  return active;
+}
+
+template <class Real, bool Jerk>
+bench::Timing time_forces(const Comm& comm, const State& s, Index stride, const ForceConfig& config)
+{
+  Gravity<Real, Jerk> gravity(comm, s.local(), 1.0 / 1024, config);
+  Index count = s.local();
+  const View<Index*> active = stride > 1 ? every(stride, s.local(), count) : View<Index*>();
+  ViewRight<double**> sums("bench::sums", count, n_sums<Jerk>);
+  return bench::time_it([&] { gravity.compute(s.x, s.v, s.m, active, count, sums); }, 3, 1.0, 20);
+}
+
+struct Case {
+  const char* name;
+  double flops;
+  Index stride;
+  bench::Timing (*run)(const Comm&, const State&, Index, const ForceConfig&);
+};
+
+} // namespace
+
+void force_benchmarks(bench::Suite& suite, const BenchOptions& options)
+{
+  const Comm& comm = suite.comm();
+  const long max_n = options.max_n > 0 ? options.max_n : (device_is_host ? (1L << 16) : (1L << 20));
+  log::info("{:>8} {:>26} {:>14} {:>10} {:>10} {:>9}", "N", "benchmark", "interactions/s", "GFLOP/s", "spread",
+            "of FMA");
+  const long first = suite.quick() ? (1L << 10) : (1L << 14);
+  const long last = suite.quick() ? (1L << 12) : max_n;
+  const Case cases[] = {{"hermite_fp64", flops_hermite, 1, time_forces<double, true>},
+                        {"accel_fp32", flops_accel_fp32, 1, time_forces<float, false>},
+                        {"accel_fp64", flops_accel_fp64, 1, time_forces<double, false>},
+                        {"hermite_fp64_active_1/16", flops_hermite, 16, time_forces<double, true>},
+                        {"hermite_fp64_active_1/256", flops_hermite, 256, time_forces<double, true>}};
+  for (long n = first; n <= last; n *= 4) {
+    double full_rate = 0; // this N's full Hermite rate (0: not measured)
+    Params p;
+    p.n = n;
+    p.standard_units = false; // positions of a Plummer sphere are all that matters here
+    const State s = initial_state(comm, p);
+    const double n2 = static_cast<double>(n) * static_cast<double>(n);
+    for (const auto& c : cases) {
+      if (n / c.stride < 1 || (c.stride == 1 && n > options.full_max_n)) continue;
+      const std::string name = c.name;
+      bench::Figure f{"nbody",
+                      name,
+                      {{"n", n}},
+                      static_cast<double>(n),
+                      "particles",
+                      "interactions/s",
+                      n2 / static_cast<double>(c.stride),
+                      c.run(comm, s, c.stride, options.forces)};
+      const double rate = f.work / f.timing.median;
+      if (name == "hermite_fp64") full_rate = rate;
+      f.extra = {{"gflops", rate * c.flops * 1e-9},  {"team_size", options.forces.team_size},
+                 {"tile", options.forces.tile},      {"i_per_thread", i_per_thread},
+                 {"flops_per_interaction", c.flops}, {"active", n / c.stride}};
+      if (c.stride > 1 && full_rate > 0) f.extra["fraction_of_full_rate"] = rate / full_rate;
+      const auto& e = suite.add(f, name == "accel_fp32" ? "fma_fp32" : "fma_fp64", c.flops);
+      log::info("{:>8} {:>26} {:>14.4g} {:>10.1f} {:>9.1f}% {:>8.1f}%", n, name, rate, rate * c.flops * 1e-9,
+                100.0 * (f.timing.max - f.timing.min) / f.timing.median, 100.0 * e.value("ceiling_fraction", 0.0));
+    }
+  }
+}
+
+} // namespace tessera::nbody
