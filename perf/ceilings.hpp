@@ -11,7 +11,8 @@
 
 namespace tessera::bench {
 
-// The ceilings as PERF.md's list of {name, unit, value, spread}; quick: small sizes (seconds).
+// The ceilings as PERF.md's list of {name, unit, value (the fastest repetition), median, min,
+// max, repetitions}; quick: shorter timing, same sizes.
 nlohmann::json measure_ceilings(bool quick);
 
 // The value of ceiling `name` in a list from measure_ceilings (0 when absent).
