@@ -1,0 +1,267 @@
+#include "tessera/amr/hydro.hpp"
+
+#include <fmt/format.h>
+
+#include "tessera/amr/riemann.hpp"
+#include "tessera/core/errors.hpp"
+#include "tessera/core/loops.hpp"
+
+namespace tessera::amr {
+namespace {
+
+using Range4 = std::array<Index, 4>;
+
+// Interior cells of every block, as (block, k, j, i) bounds.
+void interior(const Mesh& mesh, Range4& lo, Range4& hi)
+{
+  const auto& e = mesh.extent();
+  lo = {0, e.begin[2], e.begin[1], e.begin[0]};
+  hi = {mesh.blocks(), e.end[2], e.end[1], e.end[0]};
+}
+
+// Primitive variables of every cell, ghosts included: rho, v (3), p, scalar concentrations.
+struct ToPrimitive {
+  BlockData u, w;
+  double gamma;
+  int scalars;
+
+  KOKKOS_FUNCTION void operator()(Index b, Index k, Index j, Index i) const
+  {
+    const double rho = u(b, density, k, j, i);
+    const double inv = 1.0 / rho;
+    const double vx = u(b, momentum_x, k, j, i) * inv, vy = u(b, momentum_y, k, j, i) * inv,
+                 vz = u(b, momentum_z, k, j, i) * inv;
+    w(b, 0, k, j, i) = rho;
+    w(b, 1, k, j, i) = vx;
+    w(b, 2, k, j, i) = vy;
+    w(b, 3, k, j, i) = vz;
+    w(b, 4, k, j, i) = (gamma - 1) * (u(b, energy, k, j, i) - 0.5 * rho * (vx * vx + vy * vy + vz * vz));
+    for (int n = 0; n < scalars; ++n)
+      w(b, first_scalar + n, k, j, i) = u(b, first_scalar + n, k, j, i) * inv;
+  }
+};
+
+template <Limiter L>
+KOKKOS_INLINE_FUNCTION double limited_slope(double left, double right)
+{
+  if (left * right <= 0) return 0;
+  if constexpr (L == Limiter::minmod) {
+    return Kokkos::fabs(left) < Kokkos::fabs(right) ? left : right;
+  } else if constexpr (L == Limiter::van_leer) {
+    return 2 * left * right / (left + right);
+  } else {
+    const double sign = left > 0 ? 1.0 : -1.0;
+    return sign *
+           Kokkos::min(Kokkos::min(2 * Kokkos::fabs(left), 2 * Kokkos::fabs(right)), 0.5 * Kokkos::fabs(left + right));
+  }
+}
+
+// The fluxes through the faces normal to axis D of every block: face c lies between cells
+// c - 1 and c; primitive states reconstructed from cells c - 2 .. c + 1.
+template <int D, Limiter L, RiemannSolver R>
+struct FaceFluxes {
+  BlockData w, flux;
+  double gamma, density_floor, pressure_floor;
+  int scalars;
+
+  // Variable of primitive slot q (0 rho, 1 vn, 2 vt1, 3 vt2, 4 p) in the face frame.
+  KOKKOS_INLINE_FUNCTION static int slot(int q) { return q >= 1 && q <= 3 ? 1 + (D + q - 1) % 3 : q; }
+
+  KOKKOS_FUNCTION void operator()(Index b, Index k, Index j, Index i) const
+  {
+    constexpr int di = D == 0, dj = D == 1, dk = D == 2;
+    double left[5 + max_scalars], right[5 + max_scalars];
+    bool physical = true;
+    for (int q = 0; q < 5 + scalars; ++q) {
+      const int v = slot(q);
+      const double wm2 = w(b, v, k - 2 * dk, j - 2 * dj, i - 2 * di), wm1 = w(b, v, k - dk, j - dj, i - di);
+      const double w0 = w(b, v, k, j, i), wp1 = w(b, v, k + dk, j + dj, i + di);
+      left[q] = wm1 + 0.5 * limited_slope<L>(wm1 - wm2, w0 - wm1);
+      right[q] = w0 - 0.5 * limited_slope<L>(w0 - wm1, wp1 - w0);
+      if (q == 0 || q == 4) physical = physical && left[q] > 0 && right[q] > 0;
+      if (q == 4) { // first order where the reconstruction left the physical states
+        if (!physical) {
+          for (int r = 0; r <= 4; ++r) {
+            left[r] = w(b, slot(r), k - dk, j - dj, i - di);
+            right[r] = w(b, slot(r), k, j, i);
+          }
+        }
+      }
+    }
+    Primitive l, r;
+    l.rho = Kokkos::max(left[0], density_floor), r.rho = Kokkos::max(right[0], density_floor);
+    l.vn = left[1], l.vt1 = left[2], l.vt2 = left[3], l.p = Kokkos::max(left[4], pressure_floor);
+    r.vn = right[1], r.vt1 = right[2], r.vt2 = right[3], r.p = Kokkos::max(right[4], pressure_floor);
+    for (int n = 0; n < scalars; ++n)
+      l.s[n] = left[5 + n], r.s[n] = right[5 + n];
+    const Flux f = R == RiemannSolver::hllc ? hllc(l, r, gamma, scalars) : hlle(l, r, gamma, scalars);
+    flux(b, density, k, j, i) = f.mass;
+    flux(b, slot(1), k, j, i) = f.mn;
+    flux(b, slot(2), k, j, i) = f.mt1;
+    flux(b, slot(3), k, j, i) = f.mt2;
+    flux(b, energy, k, j, i) = f.energy;
+    for (int n = 0; n < scalars; ++n)
+      flux(b, first_scalar + n, k, j, i) = f.s[n];
+  }
+};
+
+template <int D, Limiter L, RiemannSolver R>
+void face_fluxes(const Mesh& mesh, const BlockData& w, const BlockData& flux, const HydroParams& p)
+{
+  Range4 lo, hi;
+  interior(mesh, lo, hi);
+  hi[3 - D] += 1; // one more face than cells along D
+  par_for_md<4>("amr::face_fluxes", lo, hi,
+                FaceFluxes<D, L, R>{w, flux, p.gamma, p.density_floor, p.pressure_floor, mesh.shape().scalars});
+}
+
+template <int D, Limiter L>
+void face_fluxes(const Mesh& mesh, const BlockData& w, const BlockData& flux, const HydroParams& p)
+{
+  if (p.riemann == RiemannSolver::hllc)
+    face_fluxes<D, L, RiemannSolver::hllc>(mesh, w, flux, p);
+  else
+    face_fluxes<D, L, RiemannSolver::hlle>(mesh, w, flux, p);
+}
+
+template <int D>
+void face_fluxes(const Mesh& mesh, const BlockData& w, const BlockData& flux, const HydroParams& p)
+{
+  switch (p.limiter) {
+  case Limiter::minmod: face_fluxes<D, Limiter::minmod>(mesh, w, flux, p); break;
+  case Limiter::van_leer: face_fluxes<D, Limiter::van_leer>(mesh, w, flux, p); break;
+  case Limiter::monotonized_central: face_fluxes<D, Limiter::monotonized_central>(mesh, w, flux, p); break;
+  }
+}
+
+// u <- keep * u0 + (1 - keep) * (u + dt L(u)), L the flux divergence; then the floors.
+// Reduces the number of cells a floor raised.
+struct Update {
+  BlockData u, u0, fx, fy, fz;
+  View<double* [3]> width;
+  double dt, keep, gamma, density_floor, pressure_floor;
+  int dims, variables;
+
+  KOKKOS_FUNCTION void operator()(Index b, Index k, Index j, Index i, std::int64_t& floors) const
+  {
+    const double cx = dt / width(b, 0), cy = dims > 1 ? dt / width(b, 1) : 0.0, cz = dims > 2 ? dt / width(b, 2) : 0.0;
+    for (int v = 0; v < variables; ++v) {
+      double change = -cx * (fx(b, v, k, j, i + 1) - fx(b, v, k, j, i));
+      if (dims > 1) change -= cy * (fy(b, v, k, j + 1, i) - fy(b, v, k, j, i));
+      if (dims > 2) change -= cz * (fz(b, v, k + 1, j, i) - fz(b, v, k, j, i));
+      u(b, v, k, j, i) = keep * u0(b, v, k, j, i) + (1 - keep) * (u(b, v, k, j, i) + change);
+    }
+    double& rho = u(b, density, k, j, i);
+    if (!(rho >= density_floor)) {
+      rho = density_floor;
+      ++floors;
+    }
+    const double mx = u(b, momentum_x, k, j, i), my = u(b, momentum_y, k, j, i), mz = u(b, momentum_z, k, j, i);
+    const double kinetic = 0.5 * (mx * mx + my * my + mz * mz) / rho;
+    double& e = u(b, energy, k, j, i);
+    if (!((gamma - 1) * (e - kinetic) >= pressure_floor)) {
+      e = pressure_floor / (gamma - 1) + kinetic;
+      ++floors;
+    }
+  }
+};
+
+struct SignalTime {
+  BlockData w;
+  View<double* [3]> width;
+  double gamma;
+  int dims;
+
+  KOKKOS_FUNCTION void operator()(Index b, Index k, Index j, Index i, double& smallest) const
+  {
+    const double cs = Kokkos::sqrt(gamma * w(b, 4, k, j, i) / w(b, 0, k, j, i));
+    for (int d = 0; d < dims; ++d)
+      smallest = Kokkos::min(smallest, width(b, d) / (Kokkos::fabs(w(b, 1 + d, k, j, i)) + cs));
+  }
+};
+
+struct CellTotal {
+  BlockData u;
+  View<double* [3]> width;
+  int variable;
+
+  KOKKOS_FUNCTION void operator()(Index b, Index k, Index j, Index i, double& sum) const
+  {
+    sum += u(b, variable, k, j, i) * width(b, 0) * width(b, 1) * width(b, 2);
+  }
+};
+
+void check(const Mesh& mesh, const HydroParams& p)
+{
+  if (!(p.gamma > 1)) throw InputError(fmt::format("hydro: gamma must exceed 1, not {}", p.gamma));
+  if (!(p.cfl > 0 && p.cfl <= 1)) throw InputError(fmt::format("hydro: cfl must be in (0, 1], not {}", p.cfl));
+  if (!(p.density_floor > 0 && p.pressure_floor > 0)) throw InputError("hydro: floors must be positive");
+  if (mesh.shape().scalars > max_scalars)
+    throw InputError(fmt::format("hydro: at most {} passive scalars, not {}", max_scalars, mesh.shape().scalars));
+}
+
+} // namespace
+
+Hydro::Hydro(const Mesh& mesh, const HydroParams& params) : mesh_(mesh), params_(params)
+{
+  check(mesh, params);
+  initial_ = mesh.allocate("amr::initial");
+  primitive_ = mesh.allocate("amr::primitive");
+  for (int d = 0; d < mesh.shape().tree.dims; ++d)
+    flux_[static_cast<std::size_t>(d)] = mesh.allocate("amr::flux");
+}
+
+double Hydro::time_step(const BlockData& u) const
+{
+  const auto& e = mesh_.extent();
+  par_for_md<4>("amr::primitive", {0, 0, 0, 0}, {mesh_.blocks(), e.cells[2], e.cells[1], e.cells[0]},
+                ToPrimitive{u, primitive_, params_.gamma, mesh_.shape().scalars});
+  Range4 lo, hi;
+  interior(mesh_, lo, hi);
+  double smallest = 0;
+  par_reduce_md<4>("amr::time_step", lo, hi,
+                   SignalTime{primitive_, mesh_.width, params_.gamma, mesh_.shape().tree.dims},
+                   Kokkos::Min<double>(smallest));
+  return params_.cfl * smallest;
+}
+
+void Hydro::stage(const BlockData& u, double dt, double keep_initial)
+{
+  const auto& e = mesh_.extent();
+  par_for_md<4>("amr::primitive", {0, 0, 0, 0}, {mesh_.blocks(), e.cells[2], e.cells[1], e.cells[0]},
+                ToPrimitive{u, primitive_, params_.gamma, mesh_.shape().scalars});
+  const int dims = mesh_.shape().tree.dims;
+  face_fluxes<0>(mesh_, primitive_, flux_[0], params_);
+  if (dims > 1) face_fluxes<1>(mesh_, primitive_, flux_[1], params_);
+  if (dims > 2) face_fluxes<2>(mesh_, primitive_, flux_[2], params_);
+  Range4 lo, hi;
+  interior(mesh_, lo, hi);
+  std::int64_t floors = 0;
+  par_reduce_md<4>("amr::update", lo, hi,
+                   Update{u, initial_, flux_[0], dims > 1 ? flux_[1] : flux_[0], dims > 2 ? flux_[2] : flux_[0],
+                          mesh_.width, dt, keep_initial, params_.gamma, params_.density_floor, params_.pressure_floor,
+                          dims, mesh_.variables()},
+                   floors);
+  floors_ += floors;
+}
+
+void Hydro::step(const BlockData& u, double dt, const GhostExchange& ghosts)
+{
+  Kokkos::deep_copy(initial_, u);
+  ghosts.fill(u);
+  stage(u, dt, 0.0);
+  ghosts.fill(u);
+  stage(u, dt, 0.5);
+}
+
+Totals Hydro::totals(const BlockData& u) const
+{
+  Totals t{};
+  Range4 lo, hi;
+  interior(mesh_, lo, hi);
+  for (int v = 0; v < mesh_.variables(); ++v)
+    par_reduce_md<4>("amr::totals", lo, hi, CellTotal{u, mesh_.width, v}, t[static_cast<std::size_t>(v)]);
+  return t;
+}
+
+} // namespace tessera::amr
