@@ -2,6 +2,7 @@
 
 #include <map>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -62,7 +63,7 @@ std::vector<BoundaryFace> physical_faces(const Mesh& mesh, const BoundaryConditi
 }
 
 template <class T>
-View<T*> to_device(const std::vector<T>& items, const char* label)
+View<T*> to_device(const std::vector<T>& items, const std::string& label)
 {
   View<T*> out(label, items.size());
   auto host = Kokkos::create_mirror_view(out);
