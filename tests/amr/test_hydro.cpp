@@ -10,58 +10,17 @@
 #include <gtest/gtest.h>
 
 #include "exact_riemann.hpp"
+#include "simulation.hpp"
 #include "tessera/amr/hydro.hpp"
 #include "tessera/amr/initial_state.hpp"
 
 namespace tessera::amr {
 namespace {
 
+using testing::all;
 using testing::ExactRiemann;
+using testing::Simulation;
 using testing::State1D;
-
-struct Simulation {
-  Mesh mesh;
-  BlockData u;
-  Hydro hydro;
-  GhostExchange ghosts;
-  double time = 0;
-  int steps = 0;
-
-  Simulation(const MeshShape& shape, const HydroParams& params, const BoundaryConditions& bc)
-      : mesh(shape), u(mesh.allocate("test::u")), hydro(mesh, params), ghosts(mesh, bc)
-  {
-  }
-
-  void run_to(double t_end)
-  {
-    while (time < t_end) {
-      const double dt = std::min(hydro.time_step(u), t_end - time);
-      hydro.step(u, dt, ghosts);
-      time += dt;
-      ++steps;
-    }
-  }
-
-  // f(x, value of variable v) over every interior cell, on the host.
-  template <class F>
-  void for_each_cell(int v, const F& f) const
-  {
-    const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), u);
-    const auto origin = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mesh.origin);
-    const auto width = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mesh.width);
-    const auto& e = mesh.extent();
-    for (Index b = 0; b < mesh.blocks(); ++b)
-      for (Index k = e.begin[2]; k < e.end[2]; ++k)
-        for (Index j = e.begin[1]; j < e.end[1]; ++j)
-          for (Index i = e.begin[0]; i < e.end[0]; ++i)
-            f(cell_centre(e, origin, width, b, k, j, i), host(b, v, k, j, i), host, b, k, j, i);
-  }
-};
-
-BoundaryConditions all(Boundary kind)
-{
-  return {{{kind, kind}, {kind, kind}, {kind, kind}}};
-}
 
 MeshShape line(int cells, int block_cells, bool periodic, int axis = 0, int dims = 1)
 {

@@ -13,39 +13,75 @@
 namespace tessera::amr {
 namespace {
 
-// The index range of the ghost cells on side `offset` (-1, 0, 1) of an axis, and the shift
-// to the neighbour's interior cells they mirror.
-void ghost_range(const BlockExtent& e, int axis, int offset, int& lo, int& hi, int& shift)
+// The ghost cells on side `offset` (-1, 0, 1) of an active axis: [lo, hi).
+void ghost_range(const BlockExtent& e, int axis, int offset, int& lo, int& hi)
 {
-  if (offset < 0) {
-    lo = 0, hi = e.begin[axis], shift = e.n;
-  } else if (offset > 0) {
-    lo = e.end[axis], hi = e.cells[axis], shift = -e.n;
-  } else {
-    lo = e.begin[axis], hi = e.end[axis], shift = 0;
-  }
+  lo = offset < 0 ? 0 : (offset > 0 ? e.end[axis] : e.begin[axis]);
+  hi = offset < 0 ? e.begin[axis] : (offset > 0 ? e.cells[axis] : e.end[axis]);
 }
 
-std::vector<GhostCopy> same_level_copies(const Mesh& mesh)
+std::int64_t floor_half(std::int64_t x)
+{
+  return x >= 0 ? x / 2 : -((1 - x) / 2);
+}
+
+// The box of `dst`'s ghost cells that neighbour `nb` fills, and the index map to it. Global
+// cell indices make the map independent of periodic wrapping: the neighbour's block index
+// is taken unwrapped (one step from dst), its cells' local index is global - origin + ghosts.
+GhostCopy ghost_copy(const Mesh& mesh, int dst, int src, const LogicalLocation& at, const Neighbour& nb)
+{
+  const auto& e = mesh.extent();
+  const std::int64_t n = e.n;
+  GhostCopy g;
+  g.dst = dst, g.src = src, g.kind = nb.level_difference;
+  for (int a = 0; a < 3; ++a) {
+    if (a >= e.dims) { // the single cell of an inactive axis
+      g.hi[a] = 1;
+      continue;
+    }
+    ghost_range(e, a, nb.offset[a], g.lo[a], g.hi[a]);
+    const std::int64_t step = at.lx[a] + nb.offset[a]; // the neighbour's place at dst's level
+    if (g.kind == 0) {
+      g.c[a] = static_cast<int>((at.lx[a] - step) * n);
+    } else if (g.kind > 0) {
+      const std::int64_t fine = 2 * step + (nb.location.lx[a] & 1);
+      if (nb.offset[a] == 0) { // only the half of dst's side that this fine block touches
+        const int half = static_cast<int>(n / 2) * static_cast<int>(nb.location.lx[a] & 1);
+        g.lo[a] = e.begin[a] + half;
+        g.hi[a] = g.lo[a] + static_cast<int>(n / 2);
+      }
+      g.c[a] = static_cast<int>(2 * (at.lx[a] * n - ghosts) - fine * n + ghosts);
+    } else {
+      const std::int64_t coarse = floor_half(step);
+      g.c[a] = static_cast<int>(at.lx[a] * n - 2 * coarse * n + ghosts);
+    }
+  }
+  return g;
+}
+
+struct Plan {
+  std::vector<GhostCopy> copies;
+  std::vector<std::vector<GhostCopy>> prolongations; // by destination level
+};
+
+Plan plan(const Mesh& mesh)
 {
   std::map<LogicalLocation, int> index;
   for (int b = 0; b < mesh.blocks(); ++b)
     index[mesh.locations()[static_cast<std::size_t>(b)]] = b;
-  std::vector<GhostCopy> copies;
+  Plan p;
+  p.prolongations.resize(static_cast<std::size_t>(mesh.shape().tree.max_level) + 1);
   for (int b = 0; b < mesh.blocks(); ++b) {
-    for (const auto& nb : mesh.tree().neighbours(mesh.locations()[static_cast<std::size_t>(b)])) {
-      if (nb.level_difference != 0)
-        throw std::logic_error(
-            "amr: ghost exchange across refinement levels is not implemented yet (uniform meshes only)");
-      GhostCopy c;
-      c.dst = b;
-      c.src = index.at(nb.location);
-      for (int axis = 0; axis < 3; ++axis)
-        ghost_range(mesh.extent(), axis, nb.offset[axis], c.lo[axis], c.hi[axis], c.shift[axis]);
-      copies.push_back(c);
+    const auto& at = mesh.locations()[static_cast<std::size_t>(b)];
+    for (const auto& nb : mesh.tree().neighbours(at)) {
+      const auto g = ghost_copy(mesh, b, index.at(nb.location), at, nb);
+      if (g.kind < 0)
+        p.prolongations[static_cast<std::size_t>(at.level)].push_back(g);
+      else
+        p.copies.push_back(g);
     }
   }
-  return copies;
+  return p;
 }
 
 std::vector<BoundaryFace> physical_faces(const Mesh& mesh, const BoundaryConditions& bc, int axis)
@@ -83,26 +119,75 @@ void check_boundaries(const Mesh& mesh, const BoundaryConditions& bc)
   }
 }
 
-// Copies every box of `copies` (one team per box).
-struct CopyBoxes {
+KOKKOS_INLINE_FUNCTION double minmod(double a, double b)
+{
+  return a * b <= 0 ? 0.0 : (Kokkos::fabs(a) < Kokkos::fabs(b) ? a : b);
+}
+
+// Fills every box of `copies` (one team per box) from its source block.
+struct FillBoxes {
   BlockData u;
   View<GhostCopy*> copies;
-  int variables;
+  int variables, dims;
+
+  KOKKOS_FUNCTION double same_level(const GhostCopy& g, int v, int k, int j, int i) const
+  {
+    return u(g.src, v, k + g.c[2], j + g.c[1], i + g.c[0]);
+  }
+
+  KOKKOS_FUNCTION double restricted(const GhostCopy& g, int v, int k, int j, int i) const
+  {
+    const int i0 = 2 * i + g.c[0], j0 = dims > 1 ? 2 * j + g.c[1] : 0, k0 = dims > 2 ? 2 * k + g.c[2] : 0;
+    double sum = 0;
+    for (int dk = 0; dk < (dims > 2 ? 2 : 1); ++dk)
+      for (int dj = 0; dj < (dims > 1 ? 2 : 1); ++dj)
+        for (int di = 0; di < 2; ++di)
+          sum += u(g.src, v, k0 + dk, j0 + dj, i0 + di);
+    return sum / (1 << dims);
+  }
+
+  KOKKOS_FUNCTION double prolonged(const GhostCopy& g, int v, int k, int j, int i) const
+  {
+    const int idx[3] = {i, j, k};
+    int c[3] = {0, 0, 0}, half[3] = {0, 0, 0};
+    for (int a = 0; a < dims; ++a) {
+      c[a] = (idx[a] + g.c[a]) >> 1;
+      half[a] = (idx[a] + g.c[a]) & 1;
+    }
+    const double centre = u(g.src, v, c[2], c[1], c[0]);
+    double value = centre;
+    for (int a = 0; a < dims; ++a) {
+      const int di = a == 0, dj = a == 1, dk = a == 2;
+      const double up = u(g.src, v, c[2] + dk, c[1] + dj, c[0] + di) - centre;
+      const double down = centre - u(g.src, v, c[2] - dk, c[1] - dj, c[0] - di);
+      value += (half[a] ? 0.25 : -0.25) * minmod(up, down);
+    }
+    return value;
+  }
 
   KOKKOS_FUNCTION void operator()(const TeamMember& team) const
   {
-    const GhostCopy c = copies(team.league_rank());
-    const int ni = c.hi[0] - c.lo[0], nj = c.hi[1] - c.lo[1], nk = c.hi[2] - c.lo[2];
+    const GhostCopy g = copies(team.league_rank());
+    const int ni = g.hi[0] - g.lo[0], nj = g.hi[1] - g.lo[1], nk = g.hi[2] - g.lo[2];
     const int count = variables * nk * nj * ni;
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, count), [&](int n) {
-      const int i = c.lo[0] + n % ni;
-      const int j = c.lo[1] + (n / ni) % nj;
-      const int k = c.lo[2] + (n / (ni * nj)) % nk;
+      const int i = g.lo[0] + n % ni;
+      const int j = g.lo[1] + (n / ni) % nj;
+      const int k = g.lo[2] + (n / (ni * nj)) % nk;
       const int v = n / (ni * nj * nk);
-      u(c.dst, v, k, j, i) = u(c.src, v, k + c.shift[2], j + c.shift[1], i + c.shift[0]);
+      u(g.dst, v, k, j, i) = g.kind == 0  ? same_level(g, v, k, j, i)
+                             : g.kind > 0 ? restricted(g, v, k, j, i)
+                                          : prolonged(g, v, k, j, i);
     });
   }
 };
+
+void fill_boxes(const BlockData& u, const View<GhostCopy*>& boxes, int variables, int dims)
+{
+  if (boxes.extent(0) == 0) return;
+  par_for_team("amr::ghost_boxes", team_policy(ExecSpace(), static_cast<Index>(boxes.extent(0)), 0, 0),
+               FillBoxes{u, boxes, variables, dims});
+}
 
 // Fills the ghost layers of `faces` along axis A from the block's own interior: outflow
 // repeats the last interior cell, reflecting mirrors the cells and flips the normal momentum.
@@ -151,19 +236,31 @@ GhostExchange::GhostExchange(const Mesh& mesh, const BoundaryConditions& boundar
     : extent_(mesh.extent()), variables_(mesh.variables())
 {
   check_boundaries(mesh, boundaries);
-  copies_ = to_device(same_level_copies(mesh), "amr::ghost_copies");
+  const Plan p = plan(mesh);
+  copies_ = to_device(p.copies, "amr::ghost_copies");
+  for (const auto& level : p.prolongations)
+    if (!level.empty()) prolongations_.push_back(to_device(level, "amr::ghost_prolongations"));
   for (int axis = 0; axis < 3; ++axis)
     faces_[static_cast<std::size_t>(axis)] = to_device(physical_faces(mesh, boundaries, axis), "amr::boundary_faces");
 }
 
-void GhostExchange::fill(const BlockData& u) const
+void GhostExchange::fill_boundaries(const BlockData& u) const
 {
-  if (copies_.extent(0) > 0)
-    par_for_team("amr::ghost_copies", team_policy(ExecSpace(), static_cast<Index>(copies_.extent(0)), 0, 0),
-                 CopyBoxes{u, copies_, variables_});
   fill_axis<0>(u, faces_[0], extent_, variables_);
   fill_axis<1>(u, faces_[1], extent_, variables_);
   fill_axis<2>(u, faces_[2], extent_, variables_);
+}
+
+void GhostExchange::fill(const BlockData& u) const
+{
+  fill_boxes(u, copies_, variables_, extent_.dims);
+  fill_boundaries(u);
+  // Level by level: boundary cells next to a prolonged ghost read it, and the next level's
+  // prolongation may read those boundary cells.
+  for (const auto& level : prolongations_) {
+    fill_boxes(u, level, variables_, extent_.dims);
+    fill_boundaries(u);
+  }
 }
 
 } // namespace tessera::amr

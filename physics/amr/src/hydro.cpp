@@ -202,7 +202,7 @@ void check(const Mesh& mesh, const HydroParams& p)
 
 } // namespace
 
-Hydro::Hydro(const Mesh& mesh, const HydroParams& params) : mesh_(mesh), params_(params)
+Hydro::Hydro(const Mesh& mesh, const HydroParams& params) : mesh_(mesh), params_(params), corrections_(mesh)
 {
   check(mesh, params);
   initial_ = mesh.allocate("amr::initial");
@@ -234,6 +234,7 @@ void Hydro::stage(const BlockData& u, double dt, double keep_initial)
   face_fluxes<0>(mesh_, primitive_, flux_[0], params_);
   if (dims > 1) face_fluxes<1>(mesh_, primitive_, flux_[1], params_);
   if (dims > 2) face_fluxes<2>(mesh_, primitive_, flux_[2], params_);
+  corrections_.apply(flux_);
   Range4 lo, hi;
   interior(mesh_, lo, hi);
   std::int64_t floors = 0;

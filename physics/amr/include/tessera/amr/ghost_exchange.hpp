@@ -1,10 +1,15 @@
 #pragma once
-// Ghost zones of every block filled in one pass over the mesh: the copies from neighbours
-// (faces, edges and corners, wrapped on periodic axes) in one kernel over all of them, then
-// the physical boundaries along x, y and z in turn over the whole extent of the other axes,
-// which fills the edges and corners where a physical boundary meets another.
+// Ghost zones of every block filled in one pass over the mesh, whatever the levels of the
+// neighbours: (1) copies from same-level neighbours and conservative restriction (the mean
+// of the 2^dims fine cells) from finer ones, in one kernel over all of them; (2) physical
+// boundaries along x, y and z in turn, over the whole extent of the other axes, which fills
+// the edges and corners where a physical boundary meets another; (3) limited linear
+// prolongation (minmod slopes of the coarse cells, conservative) from coarser neighbours,
+// one launch per level from the coarsest, so that the coarse cells a stencil reads are final,
+// each followed by the physical boundaries again (their corner cells read prolonged ghosts).
 
 #include <array>
+#include <vector>
 
 #include "tessera/amr/mesh.hpp"
 
@@ -16,11 +21,14 @@ enum class Boundary { periodic, outflow, reflecting };
 // the tree's periodicity.
 using BoundaryConditions = std::array<std::array<Boundary, 2>, 3>;
 
-// A box of ghost cells of block `dst` copied from block `src` at index + shift.
+// A box of ghost cells of block `dst` filled from block `src` of level difference `kind`
+// (0 same, +1 finer: restriction, -1 coarser: prolongation). Per active axis the source index
+// is i + c (same level), 2 i + c and the next (finer), or (i + c) / 2 with (i + c) % 2 the
+// half of the coarse cell (coarser).
 struct GhostCopy {
-  int dst = 0, src = 0;
+  int dst = 0, src = 0, kind = 0;
   int lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
-  int shift[3] = {0, 0, 0};
+  int c[3] = {0, 0, 0};
 };
 
 // One side of one block on a physical boundary.
@@ -39,9 +47,12 @@ public:
   std::size_t copies() const { return copies_.extent(0); }
 
 private:
+  void fill_boundaries(const BlockData& u) const;
+
   BlockExtent extent_;
   int variables_;
-  View<GhostCopy*> copies_;
+  View<GhostCopy*> copies_;                     // same level and restriction
+  std::vector<View<GhostCopy*>> prolongations_; // per destination level, coarsest first
   std::array<View<BoundaryFace*>, 3> faces_;
 };
 

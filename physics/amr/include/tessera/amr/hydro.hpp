@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 
+#include "tessera/amr/flux_correction.hpp"
 #include "tessera/amr/ghost_exchange.hpp"
 #include "tessera/amr/mesh.hpp"
 
@@ -51,6 +52,7 @@ private:
   HydroParams params_;
   BlockData initial_, primitive_;
   std::array<BlockData, 3> flux_;
+  FluxCorrection corrections_;
   std::int64_t floors_ = 0;
 };
 

@@ -1,0 +1,93 @@
+#include "tessera/amr/flux_correction.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tessera/core/loops.hpp"
+
+namespace tessera::amr {
+namespace {
+
+std::vector<FluxFix> coarse_fine_faces(const Mesh& mesh)
+{
+  const auto& e = mesh.extent();
+  std::map<LogicalLocation, int> index;
+  for (int b = 0; b < mesh.blocks(); ++b)
+    index[mesh.locations()[static_cast<std::size_t>(b)]] = b;
+  std::vector<FluxFix> fixes;
+  for (int b = 0; b < mesh.blocks(); ++b) {
+    for (const auto& nb : mesh.tree().neighbours(mesh.locations()[static_cast<std::size_t>(b)])) {
+      int axis = -1, nonzero = 0;
+      for (int a = 0; a < 3; ++a)
+        if (nb.offset[a] != 0) axis = a, ++nonzero;
+      if (nonzero != 1 || nb.level_difference != 1) continue; // faces against finer blocks only
+      FluxFix f;
+      f.coarse = b, f.fine = index.at(nb.location), f.axis = axis;
+      f.coarse_face = nb.offset[axis] < 0 ? e.begin[axis] : e.end[axis];
+      f.fine_face = nb.offset[axis] < 0 ? e.end[axis] : e.begin[axis];
+      for (int t = 0; t < e.dims; ++t) {
+        if (t == axis) continue;
+        const int half = static_cast<int>(nb.location.lx[t] & 1);
+        f.lo[t] = e.begin[t] + half * e.n / 2;
+        f.hi[t] = f.lo[t] + e.n / 2;
+        f.c[t] = -ghosts - half * e.n;
+      }
+      fixes.push_back(f);
+    }
+  }
+  return fixes;
+}
+
+struct ApplyFixes {
+  BlockData fx, fy, fz;
+  View<FluxFix*> fixes;
+  int variables, dims;
+
+  KOKKOS_FUNCTION void operator()(const TeamMember& team) const
+  {
+    const FluxFix f = fixes(team.league_rank());
+    const BlockData& flux = f.axis == 0 ? fx : (f.axis == 1 ? fy : fz);
+    const int ni = f.hi[0] - f.lo[0], nj = f.hi[1] - f.lo[1], nk = f.hi[2] - f.lo[2];
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, variables * ni * nj * nk), [&](int n) {
+      int c[3] = {f.lo[0] + n % ni, f.lo[1] + (n / ni) % nj, f.lo[2] + (n / (ni * nj)) % nk};
+      const int v = n / (ni * nj * nk);
+      c[f.axis] = f.coarse_face;
+      // The 2^(dims - 1) fine faces covering this coarse face.
+      int base[3], reach[3];
+      for (int a = 0; a < 3; ++a) {
+        const bool transverse = a != f.axis && a < dims;
+        base[a] = a == f.axis ? f.fine_face : (transverse ? 2 * c[a] + f.c[a] : 0);
+        reach[a] = transverse ? 2 : 1;
+      }
+      double sum = 0;
+      for (int dk = 0; dk < reach[2]; ++dk)
+        for (int dj = 0; dj < reach[1]; ++dj)
+          for (int di = 0; di < reach[0]; ++di)
+            sum += flux(f.fine, v, base[2] + dk, base[1] + dj, base[0] + di);
+      flux(f.coarse, v, c[2], c[1], c[0]) = sum / (1 << (dims - 1));
+    });
+  }
+};
+
+} // namespace
+
+FluxCorrection::FluxCorrection(const Mesh& mesh) : variables_(mesh.variables()), dims_(mesh.shape().tree.dims)
+{
+  const auto fixes = coarse_fine_faces(mesh);
+  fixes_ = View<FluxFix*>(std::string("amr::flux_fixes"), fixes.size());
+  auto host = Kokkos::create_mirror_view(fixes_);
+  for (std::size_t i = 0; i < fixes.size(); ++i)
+    host(i) = fixes[i];
+  Kokkos::deep_copy(fixes_, host);
+}
+
+void FluxCorrection::apply(const std::array<BlockData, 3>& flux) const
+{
+  if (fixes_.extent(0) == 0) return;
+  par_for_team(
+      "amr::flux_correction", team_policy(ExecSpace(), static_cast<Index>(fixes_.extent(0)), 0, 0),
+      ApplyFixes{flux[0], dims_ > 1 ? flux[1] : flux[0], dims_ > 2 ? flux[2] : flux[0], fixes_, variables_, dims_});
+}
+
+} // namespace tessera::amr
