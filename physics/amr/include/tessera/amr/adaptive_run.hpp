@@ -1,0 +1,48 @@
+#pragma once
+// A hydrodynamics run on an adaptive mesh: the mesh, its data, the solver and the ghost
+// exchange, rebuilt together whenever a regrid changes the tree.
+
+#include <memory>
+
+#include "tessera/amr/ghost_exchange.hpp"
+#include "tessera/amr/hydro.hpp"
+#include "tessera/amr/refinement.hpp"
+
+namespace tessera::amr {
+
+class AdaptiveRun {
+public:
+  AdaptiveRun(const MeshShape& shape, BlockTree tree, const HydroParams& hydro, const BoundaryConditions& bc,
+              const RefinementParams& refinement);
+
+  const Mesh& mesh() const { return *mesh_; }
+  const BlockData& data() const { return u_; }
+  Hydro& hydro() { return *hydro_; }
+  const GhostExchange& ghosts() const { return *ghosts_; }
+
+  // Sets the data of the current mesh (e.g. from set_primitive_state).
+  void set_data(const BlockData& u) { u_ = u; }
+
+  double time_step() const { return hydro_->time_step(u_); }
+  void step(double dt) { hydro_->step(u_, dt, *ghosts_); }
+  // Tags blocks, adapts the tree and moves the data; returns whether the mesh changed.
+  bool regrid();
+
+  std::int64_t floors_applied() const { return floors_before_ + hydro_->floors_applied(); }
+  Totals totals() const { return hydro_->totals(u_); }
+
+private:
+  void rebuild(BlockTree tree);
+
+  MeshShape shape_;
+  HydroParams hydro_params_;
+  BoundaryConditions bc_;
+  RefinementParams refinement_;
+  std::unique_ptr<Mesh> mesh_;
+  BlockData u_;
+  std::unique_ptr<Hydro> hydro_;
+  std::unique_ptr<GhostExchange> ghosts_;
+  std::int64_t floors_before_ = 0;
+};
+
+} // namespace tessera::amr
