@@ -16,14 +16,14 @@ TESSERA_PACKAGES=(
   g++ cmake ninja-build make pkg-config git ca-certificates python3 clang-format
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
-  libtomlplusplus-dev librandom123-dev nlohmann-json3-dev python3-matplotlib
+  libtomlplusplus-dev librandom123-dev nlohmann-json3-dev python3-matplotlib python3-h5py
   clang libclang-rt-19-dev libomp-19-dev
 )
 # Kokkos comes from sid: trixie has none. Pinned to sid and checked to be >= 4.6.
 TESSERA_SID_PACKAGES=(libkokkos-dev)
 TESSERA_MIN_KOKKOS=4.6
 # Bump when the recipe changes, so existing roots are brought up to date.
-TESSERA_RECIPE_VERSION=4
+TESSERA_RECIPE_VERSION=5
 
 tessera_die() {
   echo "tessera: $*" >&2

@@ -24,12 +24,12 @@ void AdaptiveRun::rebuild(BlockTree tree)
   mesh_ = std::move(mesh);
 }
 
-bool AdaptiveRun::regrid()
+bool AdaptiveRun::regrid(const RefinementParams& criteria)
 {
   ghosts_->fill(u_);
-  const auto estimates = block_estimates(*mesh_, u_, hydro_params_.gamma, refinement_);
+  const auto estimates = block_estimates(*mesh_, u_, hydro_params_.gamma, criteria);
   BlockTree tree = mesh_->tree();
-  if (!adapt(*mesh_, estimates, refinement_, tree)) return false;
+  if (!adapt(*mesh_, estimates, criteria, tree)) return false;
   const auto old_mesh = std::move(mesh_);
   const BlockData old_data = u_;
   mesh_ = std::make_unique<Mesh>(shape_, std::move(tree));

@@ -75,6 +75,31 @@ BlockTree::BlockTree(const TreeShape& shape) : shape_(shape)
         leaves_.insert({0, {x, y, z}});
 }
 
+BlockTree BlockTree::from_leaves(const TreeShape& shape, std::vector<LogicalLocation> leaves, const std::string& source)
+{
+  BlockTree tree(shape);
+  const auto bad = [&](const std::string& why) {
+    return IoError(fmt::format("{}: the blocks do not form a mesh of this shape: {}", source, why));
+  };
+  for (const auto& leaf : leaves) {
+    if (leaf.level < 0 || leaf.level > shape.max_level) throw bad(fmt::format("level {}", leaf.level));
+    for (int axis = 0; axis < 3; ++axis)
+      if (leaf.lx[axis] < 0 || leaf.lx[axis] >= tree.extent(leaf.level, axis))
+        throw bad(fmt::format("block ({}, {}, {}) outside level {}", leaf.lx[0], leaf.lx[1], leaf.lx[2], leaf.level));
+    // Refine the ancestors from the root down; refine() keeps 2:1, which the saved tree obeys.
+    for (int level = 0; level < leaf.level; ++level) {
+      LogicalLocation ancestor{level, {}};
+      for (int axis = 0; axis < 3; ++axis)
+        ancestor.lx[axis] = leaf.lx[axis] >> (leaf.level - level);
+      if (tree.is_leaf(ancestor)) tree.refine(ancestor);
+    }
+  }
+  std::sort(leaves.begin(), leaves.end(),
+            [&](const auto& a, const auto& b) { return morton_less(a, b, shape.max_level); });
+  if (tree.leaves() != leaves) throw bad("they are not the leaves of a 2:1-balanced tree");
+  return tree;
+}
+
 std::vector<LogicalLocation> BlockTree::leaves() const
 {
   std::vector<LogicalLocation> out(leaves_.begin(), leaves_.end());

@@ -26,8 +26,13 @@ public:
   double time_step() const { return hydro_->time_step(u_); }
   void step(double dt) { hydro_->step(u_, dt, *ghosts_); }
   // Tags blocks, adapts the tree and moves the data; returns whether the mesh changed.
-  bool regrid();
+  bool regrid() { return regrid(refinement_); }
+  // The same under other criteria (the set-up adds the problem's initial regions).
+  bool regrid(const RefinementParams& criteria);
+  const RefinementParams& refinement() const { return refinement_; }
 
+  // Counts floor corrections of an earlier part of the run (a restart).
+  void add_floors(std::int64_t n) { floors_before_ += n; }
   std::int64_t floors_applied() const { return floors_before_ + hydro_->floors_applied(); }
   Totals totals() const { return hydro_->totals(u_); }
 

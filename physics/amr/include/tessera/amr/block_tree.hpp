@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "tessera/amr/logical_location.hpp"
@@ -31,6 +32,9 @@ struct Neighbour {
 class BlockTree {
 public:
   explicit BlockTree(const TreeShape& shape);
+  // The tree whose leaves are exactly `leaves` (e.g. read from a checkpoint); throws IoError
+  // naming `source` if they do not form a complete 2:1-balanced tree of this shape.
+  static BlockTree from_leaves(const TreeShape& shape, std::vector<LogicalLocation> leaves, const std::string& source);
 
   const TreeShape& shape() const { return shape_; }
 
