@@ -1,7 +1,8 @@
 // tessera-bench: every module's benchmarks in one run, one result file (docs/performance.md).
 // The ceilings are measured once and every figure is given as a fraction of the one that
 // bounds it. A module joins by adding its suite function to the list below.
-// Usage: tessera-bench [--quick] [--only nbody,shower,lqcd,nn] [--label L] [--output FILE]
+// Usage: tessera-bench [--quick] [--only nbody,shower,lqcd,nn,amr] [--label L] [--output FILE]
+#include "amr_suite.hpp"
 #include "dslash_suite.hpp"
 #include "mlp_suite.hpp"
 #include "nbody_suite.hpp"
@@ -15,5 +16,6 @@ int main(int argc, char** argv)
                                         {{"nbody", [](Suite& s) { tessera::nbody::force_benchmarks(s); }},
                                          {"lqcd", [](Suite& s) { tessera::lqcd::dslash_benchmarks(s); }},
                                          {"shower", [](Suite& s) { tessera::shower::shower_benchmarks(s); }},
-                                         {"nn", [](Suite& s) { tessera::nn::mlp_benchmarks(s); }}});
+                                         {"nn", [](Suite& s) { tessera::nn::mlp_benchmarks(s); }},
+                                         {"amr", [](Suite& s) { tessera::amr::amr_benchmarks(s); }}});
 }

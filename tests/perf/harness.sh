@@ -22,7 +22,7 @@ names = {c["name"] for c in d["ceilings"]}
 assert {"copy_bandwidth", "fma_fp32", "fma_fp64"} <= names, names
 assert all(c["value"] > 0 and c["min"] <= c["value"] <= c["max"] for c in d["ceilings"])
 modules = {r["module"] for r in d["results"]}
-assert modules == {"nbody", "lqcd", "shower", "nn"}, modules
+assert modules == {"nbody", "lqcd", "shower", "nn", "amr"}, modules
 for r in d["results"]:
     where = f'{r["module"]}/{r["benchmark"]}'
     assert r["min"] <= r["median"] <= r["max"] and r["median"] > 0, where
@@ -32,14 +32,14 @@ for r in d["results"]:
     else:
         assert r["ceiling"] in names and r["ceiling_fraction"] > 0, where
 # the figures that have a roofline carry it
-assert all(r["ceiling"] for r in d["results"] if r["module"] in ("nbody", "nn") or r["benchmark"].startswith("dslash"))
+assert all(r["ceiling"] for r in d["results"] if r["module"] in ("nbody", "nn", "amr") or r["benchmark"].startswith("dslash"))
 print(f'harness: {len(d["results"])} figures from {sorted(modules)}, ceilings {sorted(names)}')
 PY
 
 python3 "$report" --output "$work/report" "$work/bench.json"
 grep -q "^## nbody" "$work/report/README.md" || { echo "harness: report lacks the nbody section"; exit 1; }
 if python3 -c "import matplotlib" 2>/dev/null; then
-  for module in nbody lqcd shower nn; do
+  for module in nbody lqcd shower nn amr; do
     [[ -s $work/report/$module.png ]] || { echo "harness: no plot $module.png"; exit 1; }
   done
 fi
