@@ -166,17 +166,23 @@ struct Update {
   }
 };
 
+// The smallest crossing time dx / (|v| + c_s) of a cell, from the conserved variables (one
+// read of u, no primitive array written: the step's first stage makes its own).
 struct SignalTime {
-  BlockData w;
+  BlockData u;
   View<double* [3]> width;
   double gamma;
   int dims;
 
   KOKKOS_FUNCTION void operator()(Index b, Index k, Index j, Index i, double& smallest) const
   {
-    const double cs = Kokkos::sqrt(gamma * w(b, 4, k, j, i) / w(b, 0, k, j, i));
+    const double rho = u(b, density, k, j, i), inv = 1.0 / rho;
+    const double v[3] = {u(b, momentum_x, k, j, i) * inv, u(b, momentum_y, k, j, i) * inv,
+                         u(b, momentum_z, k, j, i) * inv};
+    const double p = (gamma - 1) * (u(b, energy, k, j, i) - 0.5 * rho * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]));
+    const double cs = Kokkos::sqrt(gamma * p * inv);
     for (int d = 0; d < dims; ++d)
-      smallest = Kokkos::min(smallest, width(b, d) / (Kokkos::fabs(w(b, 1 + d, k, j, i)) + cs));
+      smallest = Kokkos::min(smallest, width(b, d) / (Kokkos::fabs(v[d]) + cs));
   }
 };
 
@@ -213,14 +219,10 @@ Hydro::Hydro(const Mesh& mesh, const HydroParams& params) : mesh_(mesh), params_
 
 double Hydro::time_step(const BlockData& u) const
 {
-  const auto& e = mesh_.extent();
-  par_for_md<4>("amr::primitive", {0, 0, 0, 0}, {mesh_.blocks(), e.cells[2], e.cells[1], e.cells[0]},
-                ToPrimitive{u, primitive_, params_.gamma, mesh_.shape().scalars});
   Range4 lo, hi;
   interior(mesh_, lo, hi);
   double smallest = 0;
-  par_reduce_md<4>("amr::time_step", lo, hi,
-                   SignalTime{primitive_, mesh_.width, params_.gamma, mesh_.shape().tree.dims},
+  par_reduce_md<4>("amr::time_step", lo, hi, SignalTime{u, mesh_.width, params_.gamma, mesh_.shape().tree.dims},
                    Kokkos::Min<double>(smallest));
   return params_.cfl * smallest;
 }
