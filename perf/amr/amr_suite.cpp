@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "kernel_times.hpp"
 #include "tessera/amr/adaptive_run.hpp"
 #include "tessera/amr/initial_state.hpp"
 #include "tessera/core/log.hpp"
@@ -71,6 +72,17 @@ std::unique_ptr<AdaptiveRun> make_run(int cells, int block_cells, int levels)
   return run;
 }
 
+// Where the time of a few steps goes, kernel by kernel (fenced: for tuning, not a figure).
+void profile(const std::string& name, AdaptiveRun& run)
+{
+  log::info("kernel times of 4 steps + 1 regrid, {}:", name);
+  bench::start_kernel_times();
+  for (int s = 0; s < 4; ++s)
+    run.step(run.time_step());
+  run.regrid();
+  bench::stop_kernel_times();
+}
+
 double record(bench::Suite& suite, const std::string& name, int cells, int block_cells, AdaptiveRun& run,
               int steps_per_call, bool regrid)
 {
@@ -111,12 +123,15 @@ void amr_benchmarks(bench::Suite& suite, const BenchOptions& options)
   for (int block : {16, 32, 64, 128}) {
     if (block > cells || (suite.quick() && block > 16)) continue;
     auto run = make_run(cells, block, 1);
-    const double rate = record(suite, fmt::format("uniform_b{}", block), cells, block, *run, 1, false);
+    const auto name = fmt::format("uniform_b{}", block);
+    const double rate = record(suite, name, cells, block, *run, 1, false);
+    if (options.kernel_times) profile(name, *run);
     if (block == 16) uniform16 = rate;
   }
   auto amr = make_run(cells, 16, 3);
   const double amr_rate = record(suite, "amr3_b16", cells, 16, *amr, 1, false);
   record(suite, "amr3_b16_regrid", cells, 16, *amr, 4, true);
+  if (options.kernel_times) profile("amr3_b16", *amr);
   if (uniform16 > 0)
     log::info("three-level AMR at {:.0f}% of the uniform rate (blocks of 16^3)", 100 * amr_rate / uniform16);
 }

@@ -6,7 +6,8 @@
 namespace tessera::amr {
 
 struct BenchOptions {
-  int cells = 0; // root cells per axis of the 3-D uniform mesh (0: 256 on GPUs, 64 on hosts)
+  int cells = 0;             // root cells per axis of the 3-D uniform mesh (0: 256 on GPUs, 64 on hosts)
+  bool kernel_times = false; // also profile a few steps of each mesh per kernel (logged only)
 };
 
 void amr_benchmarks(bench::Suite& suite, const BenchOptions& options = {});
