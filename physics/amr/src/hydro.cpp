@@ -72,7 +72,10 @@ struct FaceFluxes {
     constexpr int di = D == 0, dj = D == 1, dk = D == 2;
     double left[5 + max_scalars], right[5 + max_scalars];
     bool physical = true;
-    for (int q = 0; q < 5 + scalars; ++q) {
+    // A constant trip count: the loop unrolls and left/right stay in registers (a bound of
+    // 5 + scalars put them in local memory on the GPU).
+    for (int q = 0; q < 5 + max_scalars; ++q) {
+      if (q >= 5 + scalars) continue;
       const int v = slot(q);
       const double wm2 = w(b, v, k - 2 * dk, j - 2 * dj, i - 2 * di), wm1 = w(b, v, k - dk, j - dj, i - di);
       const double w0 = w(b, v, k, j, i), wp1 = w(b, v, k + dk, j + dj, i + di);
@@ -92,16 +95,16 @@ struct FaceFluxes {
     l.rho = Kokkos::max(left[0], density_floor), r.rho = Kokkos::max(right[0], density_floor);
     l.vn = left[1], l.vt1 = left[2], l.vt2 = left[3], l.p = Kokkos::max(left[4], pressure_floor);
     r.vn = right[1], r.vt1 = right[2], r.vt2 = right[3], r.p = Kokkos::max(right[4], pressure_floor);
-    for (int n = 0; n < scalars; ++n)
-      l.s[n] = left[5 + n], r.s[n] = right[5 + n];
+    for (int n = 0; n < max_scalars; ++n)
+      if (n < scalars) l.s[n] = left[5 + n], r.s[n] = right[5 + n];
     const Flux f = R == RiemannSolver::hllc ? hllc(l, r, gamma, scalars) : hlle(l, r, gamma, scalars);
     flux(b, density, k, j, i) = f.mass;
     flux(b, slot(1), k, j, i) = f.mn;
     flux(b, slot(2), k, j, i) = f.mt1;
     flux(b, slot(3), k, j, i) = f.mt2;
     flux(b, energy, k, j, i) = f.energy;
-    for (int n = 0; n < scalars; ++n)
-      flux(b, first_scalar + n, k, j, i) = f.s[n];
+    for (int n = 0; n < max_scalars; ++n)
+      if (n < scalars) flux(b, first_scalar + n, k, j, i) = f.s[n];
   }
 };
 

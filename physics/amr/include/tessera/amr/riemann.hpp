@@ -34,8 +34,8 @@ KOKKOS_INLINE_FUNCTION Flux physical_flux(const Primitive& w, double e, int scal
   f.mt1 = f.mass * w.vt1;
   f.mt2 = f.mass * w.vt2;
   f.energy = (e + w.p) * w.vn;
-  for (int n = 0; n < scalars; ++n)
-    f.s[n] = f.mass * w.s[n];
+  for (int n = 0; n < max_scalars; ++n)
+    if (n < scalars) f.s[n] = f.mass * w.s[n];
   return f;
 }
 
@@ -71,8 +71,8 @@ KOKKOS_INLINE_FUNCTION Flux hlle(const Primitive& l, const Primitive& r, double 
   f.mt1 = (bp * fl.mt1 - bm * fr.mt1 + prod * (r.rho * r.vt1 - l.rho * l.vt1)) * inv;
   f.mt2 = (bp * fl.mt2 - bm * fr.mt2 + prod * (r.rho * r.vt2 - l.rho * l.vt2)) * inv;
   f.energy = (bp * fl.energy - bm * fr.energy + prod * (er - el)) * inv;
-  for (int n = 0; n < scalars; ++n)
-    f.s[n] = (bp * fl.s[n] - bm * fr.s[n] + prod * (r.rho * r.s[n] - l.rho * l.s[n])) * inv;
+  for (int n = 0; n < max_scalars; ++n)
+    if (n < scalars) f.s[n] = (bp * fl.s[n] - bm * fr.s[n] + prod * (r.rho * r.s[n] - l.rho * l.s[n])) * inv;
   return f;
 }
 
@@ -88,8 +88,8 @@ KOKKOS_INLINE_FUNCTION Flux hllc_side(const Primitive& w, double e, double sk, d
   out.mt2 = f.mt2 + sk * (factor * w.vt2 - w.rho * w.vt2);
   const double e_star = factor * (e / w.rho + (s_star - w.vn) * (s_star + w.p / (w.rho * (sk - w.vn))));
   out.energy = f.energy + sk * (e_star - e);
-  for (int n = 0; n < scalars; ++n)
-    out.s[n] = f.s[n] + sk * (factor * w.s[n] - w.rho * w.s[n]);
+  for (int n = 0; n < max_scalars; ++n)
+    if (n < scalars) out.s[n] = f.s[n] + sk * (factor * w.s[n] - w.rho * w.s[n]);
   return out;
 }
 
