@@ -178,14 +178,7 @@ TEST(PassiveScalar, SecondOrderConvergence)
 // 32^2 and on 4 x 4 blocks of 8^2: the same bits after 20 steps; totals conserved.
 Primitive shear(const std::array<double, 3>& x)
 {
-  Primitive w;
-  const bool inner = std::abs(x[1] - 0.5) < 0.25;
-  w.rho = inner ? 2.0 : 1.0;
-  w.vn = inner ? 0.5 : -0.5;
-  w.vt1 = 0.01 * std::sin(4 * std::numbers::pi * x[0]);
-  w.p = 2.5;
-  w.s[0] = inner ? 1.0 : 0.0;
-  return w;
+  return testing::shear_layer(x, 0.01);
 }
 
 MeshShape square(int blocks_per_axis, int block_cells)

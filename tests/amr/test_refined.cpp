@@ -97,14 +97,7 @@ TEST(GhostCells, LinearFieldExactAcrossLevels)
 
 Primitive shear(const std::array<double, 3>& x)
 {
-  Primitive w;
-  const bool inner = std::abs(x[1] - 0.5) < 0.25;
-  w.rho = inner ? 2.0 : 1.0;
-  w.vn = inner ? 0.5 : -0.5;
-  w.vt1 = 0.05 * std::sin(4 * std::numbers::pi * x[0]);
-  w.p = 2.5;
-  w.s[0] = inner ? 1.0 : 0.0;
-  return w;
+  return testing::shear_layer(x, 0.05);
 }
 
 TEST(Conservation, RefinedPeriodicMeshToRounding)

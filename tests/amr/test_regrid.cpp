@@ -39,16 +39,11 @@ MeshShape periodic_shape(int dims)
 template <class F>
 void for_each_interior(const Mesh& mesh, const BlockData& u, const F& f)
 {
-  const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), u);
-  const auto origin = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mesh.origin);
-  const auto width = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mesh.width);
-  const auto& e = mesh.extent();
-  for (Index b = 0; b < mesh.blocks(); ++b)
-    for (Index k = e.begin[2]; k < e.end[2]; ++k)
-      for (Index j = e.begin[1]; j < e.end[1]; ++j)
-        for (Index i = e.begin[0]; i < e.end[0]; ++i)
-          for (int v = 0; v < mesh.variables(); ++v)
-            f(cell_centre(e, origin, width, b, k, j, i), v, host(b, v, k, j, i));
+  testing::for_each_interior_cell(
+      mesh, u, [&](const std::array<double, 3>& x, const auto& host, Index b, Index k, Index j, Index i) {
+        for (int v = 0; v < mesh.variables(); ++v)
+          f(x, v, host(b, v, k, j, i));
+      });
 }
 
 Primitive shear(const std::array<double, 3>& x)
