@@ -41,7 +41,7 @@ public:
   // Advances u by dt; ghosts are filled by `ghosts` before each stage.
   void step(const BlockData& u, double dt, const GhostExchange& ghosts);
   // Cells whose density or pressure a floor has raised, since construction.
-  std::int64_t floors_applied() const { return floors_; }
+  std::int64_t floors_applied() const;
 
   Totals totals(const BlockData& u) const;
 
@@ -53,7 +53,7 @@ private:
   BlockData initial_, primitive_;
   std::array<BlockData, 3> flux_;
   FluxCorrection corrections_;
-  std::int64_t floors_ = 0;
+  View<std::int64_t> floor_count_; // on the device: no copy back per stage
 };
 
 } // namespace tessera::amr
