@@ -108,14 +108,21 @@ struct FaceFluxes {
   }
 };
 
+// Blocks of 128 threads (the MDRange tile) per GPU multiprocessor that the face-flux kernel's
+// register count must allow. Unbounded it took 156 registers (3 blocks, 19% occupancy, Nsight
+// Compute on the H100); bounds of 4, 5 and 6 blocks gave 1.31-1.36x, 1.33-1.40x and
+// 1.29-1.37x zone-cycles/s (perf/NOTES.md).
+constexpr unsigned flux_min_blocks = 5;
+
 template <int D, Limiter L, RiemannSolver R>
 void face_fluxes(const Mesh& mesh, const BlockData& w, const BlockData& flux, const HydroParams& p)
 {
   Range4 lo, hi;
   interior(mesh, lo, hi);
   hi[3 - D] += 1; // one more face than cells along D
-  par_for_md<4>("amr::face_fluxes", lo, hi,
-                FaceFluxes<D, L, R>{w, flux, p.gamma, p.density_floor, p.pressure_floor, mesh.shape().scalars});
+  par_for_md_bounded<4, 128, flux_min_blocks>(
+      "amr::face_fluxes", lo, hi,
+      FaceFluxes<D, L, R>{w, flux, p.gamma, p.density_floor, p.pressure_floor, mesh.shape().scalars});
 }
 
 template <int D, Limiter L>

@@ -33,26 +33,23 @@ void par_for(const std::string& label, Index n, const F& f)
 // threads (CUDA) or is the inner loop (OpenMP): the contiguous one in LayoutRight. Kokkos'
 // own default on CUDA is Left (first index fastest, for LayoutLeft Views): with LayoutRight
 // data it made every warp's loads strided, 10x slower in the AMR hydro kernels on an H100.
-// The policy's own index type is 32-bit (each extent is checked): its tile arithmetic in
-// 64 bits took 128 registers per thread even for a copy kernel on an H100 (Nsight Compute),
-// a quarter of the possible occupancy. Functors still take Index arguments.
 namespace detail {
-template <std::size_t Rank>
+// LaunchBounds<0, 0>: none. On CUDA, LaunchBounds<T, B> makes the compiler keep the kernel's
+// registers low enough for B blocks of T threads per multiprocessor (ignored on hosts).
+template <std::size_t Rank, unsigned MaxThreads = 0, unsigned MinBlocks = 0>
 using MDPolicy = Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<Rank, Kokkos::Iterate::Right, Kokkos::Iterate::Right>,
-                                       Kokkos::IndexType<int>>;
+                                       Kokkos::IndexType<Index>, Kokkos::LaunchBounds<MaxThreads, MinBlocks>>;
 
-template <std::size_t Rank>
-MDPolicy<Rank> md_policy(const ExecSpace& space, const std::array<Index, Rank>& begin,
-                         const std::array<Index, Rank>& end)
+template <std::size_t Rank, unsigned MaxThreads = 0, unsigned MinBlocks = 0>
+MDPolicy<Rank, MaxThreads, MinBlocks> md_policy(const ExecSpace& space, const std::array<Index, Rank>& begin,
+                                                const std::array<Index, Rank>& end)
 {
-  typename MDPolicy<Rank>::point_type lo{}, hi{};
+  typename MDPolicy<Rank, MaxThreads, MinBlocks>::point_type lo{}, hi{};
   for (std::size_t r = 0; r < Rank; ++r) {
-    if (begin[r] < 0 || end[r] > std::numeric_limits<int>::max())
-      throw std::length_error("tessera: a multi-dimensional range exceeds 32-bit indices along one axis");
-    lo[r] = static_cast<int>(begin[r]);
-    hi[r] = static_cast<int>(end[r]);
+    lo[r] = begin[r];
+    hi[r] = end[r];
   }
-  return MDPolicy<Rank>(space, lo, hi);
+  return MDPolicy<Rank, MaxThreads, MinBlocks>(space, lo, hi);
 }
 } // namespace detail
 
@@ -68,6 +65,15 @@ void par_for_md(const std::string& label, const std::array<Index, Rank>& begin, 
                 const F& f)
 {
   par_for_md<Rank>(label, ExecSpace{}, begin, end, f);
+}
+// The same with launch bounds (see MDPolicy): for register-heavy kernels whose occupancy the
+// register count limits. Tiles must not exceed MaxThreads threads.
+template <std::size_t Rank, unsigned MaxThreads, unsigned MinBlocks, class F>
+void par_for_md_bounded(const std::string& label, const std::array<Index, Rank>& begin,
+                        const std::array<Index, Rank>& end, const F& f)
+{
+  static_assert(Rank >= 2 && Rank <= 4, "par_for_md_bounded: rank 2 to 4");
+  Kokkos::parallel_for(label, detail::md_policy<Rank, MaxThreads, MinBlocks>(ExecSpace{}, begin, end), f);
 }
 
 // Reductions over a 1-D range; `result` is any Kokkos reducer or a scalar (sum).
