@@ -99,6 +99,18 @@ ProblemGenerator linear_wave()
   return g;
 }
 
+std::array<double, 3> sedov_centre(const Config& c)
+{
+  return {c.get_real("sedov.centre_x"), c.get_real("sedov.centre_y"), c.get_real("sedov.centre_z")};
+}
+
+// The deposit's radius: sedov.radius, or 3 cells of the finest level.
+double sedov_radius(const ProblemContext& ctx)
+{
+  const double radius = ctx.config.get_real("sedov.radius");
+  return radius > 0 ? radius : 3 * finest_cell_width(ctx.shape);
+}
+
 // Sedov-Taylor blast: energy sedov.energy in a sphere (disc, slab) of radius sedov.radius
 // around sedov.centre, as thermal energy over the cells whose centres lie inside on the
 // finest level, in a cold uniform medium. Centred on a corner with reflecting boundaries
@@ -121,10 +133,9 @@ ProblemGenerator sedov_blast()
     const auto& c = ctx.config;
     const auto& shape = ctx.shape;
     const int dims = shape.tree.dims;
-    const std::array<double, 3> centre{c.get_real("sedov.centre_x"), c.get_real("sedov.centre_y"),
-                                       c.get_real("sedov.centre_z")};
+    const auto centre = sedov_centre(c);
     const double dx = finest_cell_width(shape);
-    const double radius = c.get_real("sedov.radius") > 0 ? c.get_real("sedov.radius") : 3 * dx;
+    const double radius = sedov_radius(ctx);
     // The volume of the finest cells whose centres lie inside the sphere and the domain: the
     // deposit is exact when those cells are on the finest level (the initial regrid puts
     // them there), whatever the sphere's discretisation.
@@ -174,15 +185,13 @@ ProblemGenerator sedov_blast()
   };
   // The deposit on the finest level from the start: a box around the sphere.
   g.initial_regions = [](const ProblemContext& ctx) {
-    const auto& c = ctx.config;
-    const double dx = finest_cell_width(ctx.shape);
-    const double radius = (c.get_real("sedov.radius") > 0 ? c.get_real("sedov.radius") : 3 * dx) + dx;
+    const double reach = sedov_radius(ctx) + finest_cell_width(ctx.shape);
+    const auto centre = sedov_centre(ctx.config);
     RefinementRegion box;
     box.level = ctx.shape.tree.max_level;
-    const char* centre_keys[3] = {"sedov.centre_x", "sedov.centre_y", "sedov.centre_z"};
     for (std::size_t a = 0; a < 3; ++a) {
-      box.lower[a] = c.get_real(centre_keys[a]) - radius;
-      box.upper[a] = c.get_real(centre_keys[a]) + radius;
+      box.lower[a] = centre[a] - reach;
+      box.upper[a] = centre[a] + reach;
     }
     return std::vector<RefinementRegion>{box};
   };
