@@ -92,11 +92,11 @@ double record(bench::Suite& suite, const std::string& name, int cells, int block
     if (regrid) run.regrid();
   };
   const auto timing = bench::time_it(once, 3, 1.0, 20);
-  const double zones = run.mesh().cells() * steps_per_call;
+  const double zones = run.mesh().global_cells() * steps_per_call;
   bench::Figure f{"amr",
                   name,
                   {{"root_cells", cells}, {"block_cells", block_cells}, {"blocks", run.mesh().blocks()}},
-                  run.mesh().cells(),
+                  run.mesh().global_cells(),
                   "cells",
                   "zone-cycles/s",
                   zones,

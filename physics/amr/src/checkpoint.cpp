@@ -18,8 +18,8 @@ auto interior_of(const Mesh& mesh, const BlockData& u)
 {
   const auto& e = mesh.extent();
   using range = Kokkos::pair<int, int>;
-  return Kokkos::subview(u, Kokkos::ALL, Kokkos::ALL, range(e.begin[2], e.end[2]), range(e.begin[1], e.end[1]),
-                         range(e.begin[0], e.end[0]));
+  return Kokkos::subview(u, range(0, mesh.blocks()), Kokkos::ALL, range(e.begin[2], e.end[2]),
+                         range(e.begin[1], e.end[1]), range(e.begin[0], e.end[0]));
 }
 
 // The first key whose value differs between two fingerprints ("key=value key=value ...").
@@ -92,7 +92,11 @@ RestoredRun read_checkpoint(const Comm& comm, const std::filesystem::path& path,
       cells[2] != expected[0] || cells[3] != expected[1] || cells[4] != expected[2])
     throw IoError(
         fmt::format("{}: dataset 'cells' does not match {} blocks of this mesh", path.string(), leaves.size()));
-  out.interior = BlockData("amr::restored", cells[0], cells[1], cells[2], cells[3], cells[4]);
+  // This rank's share, as the mesh will partition the leaves (any number of ranks).
+  const auto first = partition_leaves(static_cast<std::int64_t>(leaves.size()), comm.size());
+  const auto mine = static_cast<std::size_t>(first[static_cast<std::size_t>(comm.rank()) + 1] -
+                                             first[static_cast<std::size_t>(comm.rank())]);
+  out.interior = BlockData("amr::restored", mine, cells[1], cells[2], cells[3], cells[4]);
   reader.read_distributed("cells", out.interior);
 
   auto& s = out.state;

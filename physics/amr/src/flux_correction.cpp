@@ -9,12 +9,22 @@
 namespace tessera::amr {
 namespace {
 
+// The fine block's fluxes through its face against the coarse block, if another rank owns it.
+HaloNeed fine_face_need(const Mesh& mesh, const FluxFix& f)
+{
+  const auto& e = mesh.extent();
+  HaloNeed need;
+  need.source = mesh.halo()[static_cast<std::size_t>(f.fine - mesh.blocks())];
+  need.slot = f.fine, need.array = f.axis;
+  for (int a = 0; a < e.dims; ++a)
+    need.lo[a] = e.begin[a], need.hi[a] = e.end[a];
+  need.lo[f.axis] = f.fine_face, need.hi[f.axis] = f.fine_face + 1;
+  return need;
+}
+
 std::vector<FluxFix> coarse_fine_faces(const Mesh& mesh)
 {
   const auto& e = mesh.extent();
-  std::map<LogicalLocation, int> index;
-  for (int b = 0; b < mesh.blocks(); ++b)
-    index[mesh.locations()[static_cast<std::size_t>(b)]] = b;
   std::vector<FluxFix> fixes;
   for (int b = 0; b < mesh.blocks(); ++b) {
     for (const auto& nb : mesh.tree().neighbours(mesh.locations()[static_cast<std::size_t>(b)])) {
@@ -23,7 +33,7 @@ std::vector<FluxFix> coarse_fine_faces(const Mesh& mesh)
         if (nb.offset[a] != 0) axis = a, ++nonzero;
       if (nonzero != 1 || nb.level_difference != 1) continue; // faces against finer blocks only
       FluxFix f;
-      f.coarse = b, f.fine = index.at(nb.location), f.axis = axis;
+      f.coarse = b, f.fine = mesh.slot_of(nb.location), f.axis = axis;
       f.coarse_face = nb.offset[axis] < 0 ? e.begin[axis] : e.end[axis];
       f.fine_face = nb.offset[axis] < 0 ? e.end[axis] : e.begin[axis];
       for (int t = 0; t < e.dims; ++t) {
@@ -70,11 +80,21 @@ struct ApplyFixes {
   }
 };
 
+std::vector<HaloNeed> remote_fine_faces(const Mesh& mesh, const std::vector<FluxFix>& fixes)
+{
+  std::vector<HaloNeed> needs;
+  for (const auto& f : fixes)
+    if (f.fine >= mesh.blocks()) needs.push_back(fine_face_need(mesh, f));
+  return needs;
+}
+
 } // namespace
 
-FluxCorrection::FluxCorrection(const Mesh& mesh) : variables_(mesh.variables()), dims_(mesh.shape().tree.dims)
+FluxCorrection::FluxCorrection(const Mesh& mesh) : FluxCorrection(mesh, coarse_fine_faces(mesh)) {}
+
+FluxCorrection::FluxCorrection(const Mesh& mesh, const std::vector<FluxFix>& fixes)
+    : transfer_(mesh, remote_fine_faces(mesh, fixes)), variables_(mesh.variables()), dims_(mesh.shape().tree.dims)
 {
-  const auto fixes = coarse_fine_faces(mesh);
   fixes_ = View<FluxFix*>(std::string("amr::flux_fixes"), fixes.size());
   auto host = Kokkos::create_mirror_view(fixes_);
   for (std::size_t i = 0; i < fixes.size(); ++i)
@@ -84,10 +104,11 @@ FluxCorrection::FluxCorrection(const Mesh& mesh) : variables_(mesh.variables()),
 
 void FluxCorrection::apply(const std::array<BlockData, 3>& flux) const
 {
+  const std::array<BlockData, 3> arrays{flux[0], dims_ > 1 ? flux[1] : flux[0], dims_ > 2 ? flux[2] : flux[0]};
+  transfer_.run(arrays);
   if (fixes_.extent(0) == 0) return;
-  par_for_team(
-      "amr::flux_correction", team_policy(ExecSpace(), static_cast<Index>(fixes_.extent(0)), 0, 0),
-      ApplyFixes{flux[0], dims_ > 1 ? flux[1] : flux[0], dims_ > 2 ? flux[2] : flux[0], fixes_, variables_, dims_});
+  par_for_team("amr::flux_correction", team_policy(ExecSpace(), static_cast<Index>(fixes_.extent(0)), 0, 0),
+               ApplyFixes{arrays[0], arrays[1], arrays[2], fixes_, variables_, dims_});
 }
 
 } // namespace tessera::amr

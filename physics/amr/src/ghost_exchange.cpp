@@ -62,23 +62,46 @@ GhostCopy ghost_copy(const Mesh& mesh, int dst, int src, const LogicalLocation& 
 struct Plan {
   std::vector<GhostCopy> copies;
   std::vector<std::vector<GhostCopy>> prolongations; // by destination level
+  // What each pass reads of other ranks' blocks: pass 0 (copies and restriction) and then
+  // the prolongation into each level.
+  std::vector<std::vector<HaloNeed>> needs;
 };
+
+// The source cells a ghost box reads: same level [lo + c, hi + c); restriction the 2^dims
+// fine cells of each; prolongation the coarse cell of each and its face neighbours (slopes).
+HaloNeed need_of(const Mesh& mesh, const GhostCopy& g)
+{
+  HaloNeed need;
+  need.source = mesh.halo()[static_cast<std::size_t>(g.src - mesh.blocks())];
+  need.slot = g.src;
+  for (int a = 0; a < mesh.shape().tree.dims; ++a) {
+    if (g.kind == 0) {
+      need.lo[a] = g.lo[a] + g.c[a], need.hi[a] = g.hi[a] + g.c[a];
+    } else if (g.kind > 0) {
+      need.lo[a] = 2 * g.lo[a] + g.c[a], need.hi[a] = 2 * (g.hi[a] - 1) + g.c[a] + 2;
+    } else {
+      need.lo[a] = ((g.lo[a] + g.c[a]) >> 1) - 1, need.hi[a] = ((g.hi[a] - 1 + g.c[a]) >> 1) + 2;
+    }
+  }
+  return need;
+}
 
 Plan plan(const Mesh& mesh)
 {
-  std::map<LogicalLocation, int> index;
-  for (int b = 0; b < mesh.blocks(); ++b)
-    index[mesh.locations()[static_cast<std::size_t>(b)]] = b;
   Plan p;
-  p.prolongations.resize(static_cast<std::size_t>(mesh.shape().tree.max_level) + 1);
+  const auto levels = static_cast<std::size_t>(mesh.shape().tree.max_level) + 1;
+  p.prolongations.resize(levels);
+  p.needs.resize(levels);
   for (int b = 0; b < mesh.blocks(); ++b) {
     const auto& at = mesh.locations()[static_cast<std::size_t>(b)];
     for (const auto& nb : mesh.tree().neighbours(at)) {
-      const auto g = ghost_copy(mesh, b, index.at(nb.location), at, nb);
+      const auto g = ghost_copy(mesh, b, mesh.slot_of(nb.location), at, nb);
+      const auto pass = g.kind < 0 ? static_cast<std::size_t>(at.level) : 0;
       if (g.kind < 0)
-        p.prolongations[static_cast<std::size_t>(at.level)].push_back(g);
+        p.prolongations[pass].push_back(g);
       else
         p.copies.push_back(g);
+      if (g.src >= mesh.blocks()) p.needs[pass].push_back(need_of(mesh, g));
     }
   }
   return p;
@@ -239,7 +262,9 @@ GhostExchange::GhostExchange(const Mesh& mesh, const BoundaryConditions& boundar
   const Plan p = plan(mesh);
   copies_ = to_device(p.copies, "amr::ghost_copies");
   for (const auto& level : p.prolongations)
-    if (!level.empty()) prolongations_.push_back(to_device(level, "amr::ghost_prolongations"));
+    prolongations_.push_back(to_device(level, "amr::ghost_prolongations"));
+  for (const auto& needs : p.needs)
+    transfers_.emplace_back(mesh, needs);
   for (int axis = 0; axis < 3; ++axis)
     faces_[static_cast<std::size_t>(axis)] = to_device(physical_faces(mesh, boundaries, axis), "amr::boundary_faces");
 }
@@ -253,12 +278,16 @@ void GhostExchange::fill_boundaries(const BlockData& u) const
 
 void GhostExchange::fill(const BlockData& u) const
 {
+  transfers_[0].run(u);
   fill_boxes(u, copies_, variables_, extent_.dims);
   fill_boundaries(u);
   // Level by level: boundary cells next to a prolonged ghost read it, and the next level's
-  // prolongation may read those boundary cells.
-  for (const auto& level : prolongations_) {
-    fill_boxes(u, level, variables_, extent_.dims);
+  // prolongation may read those boundary cells (on this rank or, sent, on another).
+  for (std::size_t level = 1; level < prolongations_.size(); ++level) {
+    if (prolongations_[level].extent(0) == 0 && transfers_[level].received() == 0 && transfers_[level].sent() == 0)
+      continue;
+    transfers_[level].run(u);
+    fill_boxes(u, prolongations_[level], variables_, extent_.dims);
     fill_boundaries(u);
   }
 }

@@ -235,7 +235,7 @@ std::int64_t Hydro::floors_applied() const
 {
   std::int64_t count = 0;
   Kokkos::deep_copy(count, floor_count_);
-  return count;
+  return mesh_.comm().sum(count);
 }
 
 double Hydro::time_step(const BlockData& u) const
@@ -245,7 +245,7 @@ double Hydro::time_step(const BlockData& u) const
   double smallest = 0;
   par_reduce_md<4>("amr::time_step", lo, hi, SignalTime{u, mesh_.width, params_.gamma, mesh_.shape().tree.dims},
                    Kokkos::Min<double>(smallest));
-  return params_.cfl * smallest;
+  return params_.cfl * mesh_.comm().min(smallest);
 }
 
 void Hydro::stage(const BlockData& u, double dt, double keep_initial)
@@ -282,6 +282,8 @@ Totals Hydro::totals(const BlockData& u) const
   interior(mesh_, lo, hi);
   for (int v = 0; v < mesh_.variables(); ++v)
     par_reduce_md<4>("amr::totals", lo, hi, CellTotal{u, mesh_.width, v}, t[static_cast<std::size_t>(v)]);
+  for (auto& total : t)
+    total = mesh_.comm().sum(total);
   return t;
 }
 

@@ -1,5 +1,8 @@
 #include "tessera/amr/mesh.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include <fmt/format.h>
 
 #include "tessera/core/errors.hpp"
@@ -36,12 +39,35 @@ void check(const MeshShape& shape)
 
 } // namespace
 
-Mesh::Mesh(const MeshShape& shape) : Mesh(shape, BlockTree(shape.tree)) {}
+std::vector<std::int64_t> partition_leaves(std::int64_t leaves, int ranks)
+{
+  std::vector<std::int64_t> first(static_cast<std::size_t>(ranks) + 1);
+  for (int r = 0; r < ranks; ++r)
+    first[static_cast<std::size_t>(r)] = block_range(leaves, r, ranks).first;
+  first.back() = leaves;
+  return first;
+}
 
-Mesh::Mesh(const MeshShape& shape, BlockTree tree)
-    : shape_(shape), tree_(std::move(tree)), extent_(extent_of(shape)), locations_(tree_.leaves())
+Mesh::Mesh(const MeshShape& shape, const Comm& comm) : Mesh(shape, BlockTree(shape.tree), comm) {}
+
+Mesh::Mesh(const MeshShape& shape, BlockTree tree, const Comm& comm)
+    : shape_(shape), tree_(std::move(tree)), comm_(comm), extent_(extent_of(shape)), leaves_(tree_.leaves())
 {
   check(shape);
+  first_ = partition_leaves(global_blocks(), comm_.size());
+  for (std::size_t b = 0; b < leaves_.size(); ++b)
+    index_[leaves_[b]] = static_cast<std::int64_t>(b);
+  const auto begin = first_[static_cast<std::size_t>(comm_.rank())],
+             end = first_[static_cast<std::size_t>(comm_.rank()) + 1];
+  locations_.assign(leaves_.begin() + begin, leaves_.begin() + end);
+  std::set<std::int64_t> remote;
+  for (const auto& loc : locations_)
+    for (const auto& nb : tree_.neighbours(loc)) {
+      const auto i = index_.at(nb.location);
+      if (i < begin || i >= end) remote.insert(i);
+    }
+  for (const auto i : remote)
+    halo_.push_back(leaves_[static_cast<std::size_t>(i)]);
   const auto nb = static_cast<Index>(locations_.size());
   origin = View<double* [3]>("amr::origin", nb);
   width = View<double* [3]>("amr::width", nb);
@@ -61,12 +87,35 @@ Mesh::Mesh(const MeshShape& shape, BlockTree tree)
   Kokkos::deep_copy(width, width_host);
 }
 
+int Mesh::slot_of(const LogicalLocation& leaf) const
+{
+  const auto it = index_.find(leaf);
+  if (it == index_.end()) return -1;
+  const auto local = it->second - first_block();
+  if (local >= 0 && local < blocks()) return static_cast<int>(local);
+  const auto h =
+      std::lower_bound(halo_.begin(), halo_.end(), leaf,
+                       [&](const LogicalLocation& a, const LogicalLocation& b) { return index_.at(a) < index_.at(b); });
+  return h != halo_.end() && *h == leaf ? blocks() + static_cast<int>(h - halo_.begin()) : -1;
+}
+
+int Mesh::owner_of(std::int64_t leaf_index) const
+{
+  const auto it = std::upper_bound(first_.begin(), first_.end() - 1, leaf_index);
+  return static_cast<int>(it - first_.begin()) - 1;
+}
+
 double Mesh::cells() const
+{
+  return global_cells() / static_cast<double>(global_blocks()) * blocks();
+}
+
+double Mesh::global_cells() const
 {
   double per_block = 1;
   for (int axis = 0; axis < shape_.tree.dims; ++axis)
     per_block *= extent_.n;
-  return per_block * blocks();
+  return per_block * static_cast<double>(global_blocks());
 }
 
 std::array<double, 3> Mesh::cell_width(int level) const
@@ -80,7 +129,7 @@ std::array<double, 3> Mesh::cell_width(int level) const
 
 BlockData Mesh::allocate(const std::string& label) const
 {
-  return BlockData(label, static_cast<std::size_t>(blocks()), static_cast<std::size_t>(variables()),
+  return BlockData(label, static_cast<std::size_t>(slots()), static_cast<std::size_t>(variables()),
                    static_cast<std::size_t>(extent_.cells[2]), static_cast<std::size_t>(extent_.cells[1]),
                    static_cast<std::size_t>(extent_.cells[0]));
 }

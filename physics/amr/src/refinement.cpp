@@ -96,12 +96,12 @@ std::vector<double> block_estimates(const Mesh& mesh, const BlockData& u, double
   par_for_team("amr::estimate", team_policy(ExecSpace(), mesh.blocks(), 0, 0),
                Estimator{u, out, mesh.extent(), gamma, p.filter, p.buffer});
   const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
-  return {host.data(), host.data() + host.extent(0)};
+  return mesh.comm().all_gather_v(std::vector<double>(host.data(), host.data() + host.extent(0)));
 }
 
 bool adapt(const Mesh& mesh, const std::vector<double>& estimates, const RefinementParams& p, BlockTree& tree)
 {
-  const auto& locations = mesh.locations();
+  const auto& locations = mesh.leaves(); // every rank takes the same decisions
   const int max_level = mesh.shape().tree.max_level;
   bool changed = false;
   // Refinement first: the tree refines coarser neighbours as needed (2:1).

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/amr/halo_transfer.hpp"
 #include "tessera/core/loops.hpp"
 
 namespace tessera::amr {
@@ -21,11 +22,36 @@ struct BlockMove {
   int children[8] = {0, 0, 0, 0, 0, 0, 0, 0}; // old children by position bits (restrict)
 };
 
-std::vector<BlockMove> moves(const Mesh& old_mesh, const Mesh& next)
+// Where the old blocks a new block reads are: on this rank (old block b < old_mesh.blocks())
+// or copied from their owner into the array of remote blocks (slot r, numbered old blocks + r).
+class OldBlocks {
+public:
+  explicit OldBlocks(const Mesh& old_mesh) : old_(old_mesh) {}
+
+  int find(const LogicalLocation& leaf)
+  {
+    const int local = old_.slot_of(leaf);
+    if (local >= 0 && local < old_.blocks()) return local;
+    const auto [it, fresh] = remote_.emplace(leaf, static_cast<int>(remote_.size()));
+    if (fresh) {
+      HaloNeed need;
+      need.source = leaf, need.slot = it->second;
+      for (int a = 0; a < 3; ++a)
+        need.hi[a] = old_.extent().cells[a]; // the whole block: prolongation reads its ghosts
+      needs_.push_back(need);
+    }
+    return old_.blocks() + it->second;
+  }
+  const std::vector<HaloNeed>& needs() const { return needs_; }
+
+private:
+  const Mesh& old_;
+  std::map<LogicalLocation, int> remote_;
+  std::vector<HaloNeed> needs_;
+};
+
+std::vector<BlockMove> moves(const Mesh& old_mesh, const Mesh& next, OldBlocks& old_blocks)
 {
-  std::map<LogicalLocation, int> old_index;
-  for (int b = 0; b < old_mesh.blocks(); ++b)
-    old_index[old_mesh.locations()[static_cast<std::size_t>(b)]] = b;
   const int dims = next.shape().tree.dims;
   std::vector<BlockMove> out;
   for (const auto& loc : next.locations()) {
@@ -35,16 +61,17 @@ std::vector<BlockMove> moves(const Mesh& old_mesh, const Mesh& next)
     const auto cover = old_mesh.tree().covering_leaf(loc);
     if (cover.level >= 0) {
       m.kind = cover.level == loc.level ? keep : prolong;
-      m.src = old_index.at(cover);
+      m.src = old_blocks.find(cover);
       m.levels = loc.level - cover.level;
       for (int a = 0; a < 3; ++a)
         m.src_lx[a] = static_cast<int>(cover.lx[a]);
     } else {
       m.kind = restrict_children;
       for (int c = 0; c < (1 << dims); ++c) {
-        const auto it = old_index.find(loc.child(c, dims));
-        if (it == old_index.end()) throw std::logic_error("remesh: a merged block's children were not all leaves");
-        m.children[c] = it->second;
+        const auto child = loc.child(c, dims);
+        if (!old_mesh.tree().is_leaf(child))
+          throw std::logic_error("remesh: a merged block's children were not all leaves");
+        m.children[c] = old_blocks.find(child);
       }
     }
     out.push_back(m);
@@ -58,10 +85,15 @@ KOKKOS_INLINE_FUNCTION double minmod(double a, double b)
 }
 
 struct MoveData {
-  BlockData from, to;
+  BlockData local, remote, to; // old blocks of this rank, old blocks of others, new blocks
   View<BlockMove*> plan;
   BlockExtent e;
-  int variables;
+  int variables, old_blocks;
+
+  KOKKOS_FUNCTION double from(int b, int v, int k, int j, int i) const
+  {
+    return b < old_blocks ? local(b, v, k, j, i) : remote(b - old_blocks, v, k, j, i);
+  }
 
   KOKKOS_FUNCTION double prolonged(const BlockMove& m, int v, const int idx[3]) const
   {
@@ -122,7 +154,15 @@ struct MoveData {
 
 BlockData remesh(const Mesh& old_mesh, const BlockData& old_data, const Mesh& next)
 {
-  const auto plan = moves(old_mesh, next);
+  OldBlocks old_blocks(old_mesh);
+  const auto plan = moves(old_mesh, next, old_blocks);
+  // Old blocks of other ranks that this rank's new blocks read (rebalancing moves whole blocks).
+  const HaloTransfer transfer(old_mesh, old_blocks.needs());
+  const auto& e = old_mesh.extent();
+  BlockData remote("amr::remesh_remote", old_blocks.needs().size(), static_cast<std::size_t>(old_mesh.variables()),
+                   static_cast<std::size_t>(e.cells[2]), static_cast<std::size_t>(e.cells[1]),
+                   static_cast<std::size_t>(e.cells[0]));
+  transfer.run({old_data, old_data, old_data}, {remote, remote, remote});
   View<BlockMove*> device(std::string("amr::remesh_plan"), plan.size());
   auto host = Kokkos::create_mirror_view(device);
   for (std::size_t i = 0; i < plan.size(); ++i)
@@ -130,7 +170,7 @@ BlockData remesh(const Mesh& old_mesh, const BlockData& old_data, const Mesh& ne
   Kokkos::deep_copy(device, host);
   BlockData out = next.allocate("amr::u");
   par_for_team("amr::remesh", team_policy(ExecSpace(), next.blocks(), 0, 0),
-               MoveData{old_data, out, device, next.extent(), next.variables()});
+               MoveData{old_data, remote, out, device, next.extent(), next.variables(), old_mesh.blocks()});
   return out;
 }
 

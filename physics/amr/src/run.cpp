@@ -25,7 +25,7 @@ namespace {
 std::vector<int> blocks_per_level(const Mesh& mesh)
 {
   std::vector<int> count(static_cast<std::size_t>(mesh.shape().tree.max_level) + 1, 0);
-  for (const auto& loc : mesh.locations())
+  for (const auto& loc : mesh.leaves())
     ++count[static_cast<std::size_t>(loc.level)];
   while (count.size() > 1 && count.back() == 0)
     count.pop_back();
@@ -37,7 +37,7 @@ std::string levels_text(const Mesh& mesh)
   std::string out;
   for (const int n : blocks_per_level(mesh))
     out += (out.empty() ? "" : "+") + std::to_string(n);
-  return fmt::format("{} = {}", out, mesh.blocks());
+  return fmt::format("{} = {}", out, mesh.global_blocks());
 }
 
 // The problem's initial state on a mesh refined around it: evaluate, regrid, evaluate again
@@ -87,8 +87,6 @@ double next_after(double time, double interval)
 nlohmann::json run(const Comm& comm, const Config& config, const Params& p,
                    const std::optional<std::filesystem::path>& restart, PhaseTimers& timers)
 {
-  if (comm.size() > 1)
-    throw InputError(fmt::format("tessera-amr runs on one MPI rank so far (started on {})", comm.size()));
   const auto checkpoint_path = p.output_dir / "amr.chk.h5";
   const auto fingerprint = physics_fingerprint(config);
   RunState state;
@@ -97,15 +95,15 @@ nlohmann::json run(const Comm& comm, const Config& config, const Params& p,
     auto t = timers.scope("set_up");
     if (restart) {
       auto restored = read_checkpoint(comm, *restart, p.shape, fingerprint);
-      amr = std::make_unique<AdaptiveRun>(p.shape, std::move(restored.tree), p.hydro, p.boundaries, p.refinement);
+      amr = std::make_unique<AdaptiveRun>(p.shape, std::move(restored.tree), p.hydro, p.boundaries, p.refinement, comm);
       copy_interior(restored.interior, amr->mesh(), amr->data());
       state = restored.state;
       amr->add_floors(state.floors);
       log::info("restarted from {} at t = {} (step {}, {} blocks)", restart->string(), state.time, state.step,
-                amr->mesh().blocks());
+                amr->mesh().global_blocks());
       state.next_plot = next_after(state.time, p.plot_interval);
     } else {
-      amr = std::make_unique<AdaptiveRun>(p.shape, BlockTree(p.shape.tree), p.hydro, p.boundaries, p.refinement);
+      amr = std::make_unique<AdaptiveRun>(p.shape, BlockTree(p.shape.tree), p.hydro, p.boundaries, p.refinement, comm);
       set_up_problem(*amr, config, p);
     }
     state.next_checkpoint = next_after(state.time, p.checkpoint_interval);
@@ -127,17 +125,17 @@ nlohmann::json run(const Comm& comm, const Config& config, const Params& p,
     write_checkpoint(comm, checkpoint_path, amr->mesh(), amr->data(), state, fingerprint);
   };
   log::info("{}-D {} on {} blocks of {}^{} cells (levels {}), t = {} to {}", p.shape.tree.dims, p.problem,
-            amr->mesh().blocks(), p.shape.block_cells, p.shape.tree.dims, levels_text(amr->mesh()), state.time,
+            amr->mesh().global_blocks(), p.shape.block_cells, p.shape.tree.dims, levels_text(amr->mesh()), state.time,
             p.t_end);
   if (!restart) {
-    if (p.history_interval > 0) history.row(state.time, state.step, 0, totals_start, amr->mesh().blocks(), 0);
+    if (p.history_interval > 0) history.row(state.time, state.step, 0, totals_start, amr->mesh().global_blocks(), 0);
     if (p.plot_interval > 0) plot();
   }
 
   Progress progress("t", static_cast<std::int64_t>(std::llround(p.t_end * 1e6)), "time x 1e-6");
   const std::int64_t first_step = state.step;
   double zone_cycles = 0, zone_cycles_since_log = 0, hydro_seconds_at_log = 0;
-  std::size_t max_blocks = static_cast<std::size_t>(amr->mesh().blocks());
+  std::size_t max_blocks = static_cast<std::size_t>(amr->mesh().global_blocks());
   bool interrupted = false;
   double dt = 0;
   while (state.time < p.t_end * (1 - 1e-14) && (p.max_steps == 0 || state.step - first_step < p.max_steps)) {
@@ -149,16 +147,16 @@ nlohmann::json run(const Comm& comm, const Config& config, const Params& p,
     }
     state.time += dt;
     ++state.step;
-    zone_cycles += amr->mesh().cells();
-    zone_cycles_since_log += amr->mesh().cells();
+    zone_cycles += amr->mesh().global_cells();
+    zone_cycles_since_log += amr->mesh().global_cells();
     if (p.refinement.interval > 0 && state.step % p.refinement.interval == 0) {
       auto t = timers.scope("regrid");
       if (amr->regrid()) ++state.regrids;
-      max_blocks = std::max(max_blocks, static_cast<std::size_t>(amr->mesh().blocks()));
+      max_blocks = std::max(max_blocks, static_cast<std::size_t>(amr->mesh().global_blocks()));
     }
     if (p.history_interval > 0 && state.step % p.history_interval == 0) {
       auto t = timers.scope("output");
-      history.row(state.time, state.step, dt, amr->totals(), amr->mesh().blocks(), amr->floors_applied());
+      history.row(state.time, state.step, dt, amr->totals(), amr->mesh().global_blocks(), amr->floors_applied());
     }
     if (state.step % p.log_interval == 0) {
       const double seconds = timers.seconds("hydro") - hydro_seconds_at_log;
@@ -195,7 +193,7 @@ nlohmann::json run(const Comm& comm, const Config& config, const Params& p,
   const double rate = hydro_seconds > 0 ? zone_cycles / hydro_seconds : 0;
   log::info("t = {} after {} steps, {} blocks ({}), {} regrids, {} floor corrections | {:.4g} zone-cycles/s "
             "(hydro), {:.4g} with regrids and output",
-            state.time, state.step - first_step, amr->mesh().blocks(), levels_text(amr->mesh()), state.regrids,
+            state.time, state.step - first_step, amr->mesh().global_blocks(), levels_text(amr->mesh()), state.regrids,
             amr->floors_applied(), rate, loop_seconds > 0 ? zone_cycles / loop_seconds : 0.0);
   nlohmann::json totals = nlohmann::json::object();
   const char* names[5] = {"mass", "momentum_x", "momentum_y", "momentum_z", "energy"};
@@ -210,10 +208,10 @@ nlohmann::json run(const Comm& comm, const Config& config, const Params& p,
           {"steps", state.step - first_step},
           {"step", state.step},
           {"last_dt", dt},
-          {"blocks", amr->mesh().blocks()},
+          {"blocks", amr->mesh().global_blocks()},
           {"blocks_per_level", blocks_per_level(amr->mesh())},
           {"max_blocks", max_blocks},
-          {"cells", amr->mesh().cells()},
+          {"cells", amr->mesh().global_cells()},
           {"regrids", state.regrids},
           {"floors_applied", amr->floors_applied()},
           {"zone_cycles", zone_cycles},

@@ -97,6 +97,83 @@ public:
   }
   std::string broadcast(const std::string& text, int root = 0) const;
 
+  // Every rank's items, concatenated in rank order (ranks may contribute different counts).
+  template <class T>
+  std::vector<T> all_gather_v(const std::vector<T>& mine) const
+  {
+    const auto counts = all_gather(static_cast<int>(mine.size()));
+    std::vector<int> offsets(counts.size(), 0);
+    for (std::size_t r = 1; r < counts.size(); ++r)
+      offsets[r] = offsets[r - 1] + counts[r - 1];
+    std::vector<T> out(static_cast<std::size_t>(offsets.back() + counts.back()));
+    MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), mpi_type<T>(), out.data(), counts.data(), offsets.data(),
+                   mpi_type<T>(), comm_);
+    return out;
+  }
+
+  // Personalised all-to-all of host vectors: to[r] goes to rank r; returns what each rank
+  // sent to this one. For plans built once (who needs what), not for bulk data.
+  template <class T>
+  std::vector<std::vector<T>> all_to_all(const std::vector<std::vector<T>>& to) const
+  {
+    std::vector<int> send_counts(size_), recv_counts(size_), send_offsets(size_), recv_offsets(size_);
+    std::vector<T> send;
+    for (int r = 0; r < size_; ++r) {
+      const auto& items = to.at(static_cast<std::size_t>(r));
+      send_offsets[r] = static_cast<int>(send.size());
+      send_counts[r] = static_cast<int>(items.size());
+      send.insert(send.end(), items.begin(), items.end());
+    }
+    MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, comm_);
+    int total = 0;
+    for (int r = 0; r < size_; ++r)
+      recv_offsets[r] = total, total += recv_counts[r];
+    std::vector<T> recv(static_cast<std::size_t>(total));
+    MPI_Alltoallv(send.data(), send_counts.data(), send_offsets.data(), mpi_type<T>(), recv.data(), recv_counts.data(),
+                  recv_offsets.data(), mpi_type<T>(), comm_);
+    std::vector<std::vector<T>> out(static_cast<std::size_t>(size_));
+    for (int r = 0; r < size_; ++r)
+      out[static_cast<std::size_t>(r)].assign(recv.begin() + recv_offsets[r],
+                                              recv.begin() + recv_offsets[r] + recv_counts[r]);
+    return out;
+  }
+
+  // A part of a buffer exchanged with one rank: [offset, offset + count) elements.
+  struct Segment {
+    int rank = 0;
+    std::size_t offset = 0, count = 0;
+  };
+
+  // Sparse neighbour exchange: each segment of `send` goes to its rank while each segment of
+  // `recv` is received from its rank (both sides know the sizes). Device buffers are staged
+  // through the host when MPI is not GPU-aware.
+  template <class V>
+  void exchange(const V& send, const std::vector<Segment>& sends, const V& recv,
+                const std::vector<Segment>& recvs) const
+  {
+    static_assert(Kokkos::is_view_v<V> && V::rank == 1);
+    using T = typename V::non_const_value_type;
+    ExecSpace().fence("tessera::Comm::exchange");
+    const bool direct = gpu_aware_ || device_is_host || !std::is_same_v<typename V::memory_space, MemSpace>;
+    decltype(Kokkos::create_mirror_view(HostSpace{}, send)) send_host, recv_host;
+    if (!direct) {
+      send_host = Kokkos::create_mirror_view_and_copy(HostSpace{}, send);
+      recv_host = Kokkos::create_mirror_view(HostSpace{}, recv);
+    }
+    T* send_data = direct ? send.data() : send_host.data();
+    T* recv_data = direct ? recv.data() : recv_host.data();
+    std::vector<MPI_Request> requests;
+    requests.reserve(sends.size() + recvs.size());
+    for (const auto& s : recvs)
+      MPI_Irecv(recv_data + s.offset, static_cast<int>(s.count), mpi_type<T>(), s.rank, 0, comm_,
+                &requests.emplace_back());
+    for (const auto& s : sends)
+      MPI_Isend(send_data + s.offset, static_cast<int>(s.count), mpi_type<T>(), s.rank, 0, comm_,
+                &requests.emplace_back());
+    MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE);
+    if (!direct) Kokkos::deep_copy(recv, recv_host);
+  }
+
   // In-place element-wise sum of a contiguous View over all ranks (device or host).
   template <class V>
   void sum_in_place(const V& view) const

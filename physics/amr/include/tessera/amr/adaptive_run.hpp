@@ -1,6 +1,7 @@
 #pragma once
 // A hydrodynamics run on an adaptive mesh: the mesh, its data, the solver and the ghost
-// exchange, rebuilt together whenever a regrid changes the tree.
+// exchange, rebuilt together whenever a regrid changes the tree (and the blocks move to the
+// ranks of the new partition).
 
 #include <memory>
 
@@ -13,7 +14,7 @@ namespace tessera::amr {
 class AdaptiveRun {
 public:
   AdaptiveRun(const MeshShape& shape, BlockTree tree, const HydroParams& hydro, const BoundaryConditions& bc,
-              const RefinementParams& refinement);
+              const RefinementParams& refinement, const Comm& comm = Comm());
 
   const Mesh& mesh() const { return *mesh_; }
   const BlockData& data() const { return u_; }
@@ -37,12 +38,13 @@ public:
   Totals totals() const { return hydro_->totals(u_); }
 
 private:
-  void rebuild(BlockTree tree);
+  void rebuild(std::unique_ptr<Mesh> mesh);
 
   MeshShape shape_;
   HydroParams hydro_params_;
   BoundaryConditions bc_;
   RefinementParams refinement_;
+  Comm comm_;
   std::unique_ptr<Mesh> mesh_;
   BlockData u_;
   std::unique_ptr<Hydro> hydro_;

@@ -2,10 +2,14 @@
 // Flux correction at coarse-fine faces: the coarse block's flux through a face it shares with
 // finer blocks is replaced by the mean of the fine fluxes over the same area, so that what
 // leaves one side enters the other exactly and mass, momentum, energy and scalars are
-// conserved to rounding with refinement (every level takes the same global time step).
+// conserved to rounding with refinement (every level takes the same global time step). A
+// fine block on another rank sends its face fluxes first.
 
 #include <array>
 
+#include <vector>
+
+#include "tessera/amr/halo_transfer.hpp"
 #include "tessera/amr/mesh.hpp"
 
 namespace tessera::amr {
@@ -24,11 +28,14 @@ class FluxCorrection {
 public:
   explicit FluxCorrection(const Mesh& mesh);
 
-  // Overwrites the coarse fluxes of every coarse-fine face (one launch for all).
+  // Collective. Overwrites the coarse fluxes of every coarse-fine face (one launch for all).
   void apply(const std::array<BlockData, 3>& flux) const;
   std::size_t faces() const { return fixes_.extent(0); }
 
 private:
+  FluxCorrection(const Mesh& mesh, const std::vector<FluxFix>& fixes);
+
+  HaloTransfer transfer_;
   View<FluxFix*> fixes_;
   int variables_, dims_;
 };

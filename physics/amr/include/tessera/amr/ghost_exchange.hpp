@@ -7,10 +7,13 @@
 // prolongation (minmod slopes of the coarse cells, conservative) from coarser neighbours,
 // one launch per level from the coarsest, so that the coarse cells a stencil reads are final,
 // each followed by the physical boundaries again (their corner cells read prolonged ghosts).
+// With several ranks, each pass first copies what it reads of other ranks' blocks into the
+// halo slots (halo_transfer.hpp): the result is the same, bit for bit, on any number of ranks.
 
 #include <array>
 #include <vector>
 
+#include "tessera/amr/halo_transfer.hpp"
 #include "tessera/amr/mesh.hpp"
 
 namespace tessera::amr {
@@ -53,6 +56,7 @@ private:
   int variables_;
   View<GhostCopy*> copies_;                     // same level and restriction
   std::vector<View<GhostCopy*>> prolongations_; // per destination level, coarsest first
+  std::vector<HaloTransfer> transfers_;         // per pass: 0 (copies), then each level
   std::array<View<BoundaryFace*>, 3> faces_;
 };
 

@@ -36,11 +36,12 @@ public:
 
   const HydroParams& params() const { return params_; }
 
-  // The largest stable step: cfl * min over cells and active axes of dx / (|v| + c_s).
+  // The largest stable step: cfl * min over cells and active axes of dx / (|v| + c_s), over
+  // all ranks (like totals() and floors_applied(): collective).
   double time_step(const BlockData& u) const;
   // Advances u by dt; ghosts are filled by `ghosts` before each stage.
   void step(const BlockData& u, double dt, const GhostExchange& ghosts);
-  // Cells whose density or pressure a floor has raised, since construction.
+  // Cells whose density or pressure a floor has raised on any rank, since construction.
   std::int64_t floors_applied() const;
 
   Totals totals(const BlockData& u) const;

@@ -25,7 +25,8 @@ struct RefinementParams {
   std::vector<RefinementRegion> regions;
 };
 
-// The estimator's largest value per block (ghost cells must be filled; gamma for the pressure).
+// The estimator's largest value per leaf of the tree, in Morton order, gathered from every
+// rank (collective; ghost cells must be filled; gamma for the pressure).
 std::vector<double> block_estimates(const Mesh& mesh, const BlockData& u, double gamma, const RefinementParams& p);
 
 // The tree after refining blocks above the threshold or inside a region below its level, and
