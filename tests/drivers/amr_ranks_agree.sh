@@ -14,10 +14,34 @@ common=(--mesh.dims=2 --mesh.cells_x=32 --mesh.cells_y=32 --mesh.block_cells=8 -
 result() {
   python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results']; print(eval(sys.argv[2]))" "$1" "$2"
 }
+# Whether two checkpoints hold the same dataset, bit for bit: h5diff, or h5py where the host
+# has no HDF5 tools (exit 77 when it has neither).
+same_dataset() { # file, file, dataset
+  if command -v h5diff >/dev/null; then
+    h5diff "$1" "$2" "$3" >/dev/null
+    return
+  fi
+  python3 - "$@" <<'PY'
+import sys
+try:
+    import h5py, numpy
+except ImportError:
+    sys.exit(77)
+a, b = (h5py.File(f, "r")[sys.argv[3]][()] for f in sys.argv[1:3])
+sys.exit(0 if a.shape == b.shape and a.tobytes() == b.tobytes() else 1)
+PY
+}
 same_end() { # run directory, what it was
   for d in /cells /leaves; do
-    h5diff "$work/np1/amr.chk.h5" "$1/amr.chk.h5" $d >/dev/null ||
-      { echo "FAIL: $2: final checkpoint differs from the 1-rank run in $d"; exit 1; }
+    set +e
+    same_dataset "$work/np1/amr.chk.h5" "$1/amr.chk.h5" $d
+    local status=$?
+    set -e
+    if [[ $status -eq 77 ]]; then
+      echo "skipped: neither h5diff nor h5py to compare the cells (the summaries agree: $steps steps, blocks per level $blocks)"
+      exit 0
+    fi
+    [[ $status -eq 0 ]] || { echo "FAIL: $2: final checkpoint differs from the 1-rank run in $d"; exit 1; }
   done
 }
 
@@ -38,10 +62,6 @@ for name in a:  # sums over ranks add in another order: equal to rounding
 PY
 steps=$(result "$work/np1.json" "r['steps']")
 blocks=$(result "$work/np1.json" "r['blocks_per_level']")
-if ! command -v h5diff >/dev/null; then
-  echo "skipped: h5diff is not installed (the summaries agree: $steps steps, blocks per level $blocks)"
-  exit 0
-fi
 same_end "$work/np2" "2 ranks"
 echo "ok: 1 and 2 ranks: identical cells and tree after $steps steps (blocks per level $blocks, energy $energy)"
 

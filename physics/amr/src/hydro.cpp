@@ -199,14 +199,30 @@ struct SignalTime {
   }
 };
 
-struct CellTotal {
+// Per block, the totals of every variable over its interior (one team per block): one kernel
+// and one copy for all variables, summed on the host in block order.
+struct BlockTotals {
   BlockData u;
   View<double* [3]> width;
-  int variable;
+  View<double**> out; // (block, variable)
+  BlockExtent e;
+  int variables;
 
-  KOKKOS_FUNCTION void operator()(Index b, Index k, Index j, Index i, double& sum) const
+  KOKKOS_FUNCTION void operator()(const TeamMember& team) const
   {
-    sum += u(b, variable, k, j, i) * width(b, 0) * width(b, 1) * width(b, 2);
+    const int b = team.league_rank();
+    const int ni = e.end[0] - e.begin[0], nj = e.end[1] - e.begin[1], nk = e.end[2] - e.begin[2];
+    const double volume = width(b, 0) * width(b, 1) * width(b, 2);
+    for (int v = 0; v < variables; ++v) {
+      double sum = 0;
+      Kokkos::parallel_reduce(
+          Kokkos::TeamThreadRange(team, ni * nj * nk),
+          [&](int n, double& partial) {
+            partial += u(b, v, e.begin[2] + n / (ni * nj), e.begin[1] + (n / ni) % nj, e.begin[0] + n % ni);
+          },
+          sum);
+      Kokkos::single(Kokkos::PerTeam(team), [&] { out(b, v) = sum * volume; });
+    }
   }
 };
 
@@ -277,13 +293,19 @@ void Hydro::step(const BlockData& u, double dt, const GhostExchange& ghosts)
 
 Totals Hydro::totals(const BlockData& u) const
 {
+  View<double**> per_block("amr::block_totals", static_cast<std::size_t>(mesh_.blocks()),
+                           static_cast<std::size_t>(mesh_.variables()));
+  if (mesh_.blocks() > 0)
+    par_for_team("amr::totals", team_policy(ExecSpace(), mesh_.blocks(), 0, 0),
+                 BlockTotals{u, mesh_.width, per_block, mesh_.extent(), mesh_.variables()});
+  const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), per_block);
   Totals t{};
-  Range4 lo, hi;
-  interior(mesh_, lo, hi);
-  for (int v = 0; v < mesh_.variables(); ++v)
-    par_reduce_md<4>("amr::totals", lo, hi, CellTotal{u, mesh_.width, v}, t[static_cast<std::size_t>(v)]);
-  for (auto& total : t)
-    total = mesh_.comm().sum(total);
+  for (int v = 0; v < mesh_.variables(); ++v) {
+    long double sum = 0;
+    for (int b = 0; b < mesh_.blocks(); ++b)
+      sum += host(b, v);
+    t[static_cast<std::size_t>(v)] = mesh_.comm().sum(static_cast<double>(sum));
+  }
   return t;
 }
 

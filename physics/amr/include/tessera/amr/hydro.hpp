@@ -44,6 +44,7 @@ public:
   // Cells whose density or pressure a floor has raised on any rank, since construction.
   std::int64_t floors_applied() const;
 
+  // Collective: over all ranks; each rank adds its blocks in order in long double.
   Totals totals(const BlockData& u) const;
 
 private:
