@@ -71,3 +71,52 @@ TEST(Comm, BlockRangesCoverEveryItemOnce)
     EXPECT_EQ(next, 1001);
   }
 }
+
+TEST(Comm, GathersVectorsOfDifferentLengths)
+{
+  const Comm comm;
+  const std::vector<int> mine(static_cast<std::size_t>(comm.rank()) + 1, comm.rank());
+  const auto all = comm.all_gather_v(mine);
+  std::vector<int> expected;
+  for (int r = 0; r < comm.size(); ++r)
+    expected.insert(expected.end(), static_cast<std::size_t>(r) + 1, r);
+  EXPECT_EQ(all, expected);
+}
+
+TEST(Comm, AllToAllDeliversEachRanksList)
+{
+  const Comm comm;
+  std::vector<std::vector<std::int64_t>> to(static_cast<std::size_t>(comm.size()));
+  for (int r = 0; r < comm.size(); ++r) // r + 1 items "from me to r"
+    to[static_cast<std::size_t>(r)].assign(static_cast<std::size_t>(r) + 1, 100 * comm.rank() + r);
+  const auto got = comm.all_to_all(to);
+  for (int r = 0; r < comm.size(); ++r)
+    EXPECT_EQ(got[static_cast<std::size_t>(r)],
+              std::vector<std::int64_t>(static_cast<std::size_t>(comm.rank()) + 1, 100 * r + comm.rank()));
+}
+
+// Every rank sends 10 + r elements to each other rank (segments of one buffer) and receives
+// 10 + s from each s: what halo exchanges of packed boxes do.
+TEST(Comm, ExchangeMovesSegmentsOfDeviceBuffers)
+{
+  const Comm comm;
+  const int p = comm.size(), r = comm.rank();
+  std::vector<Comm::Segment> sends, recvs;
+  std::size_t send_total = 0, recv_total = 0;
+  for (int s = 0; s < p; ++s) {
+    if (s == r) continue;
+    sends.push_back({s, send_total, static_cast<std::size_t>(10 + r)});
+    send_total += static_cast<std::size_t>(10 + r);
+    recvs.push_back({s, recv_total, static_cast<std::size_t>(10 + s)});
+    recv_total += static_cast<std::size_t>(10 + s);
+  }
+  View<double*> send = rank_tagged(static_cast<Index>(send_total), r), recv("recv", recv_total);
+  comm.exchange(send, sends, recv, recvs);
+  const auto h = to_host(recv);
+  for (const auto& seg : recvs) {
+    // Rank seg.rank's segment for me starts where its earlier segments (to ranks before me) end.
+    const std::size_t first = static_cast<std::size_t>(r < seg.rank ? r : r - 1) * (10 + seg.rank);
+    for (std::size_t i = 0; i < seg.count; ++i)
+      ASSERT_EQ(h(seg.offset + i), 1000.0 * seg.rank + static_cast<double>(first + i));
+  }
+}
