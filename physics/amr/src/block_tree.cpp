@@ -102,9 +102,16 @@ BlockTree BlockTree::from_leaves(const TreeShape& shape, std::vector<LogicalLoca
 
 std::vector<LogicalLocation> BlockTree::leaves() const
 {
-  std::vector<LogicalLocation> out(leaves_.begin(), leaves_.end());
-  std::sort(out.begin(), out.end(),
-            [this](const auto& a, const auto& b) { return morton_less(a, b, shape_.max_level); });
+  // The key of each leaf once, not once per comparison: regrids of thousands of blocks call this.
+  std::vector<std::pair<std::pair<std::uint64_t, int>, LogicalLocation>> keyed;
+  keyed.reserve(leaves_.size());
+  for (const auto& leaf : leaves_)
+    keyed.push_back({{morton_key(leaf, shape_.max_level), leaf.level}, leaf});
+  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<LogicalLocation> out;
+  out.reserve(keyed.size());
+  for (const auto& [key, leaf] : keyed)
+    out.push_back(leaf);
   return out;
 }
 

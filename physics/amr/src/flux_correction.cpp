@@ -27,7 +27,7 @@ std::vector<FluxFix> coarse_fine_faces(const Mesh& mesh)
   const auto& e = mesh.extent();
   std::vector<FluxFix> fixes;
   for (int b = 0; b < mesh.blocks(); ++b) {
-    for (const auto& nb : mesh.tree().neighbours(mesh.locations()[static_cast<std::size_t>(b)])) {
+    for (const auto& nb : mesh.neighbours(b)) {
       int axis = -1, nonzero = 0;
       for (int a = 0; a < 3; ++a)
         if (nb.offset[a] != 0) axis = a, ++nonzero;

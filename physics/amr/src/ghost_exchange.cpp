@@ -94,7 +94,7 @@ Plan plan(const Mesh& mesh)
   p.needs.resize(levels);
   for (int b = 0; b < mesh.blocks(); ++b) {
     const auto& at = mesh.locations()[static_cast<std::size_t>(b)];
-    for (const auto& nb : mesh.tree().neighbours(at)) {
+    for (const auto& nb : mesh.neighbours(b)) {
       const auto g = ghost_copy(mesh, b, mesh.slot_of(nb.location), at, nb);
       const auto pass = g.kind < 0 ? static_cast<std::size_t>(at.level) : 0;
       if (g.kind < 0)

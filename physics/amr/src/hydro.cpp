@@ -240,10 +240,11 @@ void check(const Mesh& mesh, const HydroParams& p)
 Hydro::Hydro(const Mesh& mesh, const HydroParams& params) : mesh_(mesh), params_(params), corrections_(mesh)
 {
   check(mesh, params);
-  initial_ = mesh.allocate("amr::initial");
-  primitive_ = mesh.allocate("amr::primitive");
+  // Scratch, written before it is read: no zero fill (a new mesh after every regrid).
+  initial_ = mesh.allocate("amr::initial", Mesh::uninitialised);
+  primitive_ = mesh.allocate("amr::primitive", Mesh::uninitialised);
   for (int d = 0; d < mesh.shape().tree.dims; ++d)
-    flux_[static_cast<std::size_t>(d)] = mesh.allocate("amr::flux");
+    flux_[static_cast<std::size_t>(d)] = mesh.allocate("amr::flux", Mesh::uninitialised);
   floor_count_ = View<std::int64_t>("amr::floor_count");
 }
 

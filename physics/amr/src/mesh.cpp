@@ -61,13 +61,19 @@ Mesh::Mesh(const MeshShape& shape, BlockTree tree, const Comm& comm)
              end = first_[static_cast<std::size_t>(comm_.rank()) + 1];
   locations_.assign(leaves_.begin() + begin, leaves_.begin() + end);
   std::set<std::int64_t> remote;
-  for (const auto& loc : locations_)
-    for (const auto& nb : tree_.neighbours(loc)) {
+  for (const auto& loc : locations_) {
+    neighbours_.push_back(tree_.neighbours(loc));
+    for (const auto& nb : neighbours_.back()) {
       const auto i = index_.at(nb.location);
       if (i < begin || i >= end) remote.insert(i);
     }
+  }
   for (const auto i : remote)
     halo_.push_back(leaves_[static_cast<std::size_t>(i)]);
+  for (std::size_t b = 0; b < locations_.size(); ++b)
+    slots_[locations_[b]] = static_cast<int>(b);
+  for (std::size_t h = 0; h < halo_.size(); ++h)
+    slots_[halo_[h]] = static_cast<int>(locations_.size() + h);
   const auto nb = static_cast<Index>(locations_.size());
   origin = View<double* [3]>("amr::origin", nb);
   width = View<double* [3]>("amr::width", nb);
@@ -89,14 +95,8 @@ Mesh::Mesh(const MeshShape& shape, BlockTree tree, const Comm& comm)
 
 int Mesh::slot_of(const LogicalLocation& leaf) const
 {
-  const auto it = index_.find(leaf);
-  if (it == index_.end()) return -1;
-  const auto local = it->second - first_block();
-  if (local >= 0 && local < blocks()) return static_cast<int>(local);
-  const auto h =
-      std::lower_bound(halo_.begin(), halo_.end(), leaf,
-                       [&](const LogicalLocation& a, const LogicalLocation& b) { return index_.at(a) < index_.at(b); });
-  return h != halo_.end() && *h == leaf ? blocks() + static_cast<int>(h - halo_.begin()) : -1;
+  const auto it = slots_.find(leaf);
+  return it == slots_.end() ? -1 : it->second;
 }
 
 int Mesh::owner_of(std::int64_t leaf_index) const
@@ -132,6 +132,13 @@ BlockData Mesh::allocate(const std::string& label) const
   return BlockData(label, static_cast<std::size_t>(slots()), static_cast<std::size_t>(variables()),
                    static_cast<std::size_t>(extent_.cells[2]), static_cast<std::size_t>(extent_.cells[1]),
                    static_cast<std::size_t>(extent_.cells[0]));
+}
+
+BlockData Mesh::allocate(const std::string& label, Uninitialised) const
+{
+  return BlockData(Kokkos::view_alloc(Kokkos::WithoutInitializing, label), static_cast<std::size_t>(slots()),
+                   static_cast<std::size_t>(variables()), static_cast<std::size_t>(extent_.cells[2]),
+                   static_cast<std::size_t>(extent_.cells[1]), static_cast<std::size_t>(extent_.cells[0]));
 }
 
 } // namespace tessera::amr

@@ -77,6 +77,9 @@ public:
   const std::vector<LogicalLocation>& halo() const { return halo_; }
   // The slot of a leaf on this rank (its block or its halo slot), -1 if it has neither.
   int slot_of(const LogicalLocation& leaf) const;
+  // The neighbours of block b (the tree's answer, kept: the ghost exchange and the flux
+  // correction of every new mesh ask for them).
+  const std::vector<Neighbour>& neighbours(int b) const { return neighbours_[static_cast<std::size_t>(b)]; }
   // The Morton index of a leaf and the rank that owns it.
   std::int64_t index_of(const LogicalLocation& leaf) const { return index_.at(leaf); }
   int owner_of(std::int64_t leaf_index) const;
@@ -86,8 +89,12 @@ public:
 
   // Cell width per axis on `level` (1 on inactive axes, so volumes stay products of widths).
   std::array<double, 3> cell_width(int level) const;
-  // A zero-filled View for the cell data of every slot (with ghosts).
+  // A zero-filled View for the cell data of every slot (with ghosts); `uninitialised` leaves
+  // out the fill, for scratch that is written before it is read.
   BlockData allocate(const std::string& label) const;
+  struct Uninitialised {};
+  static constexpr Uninitialised uninitialised{};
+  BlockData allocate(const std::string& label, Uninitialised) const;
 
   // Per block on the device: the lower corner of its interior and its cell widths.
   View<double* [3]> origin;
@@ -101,6 +108,8 @@ private:
   std::vector<LogicalLocation> leaves_, locations_, halo_;
   std::vector<std::int64_t> first_;
   std::map<LogicalLocation, std::int64_t> index_;
+  std::map<LogicalLocation, int> slots_;
+  std::vector<std::vector<Neighbour>> neighbours_;
 };
 
 } // namespace tessera::amr
