@@ -407,7 +407,38 @@ std::size_t Hdf5Reader::selection(const std::string& name, std::uint64_t first, 
                               first, first + n));
   }
   shape_out[0] = n;
-  return std::accumulate(shape_out.begin(), shape_out.end(), std::size_t{1}, std::multiplies<>());
+  const auto elements = std::accumulate(shape_out.begin(), shape_out.end(), std::size_t{1}, std::multiplies<>());
+  // A damaged file may claim any extent: refuse a selection larger than the bytes the file
+  // (or, for a virtual dataset, the files it joins) holds, before allocating for it. Datasets
+  // are written uncompressed, so their data cannot take fewer bytes than that (at least one
+  // byte per element, whatever the type).
+  if (elements > stored_bytes(name)) {
+    throw IoError(fmt::format("{}: dataset '{}' claims {} elements, more than the file holds (file damaged?)",
+                              path_.string(), name, elements));
+  }
+  return elements;
+}
+
+std::uint64_t Hdf5Reader::stored_bytes(const std::string& name) const
+{
+  Handle dset(open_dataset(name), H5Dclose);
+  Handle dcpl(H5Dget_create_plist(dset.get()), H5Pclose);
+  std::error_code ec;
+  if (H5Pget_layout(dcpl.get()) != H5D_VIRTUAL) {
+    const auto file_bytes = std::filesystem::file_size(path_, ec);
+    return ec ? 0 : static_cast<std::uint64_t>(file_bytes);
+  }
+  std::uint64_t total = 0;
+  size_t n = 0;
+  H5Pget_virtual_count(dcpl.get(), &n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto length = H5Pget_virtual_filename(dcpl.get(), i, nullptr, 0);
+    std::string source(static_cast<std::size_t>(std::max<ssize_t>(length, 0)), '\0');
+    H5Pget_virtual_filename(dcpl.get(), i, source.data(), source.size() + 1);
+    const auto bytes = std::filesystem::file_size(source == "." ? path_ : path_.parent_path() / source, ec);
+    total += ec ? 0 : static_cast<std::uint64_t>(bytes);
+  }
+  return total;
 }
 
 void Hdf5Reader::read_selection(const std::string& name, std::uint64_t first, const std::vector<std::uint64_t>& shape,

@@ -203,6 +203,9 @@ private:
   void read_selection(const std::string& name, std::uint64_t first, const std::vector<std::uint64_t>& shape, hid_t type,
                       void* out) const;
   hid_t open_dataset(const std::string& name) const;
+  // Bytes on disk that can hold the dataset's data: the file's size, or for a virtual dataset
+  // the sizes of the files it joins.
+  std::uint64_t stored_bytes(const std::string& name) const;
   hid_t open_object(const std::string& object) const;
 
   std::filesystem::path path_;
