@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string text(reinterpret_cast<const char*>(data), size);
   fuzz::expect_clean_refusal([&] {
     const Config config = Config::parse(schema, text, "fuzz.toml");
-    (void)nbody::params_from(config, ".");
+    (void)nbody::params_from(config);
   });
   return 0;
 }

@@ -4,6 +4,7 @@
 #include "tessera/core/checkpoint.hpp"
 #include "tessera/nbody/initial_conditions.hpp"
 #include "tessera/nbody/io.hpp"
+#include "tessera/nbody/simulation.hpp"
 #include "tessera/nbody/state.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
@@ -11,15 +12,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace tessera;
   const Comm& comm = fuzz::world();
   const auto path = fuzz::write_input(data, size, ".h5");
-  nbody::Params params;
-  params.ic = "hdf5";
-  params.ic_file = path;
+  const auto params = params_for<nbody::Simulation>({"ic.kind=hdf5", "ic.file=" + path.string()});
   fuzz::expect_clean_refusal([&] { (void)nbody::initial_state(comm, params); });
   fuzz::expect_clean_refusal([&] {
-    const std::int64_t n = CheckpointReader(comm, path).file().attribute_int("", "n");
+    CheckpointReader reader(comm, path);
+    const std::int64_t n = reader.attribute_int("n");
     if (n < 1 || n > 4096) return; // a state that large is refused by the driver's own checks
-    nbody::State state = nbody::allocate(comm, n);
-    (void)nbody::read_checkpoint(comm, state, path);
+    nbody::State state;
+    (void)nbody::read_checkpoint(reader, state);
   });
   return 0;
 }

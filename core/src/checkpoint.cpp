@@ -40,6 +40,15 @@ std::filesystem::path temporary_path(const std::filesystem::path& path)
   return std::filesystem::path(path.string() + ".tmp");
 }
 
+// One attribute's share of the attributes' checksum: its kind, name and value bytes.
+std::uint64_t attribute_hash(char kind, const std::string& name, const void* value, std::size_t bytes)
+{
+  std::string key(1, kind);
+  key += ':' + name + '=';
+  key.append(static_cast<const char*>(value), bytes);
+  return mix(checksum(key.data(), key.size(), 1, 0) ^ 0x9e3779b97f4a7c15ULL);
+}
+
 } // namespace
 
 std::uint64_t checksum(const void* data, std::size_t count, std::size_t element_size, std::uint64_t first_index)
@@ -64,6 +73,27 @@ CheckpointWriter::CheckpointWriter(const Comm& comm, const std::filesystem::path
   writer_.set_rank_file_tag(tag_);
 }
 
+void CheckpointWriter::attribute(const std::string& name, double value)
+{
+  writer_.attribute("", name, value);
+  attribute_list_ += "r:" + name + "\n";
+  attribute_sum_ += attribute_hash('r', name, &value, sizeof value);
+}
+
+void CheckpointWriter::attribute(const std::string& name, std::int64_t value)
+{
+  writer_.attribute("", name, value);
+  attribute_list_ += "i:" + name + "\n";
+  attribute_sum_ += attribute_hash('i', name, &value, sizeof value);
+}
+
+void CheckpointWriter::attribute(const std::string& name, const std::string& value)
+{
+  writer_.attribute("", name, value);
+  attribute_list_ += "s:" + name + "\n";
+  attribute_sum_ += attribute_hash('s', name, value.data(), value.size());
+}
+
 void CheckpointWriter::fault_point()
 {
   // Test hook (tests/core/checkpoint_crash.sh): die in the middle of a checkpoint, as a node
@@ -76,6 +106,10 @@ void CheckpointWriter::fault_point()
 
 void CheckpointWriter::commit()
 {
+  writer_.attribute("", "tessera_attributes", attribute_list_);
+  writer_.attribute("", "tessera_attributes_checksum",
+                    static_cast<std::int64_t>(attribute_sum_ +
+                                              attribute_hash('l', "", attribute_list_.data(), attribute_list_.size())));
   writer_.attribute("", "tessera_complete", std::int64_t{1});
   writer_.attribute("", "tessera_rank_file_tag", tag_);
   writer_.close();
@@ -115,6 +149,42 @@ CheckpointReader::CheckpointReader(const Comm& comm, const std::filesystem::path
   if (!reader_.has_attribute("", "tessera_complete") || reader_.attribute_int("", "tessera_complete") != 1) {
     throw IoError(fmt::format("{}: not a complete Tessera checkpoint", path.string()));
   }
+  verify_attributes();
+}
+
+void CheckpointReader::verify_attributes() const
+{
+  const auto damaged = [&](const std::string& what) {
+    return IoError(fmt::format("{}: {} (the file was damaged or edited)", reader_.path().string(), what));
+  };
+  if (!reader_.has_attribute("", "tessera_attributes") || !reader_.has_attribute("", "tessera_attributes_checksum"))
+    throw damaged("the attributes carry no checksum");
+  const auto list = reader_.attribute_string("", "tessera_attributes");
+  std::uint64_t sum = attribute_hash('l', "", list.data(), list.size());
+  std::size_t begin = 0;
+  while (begin < list.size()) {
+    const auto end = list.find('\n', begin);
+    if (end == std::string::npos || end < begin + 2 || list[begin + 1] != ':')
+      throw damaged("the attribute list is malformed");
+    const char kind = list[begin];
+    const auto name = list.substr(begin + 2, end - begin - 2);
+    begin = end + 1;
+    if (!reader_.has_attribute("", name)) throw damaged(fmt::format("attribute '{}' is missing", name));
+    if (kind == 'r') {
+      const double value = reader_.attribute_real("", name);
+      sum += attribute_hash(kind, name, &value, sizeof value);
+    } else if (kind == 'i') {
+      const std::int64_t value = reader_.attribute_int("", name);
+      sum += attribute_hash(kind, name, &value, sizeof value);
+    } else if (kind == 's') {
+      const auto value = reader_.attribute_string("", name);
+      sum += attribute_hash(kind, name, value.data(), value.size());
+    } else {
+      throw damaged("the attribute list is malformed");
+    }
+  }
+  if (static_cast<std::uint64_t>(reader_.attribute_int("", "tessera_attributes_checksum")) != sum)
+    throw damaged("its attributes fail their checksum");
 }
 
 void CheckpointReader::verify(const std::string& name, std::uint64_t sum) const

@@ -42,7 +42,9 @@ std::size_t edit_distance(const std::string& a, const std::string& b)
   return row[b.size()];
 }
 
-std::string format_value(const ConfigValue& v)
+} // namespace
+
+std::string format_config_value(const ConfigValue& v)
 {
   return std::visit(
       [](const auto& x) -> std::string {
@@ -56,6 +58,13 @@ std::string format_value(const ConfigValue& v)
         }
       },
       v);
+}
+
+namespace {
+
+std::string format_value(const ConfigValue& v)
+{
+  return format_config_value(v);
 }
 
 // A TOML node as the value a key of `kind` expects, or nullopt when the type is wrong.
@@ -133,6 +142,45 @@ ConfigSchema& ConfigSchema::add_string(const std::string& name, const std::strin
   return add({name, ConfigKey::Kind::string, def, doc, "", {}, {}, std::move(choices)});
 }
 
+ConfigSchema& ConfigSchema::fixed_on_restart(const std::vector<std::string>& names)
+{
+  for (const auto& name : names) {
+    const bool section = !name.empty() && name.back() == '.';
+    bool matched = false;
+    for (auto& key : keys_) {
+      if (section ? key.name.rfind(name, 0) == 0 : key.name == name) {
+        key.fixed_on_restart = true;
+        matched = true;
+      }
+    }
+    if (!matched) throw Error(ExitCode::failure, fmt::format("fixed_on_restart: no config key '{}'", name));
+  }
+  return *this;
+}
+
+ConfigSchema& ConfigSchema::reads_file(const std::string& name)
+{
+  auto it = std::find_if(keys_.begin(), keys_.end(), [&](const ConfigKey& k) { return k.name == name; });
+  if (it == keys_.end() || it->kind != ConfigKey::Kind::string)
+    throw Error(ExitCode::failure, fmt::format("reads_file: no string config key '{}'", name));
+  it->reads_file = true;
+  return *this;
+}
+
+ConfigSchema& ConfigSchema::renamed(const std::string& old_name, const std::string& new_name)
+{
+  if (find(old_name) != nullptr || find(new_name) == nullptr)
+    throw Error(ExitCode::failure, fmt::format("renamed: '{}' -> '{}' does not fit the schema", old_name, new_name));
+  renamed_[old_name] = new_name;
+  return *this;
+}
+
+std::string ConfigSchema::new_name_of(const std::string& name) const
+{
+  const auto it = renamed_.find(name);
+  return it == renamed_.end() ? std::string() : it->second;
+}
+
 const ConfigKey* ConfigSchema::find(const std::string& name) const
 {
   const auto it = std::find_if(keys_.begin(), keys_.end(), [&](const ConfigKey& k) { return k.name == name; });
@@ -168,8 +216,8 @@ std::string ConfigSchema::markdown() const
     }
     std::string type = kind_name(k.kind);
     type = type.substr(type.find(' ') + 1);
-    out << fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", k.name, type, format_value(k.default_value), range,
-                       k.unit, k.doc);
+    out << fmt::format("| `{}` | {} | {} | {} | {} | {}{} |\n", k.name, type, format_value(k.default_value), range,
+                       k.unit, k.doc, k.fixed_on_restart ? " *(fixed on restart)*" : "");
   }
   return out.str();
 }
@@ -209,6 +257,8 @@ Config Config::parse(const ConfigSchema& schema, const std::string& text, const 
     config.values_[key.name] = key.default_value;
 
   const auto unknown = [&](const std::string& where, const std::string& name) {
+    if (const auto new_name = schema.new_name_of(name); !new_name.empty())
+      return InputError(fmt::format("{}: key '{}' was renamed '{}' (see --help-input)", where, name, new_name));
     const auto suggestion = schema.closest(name);
     return InputError(fmt::format("{}: key '{}' is unknown{}", where, name,
                                   suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
@@ -325,6 +375,22 @@ nlohmann::json Config::to_json() const
   for (const auto& [name, v] : values_) {
     std::visit([&, n = name](const auto& x) { out[n] = x; }, v);
   }
+  return out;
+}
+
+std::map<std::string, std::string> Config::restart_fingerprint() const
+{
+  std::map<std::string, std::string> out;
+  for (const auto& key : schema_.keys())
+    if (key.fixed_on_restart) out[key.name] = format_value(values_.at(key.name));
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Config::effective_values() const
+{
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& key : schema_.keys())
+    out.emplace_back(key.name, format_value(values_.at(key.name)));
   return out;
 }
 

@@ -7,11 +7,15 @@
 #include <new>
 #include <thread>
 
+#include <fnmatch.h>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "tessera/core/checkpoint.hpp"
 #include "tessera/core/errors.hpp"
 #include "tessera/core/log.hpp"
+#include "tessera/core/output_lock.hpp"
 
 namespace tessera {
 
@@ -101,6 +105,136 @@ void ensure_output_directory(const Comm& comm, const std::filesystem::path& dir)
 
 namespace {
 
+std::filesystem::path comparable(const std::filesystem::path& path)
+{
+  std::error_code ec;
+  auto out = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+  return ec ? path : out;
+}
+
+} // namespace
+
+void check_summary_path(const Comm& comm, const DriverInfo& info, const DriverOptions& options, const Config& config)
+{
+  if (!options.summary) return;
+  const auto summary = comparable(*options.summary);
+  const auto named = [&](const std::filesystem::path& other) { return comparable(other) == summary; };
+  const auto refuse = [&](const std::string& why) {
+    return InputError(fmt::format("--summary {}: {}; name another file", options.summary->string(), why));
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(*options.summary, ec)) throw refuse("is a directory");
+  if (options.input && named(*options.input)) throw refuse("is the input deck, which the run reads");
+  if (options.restart && named(*options.restart)) throw refuse("is the checkpoint the run restarts from");
+  for (const auto& key : config.schema().keys()) {
+    if (!key.reads_file) continue;
+    const auto value = config.get_string(key.name);
+    if (!value.empty() && named(value)) throw refuse(fmt::format("the run reads it (key '{}')", key.name));
+  }
+  if (summary.parent_path() == comparable(options.output_dir)) {
+    const auto name = summary.filename().string();
+    auto patterns = info.output_files;
+    patterns.push_back(OutputLock::lock_file(".").filename().string());
+    for (const auto& pattern : patterns) {
+      if (::fnmatch(pattern.c_str(), name.c_str(), 0) == 0 ||
+          ::fnmatch((pattern + ".tmp").c_str(), name.c_str(), 0) == 0)
+        throw refuse(fmt::format("the run writes it in the output directory ({})", pattern));
+    }
+  }
+  // The summary is written through <summary>.tmp at the end: both must be writable now.
+  int ok = 1;
+  if (comm.is_root()) {
+    const auto probe = std::filesystem::path(options.summary->string() + ".tmp");
+    {
+      std::ofstream out(probe, std::ios::app);
+      ok = out.good() ? 1 : 0;
+    }
+    std::filesystem::remove(probe, ec);
+  }
+  comm.broadcast(&ok, 1);
+  if (!ok)
+    throw IoError(fmt::format("--summary {}: cannot be written (its directory is missing or not writable)",
+                              options.summary->string()));
+}
+
+namespace {
+
+std::string serialise(const StartUpSettings& s)
+{
+  std::string out = s.error_code
+                        ? fmt::format("error\x1f{}\x1f{}\x1e", static_cast<int>(*s.error_code), s.error_message)
+                        : std::string("ok\x1e");
+  for (const auto& [what, value] : s.settings)
+    out += what + '\x1f' + value + '\x1e';
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> entries(const std::string& text)
+{
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    const auto end = text.find('\x1e', begin);
+    const auto item = text.substr(begin, end - begin);
+    const auto sep = item.find('\x1f');
+    out.emplace_back(item.substr(0, sep), sep == std::string::npos ? "" : item.substr(sep + 1));
+    begin = end == std::string::npos ? text.size() : end + 1;
+  }
+  return out;
+}
+
+// The first difference between rank 0's settings and another rank's, as a sentence.
+std::string first_difference(const std::string& zero, const std::string& other, int rank)
+{
+  const auto a = entries(zero), b = entries(other);
+  const auto failed = [](const std::vector<std::pair<std::string, std::string>>& e) { return e[0].first == "error"; };
+  const auto message = [](const std::pair<std::string, std::string>& e) {
+    return e.second.substr(e.second.find('\x1f') + 1);
+  };
+  if (failed(a) != failed(b)) {
+    return failed(a) ? fmt::format("rank 0 could not read its input ({}), rank {} could", message(a[0]), rank)
+                     : fmt::format("rank {} could not read its input ({}), rank 0 could", rank, message(b[0]));
+  }
+  if (failed(a)) return fmt::format("rank 0: {}; rank {}: {}", message(a[0]), rank, message(b[0]));
+  for (std::size_t i = 1; i < std::max(a.size(), b.size()); ++i) {
+    const auto& x = i < a.size() ? a[i] : std::pair<std::string, std::string>{"(nothing)", ""};
+    const auto& y = i < b.size() ? b[i] : std::pair<std::string, std::string>{"(nothing)", ""};
+    if (x != y) {
+      if (x.first != y.first) return fmt::format("{} on rank 0, {} on rank {}", x.first, y.first, rank);
+      return fmt::format("{} = {} on rank 0, {} on rank {}", x.first, x.second, y.second, rank);
+    }
+  }
+  return fmt::format("rank 0 and rank {} differ", rank);
+}
+
+} // namespace
+
+void agree_on_start_up(const Comm& comm, const StartUpSettings& mine)
+{
+  const auto text = serialise(mine);
+  const auto hash = checksum(text.data(), text.size(), 1, 0);
+  if (comm.size() > 1 && comm.min(hash) != comm.max(hash)) {
+    const std::vector<char> chars(text.begin(), text.end());
+    const auto lengths = comm.all_gather(static_cast<int>(chars.size()));
+    const auto all = comm.all_gather_v(chars);
+    std::vector<std::string> texts;
+    std::size_t offset = 0;
+    for (const int length : lengths) {
+      texts.emplace_back(all.begin() + static_cast<std::ptrdiff_t>(offset),
+                         all.begin() + static_cast<std::ptrdiff_t>(offset + static_cast<std::size_t>(length)));
+      offset += static_cast<std::size_t>(length);
+    }
+    for (int r = 1; r < comm.size(); ++r) {
+      if (texts[static_cast<std::size_t>(r)] != texts[0])
+        throw InputError("the ranks were started with different settings: " +
+                         first_difference(texts[0], texts[static_cast<std::size_t>(r)], r));
+    }
+  }
+  if (mine.error_code) throw Error(*mine.error_code, mine.error_message);
+}
+
+namespace {
+
 // Ends a run that failed with one line on stderr and `code`. With several ranks, the ranks
 // that failed wait a few seconds for each other on a communicator of their own: if all
 // arrive (bad input is seen by every rank alike), rank 0 alone prints and all exit with the
@@ -130,30 +264,70 @@ int fail(const Runtime& runtime, ExitCode code, const std::string& message)
   return static_cast<int>(code);
 }
 
+// What this rank read from its command line and input deck, before the ranks agreed on it.
+struct StartUp {
+  std::optional<DriverOptions> options; // nullopt: --help was printed
+  std::optional<Config> config;
+  StartUpSettings settings;
+};
+
+StartUp read_start_up(const DriverInfo& info, int argc, char** argv)
+{
+  StartUp s;
+  auto& list = s.settings.settings;
+  try {
+    s.options = parse_driver_options(info, argc, argv);
+    if (!s.options) {
+      list.emplace_back("--help", "given");
+      return s;
+    }
+    const auto& o = *s.options;
+    list.emplace_back("the input deck", o.input ? o.input->string() : "(none)");
+    list.emplace_back("--output", o.output_dir.string());
+    list.emplace_back("--restart", o.restart ? o.restart->string() : "(none)");
+    list.emplace_back("--summary", o.summary ? o.summary->string() : "(none)");
+    list.emplace_back("--help-input", o.help_input ? "given" : "(none)");
+    for (const auto& flag : o.flags)
+      list.emplace_back("--" + flag, "given");
+    if (o.help_input) return s;
+    s.config = Config::load(*info.schema, o.input, o.overrides);
+    for (const auto& [key, value] : s.config->effective_values())
+      list.emplace_back("key '" + key + "'", value);
+  } catch (const Error& e) {
+    s.settings.error_code = e.code();
+    s.settings.error_message = e.what();
+  }
+  return s;
+}
+
 int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohmann::json(const DriverContext&)>& body)
 {
   const auto start = std::chrono::steady_clock::now();
   Runtime runtime(argc, argv);
   const auto& comm = runtime.world();
   try {
-    const auto options = parse_driver_options(info, argc, argv);
-    if (!options) return 0;
-    if (options->help_input) {
+    const auto start_up = read_start_up(info, argc, argv);
+    agree_on_start_up(comm, start_up.settings);
+    if (!start_up.options) return 0;
+    const auto& options = *start_up.options;
+    if (options.help_input) {
       log::info("Input keys of tessera-{} (set them in the input file or as --section.key=value):\n\n{}", info.name,
                 info.schema->markdown());
       return 0;
     }
-    const auto config = Config::load(*info.schema, options->input, options->overrides);
-    ensure_output_directory(comm, options->output_dir);
+    const auto& config = *start_up.config;
+    ensure_output_directory(comm, options.output_dir);
+    check_summary_path(comm, info, options, config);
+    const OutputLock lock(comm, options.output_dir, info.name);
     install_stop_handlers();
     log::info("{}", runtime.banner());
 
     PhaseTimers timers;
-    DriverContext context{runtime, comm, config, *options, timers};
+    DriverContext context{runtime, comm, config, options, timers};
     nlohmann::json results = body(context);
 
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (options->summary) {
+    if (options.summary) {
       nlohmann::json summary = {{"driver", "tessera-" + info.name},
                                 {"runtime", runtime.description()},
                                 {"input", config.source()},
@@ -162,7 +336,7 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
                                 {"wall_seconds", wall},
                                 {"results", results},
                                 {"status", stop_requested() ? "interrupted" : "ok"}};
-      write_json_atomically(comm, *options->summary, summary);
+      write_json_atomically(comm, *options.summary, summary);
     }
     return stop_requested() ? static_cast<int>(ExitCode::interrupted) : 0;
   } catch (const Error& e) {

@@ -16,6 +16,7 @@
 
 #include "tessera/core/log.hpp"
 #include "tessera/nbody/initial_conditions.hpp"
+#include "tessera/nbody/simulation.hpp"
 
 // Inside the namespace rather than `using namespace tessera`: that would bring tessera::log
 // next to ::log, which CUDA's maths headers then find ambiguous.
@@ -69,9 +70,8 @@ void force_benchmarks(bench::Suite& suite, const BenchOptions& options)
       {"hermite_fp64_active_1/256", flops_hermite, counted_ops_hermite, 256, time_forces<double, true>}};
   for (long n = first; n <= last; n *= 4) {
     double full_rate = 0; // this N's full Hermite rate (0: not measured)
-    Params p;
-    p.n = n;
-    p.standard_units = false; // positions of a Plummer sphere are all that matters here
+    // Positions of a Plummer sphere are all that matters here.
+    const auto p = params_for<Simulation>({fmt::format("ic.n={}", n), "ic.standard_units=false"});
     const State s = initial_state(comm, p);
     const double n2 = static_cast<double>(n) * static_cast<double>(n);
     for (const auto& c : cases) {

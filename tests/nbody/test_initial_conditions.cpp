@@ -10,6 +10,7 @@
 #include "tessera/core/hdf5.hpp"
 #include "tessera/nbody/diagnostics.hpp"
 #include "tessera/nbody/initial_conditions.hpp"
+#include "tessera/nbody/simulation.hpp"
 
 namespace tessera::nbody {
 namespace {
@@ -17,11 +18,8 @@ namespace {
 TEST(InitialConditions, KroupaMassesAreNormalisedAndSpanTheImf)
 {
   const Comm comm;
-  Params p;
-  p.n = 4096;
-  p.mass_spectrum = "kroupa";
-  p.kroupa_min = 0.08;
-  p.kroupa_max = 100.0;
+  const auto p =
+      params_for<Simulation>({"ic.n=4096", "ic.mass_spectrum=kroupa", "ic.kroupa_min=0.08", "ic.kroupa_max=100"});
   const State s = initial_state(comm, p);
   const auto m = to_host(s.m);
   double total = 0, lightest = 1, heaviest = 0;
@@ -76,10 +74,9 @@ TEST(InitialConditions, TextAndHdf5FilesReadBack)
     writer.write_shared("m", m);
   }
   for (const char* kind : {"text", "hdf5"}) {
-    Params p;
-    p.ic = kind;
-    p.ic_file = dir / (std::string(kind) == "text" ? "ic.txt" : "ic.h5");
-    p.standard_units = false;
+    const auto p = params_for<Simulation>(
+        {std::string("ic.kind=") + kind,
+         "ic.file=" + (dir / (std::string(kind) == "text" ? "ic.txt" : "ic.h5")).string(), "ic.standard_units=false"});
     const State s = initial_state(comm, p);
     ASSERT_EQ(s.n_global, 3) << kind;
     const auto x = to_host(s.x);

@@ -3,9 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "tessera/nbody/diagnostics.hpp"
 #include "tessera/nbody/hermite.hpp"
 #include "tessera/nbody/initial_conditions.hpp"
+#include "tessera/nbody/simulation.hpp"
 
 using namespace tessera;
 using namespace tessera::nbody;
@@ -41,12 +44,9 @@ double kepler_error_after_one_period(double steps_per_orbit)
   const Comm comm;
   State s = kepler(comm, 0.5);
   const auto start = host_copy(s.x);
-  Params p;
-  p.integrator = Integrator::hermite_shared;
-  p.softening = 0;
-  p.dt_fixed = 2 * pi / steps_per_orbit;
-  p.dt_max = 1.0;
-  p.t_end = 2 * pi;
+  const auto p = params_for<Simulation>({"integrator.kind=hermite_shared", "gravity.softening=0",
+                                         fmt::format("integrator.dt_fixed={:.17g}", 2 * pi / steps_per_orbit),
+                                         "integrator.dt_max=1", fmt::format("run.t_end={:.17g}", 2 * pi)});
   Hermite hermite(comm, s, p);
   hermite.start();
   while (s.time < p.t_end * (1 - 1e-14))
@@ -60,27 +60,21 @@ double kepler_error_after_one_period(double steps_per_orbit)
   return err;
 }
 
-Params plummer_params(std::int64_t n, double eta)
+// A Plummer sphere of n stars (seed 7, eps = 1e-3, dt_max = 1/64) and any further keys.
+Params plummer_params(std::int64_t n, double eta, std::vector<std::string> more = {})
 {
-  Params p;
-  p.n = n;
-  p.seed = 7;
-  p.softening = 1e-3;
-  p.eta = eta;
-  p.dt_max = 1.0 / 64;
-  return p;
+  more.insert(more.begin(), {fmt::format("ic.n={}", n), "ic.seed=7", "gravity.softening=1e-3",
+                             fmt::format("integrator.eta={}", eta), "integrator.dt_max=0.015625"});
+  return params_for<Simulation>(more);
 }
 
-// Integrates to t and returns |dE/E0|.
-template <class Integrator>
-double energy_error(const Comm& comm, State& s, const Params& p, double t)
+// The simulation tessera-nbody runs, integrated to t; returns |dE/E0|.
+double energy_error(const Comm& comm, Simulation& sim, const Params& p, double t)
 {
-  const double e0 = energies(comm, s, p.softening).total();
-  Integrator integrator(comm, s, p);
-  integrator.start();
-  while (s.time < t * (1 - 1e-14))
-    integrator.step(t);
-  return std::abs(energies(comm, s, p.softening).total() - e0) / std::abs(e0);
+  const double e0 = sim.initial_energy();
+  while (sim.position() < t * (1 - 1e-14))
+    sim.advance(t);
+  return std::abs(energies(comm, sim.state(), p.softening).total() - e0) / std::abs(e0);
 }
 } // namespace
 
@@ -97,9 +91,7 @@ TEST(Hermite, KeplerOrbitIsFourthOrder)
 TEST(Hermite, MomentumAndAngularMomentumConserved)
 {
   const Comm comm;
-  Params p = plummer_params(64, 0.001);
-  p.softening = 0;
-  p.integrator = Integrator::hermite_shared;
+  const Params p = plummer_params(64, 0.001, {"gravity.softening=0", "integrator.kind=hermite_shared"});
   State s = initial_state(comm, p);
   const auto l0 = angular_momentum(comm, s);
   const auto c0 = centre_of_mass(comm, s);
@@ -121,12 +113,12 @@ TEST(Hermite, PlummerEnergyErrorWithBlockStepsAndItsFallWithEta)
 {
   const Comm comm;
   const Params p = plummer_params(4096, 0.02);
-  State s = initial_state(comm, p);
-  const double err = energy_error<Hermite>(comm, s, p, 1.0);
+  Simulation sim(RunContext{comm}, p);
+  const double err = energy_error(comm, sim, p, 1.0);
   EXPECT_LT(err, 1e-6);
   const Params tighter = plummer_params(4096, 0.01);
-  State s2 = initial_state(comm, tighter);
-  const double err_tight = energy_error<Hermite>(comm, s2, tighter, 1.0);
+  Simulation sim2(RunContext{comm}, tighter);
+  const double err_tight = energy_error(comm, sim2, tighter, 1.0);
   EXPECT_LT(err_tight, err) << "eta 0.02: " << err << ", eta 0.01: " << err_tight;
   RecordProperty("dE_eta_0.02", std::to_string(err));
   RecordProperty("dE_eta_0.01", std::to_string(err_tight));
@@ -135,39 +127,39 @@ TEST(Hermite, PlummerEnergyErrorWithBlockStepsAndItsFallWithEta)
 TEST(Hermite, BlockAndSharedStepsAgreeForSmallEta)
 {
   const Comm comm;
-  Params p = plummer_params(256, 0.0005);
-  State block = initial_state(comm, p);
-  State shared = initial_state(comm, p);
+  const Params p = plummer_params(256, 0.0005);
+  const Params q = plummer_params(256, 0.0005, {"integrator.kind=hermite_shared"});
+  Simulation block(RunContext{comm}, p), shared(RunContext{comm}, q);
   const double t = 0.0625;
-  energy_error<Hermite>(comm, block, p, t);
-  p.integrator = Integrator::hermite_shared;
-  energy_error<Hermite>(comm, shared, p, t);
-  const auto xb = to_host(block.x), xs = to_host(shared.x);
+  energy_error(comm, block, p, t);
+  energy_error(comm, shared, q, t);
+  const auto xb = to_host(block.state().x), xs = to_host(shared.state().x);
   double worst = 0;
-  for (Index i = 0; i < block.local(); ++i)
+  for (Index i = 0; i < block.state().local(); ++i)
     for (int d = 0; d < 3; ++d)
       worst = std::max(worst, std::abs(xb(i, d) - xs(i, d)));
   EXPECT_LT(worst, 1e-9);
-  EXPECT_GT(block.steps, shared.steps); // block steps: more, smaller steps for few particles each
+  // block steps: more, smaller steps for few particles each
+  EXPECT_GT(block.state().steps, shared.state().steps);
 }
 
 TEST(Leapfrog, SecondOrderAndFp32CloseToFp64)
 {
   const Comm comm;
-  Params p = plummer_params(512, 0.02);
-  p.integrator = Integrator::leapfrog;
   double errors[2];
   for (int k = 0; k < 2; ++k) {
-    p.dt_fixed = k == 0 ? 1.0 / 256 : 1.0 / 512;
-    State s = initial_state(comm, p);
-    errors[k] = energy_error<Leapfrog>(comm, s, p, 0.125);
+    const Params p = plummer_params(
+        512, 0.02,
+        {"integrator.kind=leapfrog", k == 0 ? "integrator.dt_fixed=0.00390625" : "integrator.dt_fixed=0.001953125"});
+    Simulation sim(RunContext{comm}, p);
+    errors[k] = energy_error(comm, sim, p, 0.125);
   }
   EXPECT_LT(errors[0], 1e-4);
   EXPECT_GT(errors[0] / errors[1], 2.5); // 4 for a clean second-order error
-  p.precision = Precision::fp32;
-  p.dt_fixed = 1.0 / 512;
-  State s32 = initial_state(comm, p);
-  EXPECT_LT(energy_error<Leapfrog>(comm, s32, p, 0.125), 1e-4);
+  const Params p32 = plummer_params(
+      512, 0.02, {"integrator.kind=leapfrog", "integrator.precision=fp32", "integrator.dt_fixed=0.001953125"});
+  Simulation sim32(RunContext{comm}, p32);
+  EXPECT_LT(energy_error(comm, sim32, p32, 0.125), 1e-4);
 }
 
 TEST(InitialConditions, PlummerIsInStandardUnits)

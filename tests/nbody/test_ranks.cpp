@@ -7,8 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "tessera/nbody/hermite.hpp"
 #include "tessera/nbody/initial_conditions.hpp"
+#include "tessera/nbody/simulation.hpp"
 
 using namespace tessera;
 using namespace tessera::nbody;
@@ -16,26 +16,18 @@ using namespace tessera::nbody;
 namespace {
 Params small_run()
 {
-  Params p;
-  p.n = 300; // not divisible by 2: uneven ranks
-  p.seed = 3;
-  p.softening = 0.01;
-  p.eta = 0.02;
-  p.dt_max = 1.0 / 64;
-  return p;
+  // 300 stars: not divisible by 2, uneven ranks.
+  return params_for<Simulation>(
+      {"ic.n=300", "ic.seed=3", "gravity.softening=0.01", "integrator.eta=0.02", "integrator.dt_max=0.015625"});
 }
 
 // Positions after t (gathered to rank 0 of `comm`, ordered by id).
 std::vector<double> trajectory_end(const Comm& comm, double t, bool integrate)
 {
-  const Params p = small_run();
-  State s = initial_state(comm, p);
-  if (integrate) {
-    Hermite hermite(comm, s, p);
-    hermite.start();
-    while (s.time < t)
-      hermite.step(t);
-  }
+  Simulation sim(RunContext{comm}, small_run());
+  while (integrate && sim.position() < t)
+    sim.advance(t);
+  const State& s = sim.state();
   const auto x = to_host(s.x);
   const auto id = to_host(s.id);
   std::vector<double> mine;
@@ -99,8 +91,7 @@ TEST(Ranks, PlummerSeedGivesPinnedParticles)
   MPI_Comm_split(world.native(), world.rank() == 0 ? 0 : MPI_UNDEFINED, 0, &alone);
   if (world.rank() != 0) return;
   const Comm single(alone);
-  Params p = small_run();
-  const State s = initial_state(single, p);
+  const State s = initial_state(single, small_run());
   const auto x = to_host(s.x);
   RecordProperty("x0", std::to_string(x(0, 0)));
   EXPECT_NEAR(x(0, 0), 0.21944320645931151, 1e-13);

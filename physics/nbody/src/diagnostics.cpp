@@ -130,21 +130,22 @@ Diagnostics diagnose(const Comm& comm, const State& state, double softening, dou
   return d;
 }
 
-std::string table_header()
-{
-  return fmt::format("{:>10} {:>16} {:>11} {:>8} {:>11} {:>11} {:>9} {:>9} {:>9} {:>9}", "time", "E", "dE/|E0|", "Q",
-                     "|L|", "|x_com|", "r_1%", "r_10%", "r_50%", "r_90%");
-}
-
-std::string table_row(const Diagnostics& d)
+DiagnosticsRow table_row(const Diagnostics& d)
 {
   const auto& L = d.angular_momentum;
   const auto& c = d.com.position;
-  return fmt::format("{:>10.5f} {:>16.10e} {:>11.3e} {:>8.5f} {:>11.3e} {:>11.3e} {:>9.5f} {:>9.5f} {:>9.5f} {:>9.5f}",
-                     d.time, d.energy.total(), d.relative_energy_error, d.virial_ratio,
-                     std::sqrt(L[0] * L[0] + L[1] * L[1] + L[2] * L[2]),
-                     std::sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]), d.lagrangian_radii[0], d.lagrangian_radii[1],
-                     d.lagrangian_radii[2], d.lagrangian_radii[3]);
+  DiagnosticsRow row;
+  row.add("time", d.time)
+      .add("E", d.energy.total())
+      .add("dE/|E0|", d.relative_energy_error)
+      .add("Q", d.virial_ratio)
+      .add("|L|", std::sqrt(L[0] * L[0] + L[1] * L[1] + L[2] * L[2]))
+      .add("|x_com|", std::sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]))
+      .add("r_1%", d.lagrangian_radii[0])
+      .add("r_10%", d.lagrangian_radii[1])
+      .add("r_50%", d.lagrangian_radii[2])
+      .add("r_90%", d.lagrangian_radii[3]);
+  return row;
 }
 
 nlohmann::json Diagnostics::to_json() const

@@ -40,10 +40,11 @@ void write_xdmf(const std::filesystem::path& xdmf, const std::string& h5, std::i
 }
 } // namespace
 
-void write_snapshot(const Comm& comm, const State& state, const Params& params, int number)
+void write_snapshot(const Comm& comm, const State& state, const Params& params, const std::filesystem::path& dir,
+                    int number)
 {
   const auto name = fmt::format("snapshot_{:04d}", number);
-  const auto path = params.output_dir / (name + ".h5");
+  const auto path = dir / (name + ".h5");
   Hdf5Writer writer(comm, path);
   writer.write_distributed("x", state.x);
   writer.write_distributed("v", state.v);
@@ -55,13 +56,11 @@ void write_snapshot(const Comm& comm, const State& state, const Params& params, 
   writer.attribute("", "softening", params.softening);
   writer.attribute("", "commit", build_commit());
   writer.close();
-  if (comm.is_root()) write_xdmf(params.output_dir / (name + ".xdmf"), name + ".h5", state.n_global, state.time);
+  if (comm.is_root()) write_xdmf(dir / (name + ".xdmf"), name + ".h5", state.n_global, state.time);
 }
 
-void write_checkpoint(const Comm& comm, const State& state, const std::filesystem::path& path, double initial_energy,
-                      int next_snapshot)
+void write_checkpoint(CheckpointWriter& writer, const State& state, double initial_energy)
 {
-  CheckpointWriter writer(comm, path);
   writer.write_distributed("x", state.x);
   writer.write_distributed("v", state.v);
   writer.write_distributed("m", state.m);
@@ -74,24 +73,16 @@ void write_checkpoint(const Comm& comm, const State& state, const std::filesyste
   writer.attribute("time", state.time);
   writer.attribute("n", state.n_global);
   writer.attribute("steps", state.steps);
-  writer.attribute("interactions", comm.sum(state.interactions));
+  writer.attribute("interactions", writer.comm().sum(state.interactions));
   writer.attribute("initial_energy", initial_energy);
-  writer.attribute("next_snapshot", static_cast<std::int64_t>(next_snapshot));
-  writer.commit();
 }
 
-std::int64_t checkpoint_particles(const std::filesystem::path& path)
+double read_checkpoint(CheckpointReader& reader, State& state)
 {
-  return Hdf5Reader(path).attribute_int("", "n");
-}
-
-Restart read_checkpoint(const Comm& comm, State& state, const std::filesystem::path& path)
-{
-  CheckpointReader reader(comm, path);
-  if (reader.file().attribute_int("", "n") != state.n_global) {
-    throw InputError(fmt::format("{}: checkpoint has {} particles, the state {}", path.string(),
-                                 reader.file().attribute_int("", "n"), state.n_global));
-  }
+  const auto n = reader.attribute_int("n");
+  if (n < 1 || n >= (std::int64_t{1} << 40))
+    throw IoError(fmt::format("{}: {} particles is no particle count", reader.path().string(), n));
+  state = allocate(reader.comm(), n);
   reader.read_distributed("x", state.x);
   reader.read_distributed("v", state.v);
   reader.read_distributed("m", state.m);
@@ -101,11 +92,10 @@ Restart read_checkpoint(const Comm& comm, State& state, const std::filesystem::p
   reader.read_distributed("pot", state.pot);
   reader.read_distributed("t", state.t);
   reader.read_distributed("dt", state.dt);
-  state.time = reader.file().attribute_real("", "time");
-  state.steps = reader.file().attribute_int("", "steps");
+  state.time = reader.attribute_real("time");
+  state.steps = reader.attribute_int("steps");
   state.interactions = 0;
-  return {reader.file().attribute_real("", "initial_energy"),
-          static_cast<int>(reader.file().attribute_int("", "next_snapshot"))};
+  return reader.attribute_real("initial_energy");
 }
 
 } // namespace tessera::nbody

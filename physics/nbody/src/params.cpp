@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "tessera/core/errors.hpp"
+#include "tessera/core/simulation.hpp"
 
 namespace tessera::nbody {
 
@@ -32,13 +33,22 @@ ConfigSchema schema()
       .add_real("integrator.dt_fixed", 0.0, "fixed shared step (hermite_shared, leapfrog); 0: adaptive", 0.0, 1.0,
                 "N-body time")
       .add_real("run.t_end", 1.0, "end time", 0.0, 1e9, "N-body time")
-      .add_real("output.interval", 0.125, "time between diagnostics and snapshots", 1e-12, 1e9, "N-body time")
-      .add_bool("output.snapshots", true, "write an HDF5 snapshot at every output time")
-      .add_real("output.checkpoint_interval", 0.0, "time between checkpoints (0: only at the end)", 0.0, 1e9,
-                "N-body time")
+      .add_bool("output.snapshots", true, "write an HDF5 snapshot at every output (output.interval)")
       .add_int("kernel.tile", 0, "j-particles per team-scratch tile (0: backend default)", 0, 8192)
       .add_int("kernel.team_size", 0, "threads per team (0: backend default)", 0, 1024)
       .add_int("kernel.j_split", 0, "teams sharing an i-block's j-loop (0: automatic)", 0, 4096);
+  declare_run_keys(s, unit(),
+                   {.checkpoint_interval = 0,
+                    .checkpoint_wall_seconds = 3600,
+                    .output_interval = 0.125,
+                    .table_interval = 0.125,
+                    .log_interval = 0.125,
+                    .has_output = true,
+                    .has_table = true});
+  // What a restart continues must be the same system under the same equations; the end
+  // time, output and kernel tuning may change.
+  s.fixed_on_restart({"ic.", "gravity.", "integrator."});
+  s.reads_file("ic.file");
   return s;
 }
 
@@ -65,9 +75,14 @@ const char* name(Integrator integrator)
   return "?";
 }
 
-Params params_from(const Config& c, const std::filesystem::path& output_dir)
+ProgressUnit unit()
 {
-  Params p;
+  return {"time", "time units", true};
+}
+
+Params params_from(const Config& c)
+{
+  Params p{};
   p.ic = c.get_string("ic.kind");
   p.ic_file = c.get_string("ic.file");
   p.n = c.get_int("ic.n");
@@ -88,13 +103,10 @@ Params params_from(const Config& c, const std::filesystem::path& output_dir)
   p.dt_min = c.get_real("integrator.dt_min");
   p.dt_fixed = c.get_real("integrator.dt_fixed");
   p.t_end = c.get_real("run.t_end");
-  p.output_interval = c.get_real("output.interval");
   p.snapshots = c.get_bool("output.snapshots");
-  p.checkpoint_interval = c.get_real("output.checkpoint_interval");
   p.tile = static_cast<int>(c.get_int("kernel.tile"));
   p.team_size = static_cast<int>(c.get_int("kernel.team_size"));
   p.j_split = static_cast<int>(c.get_int("kernel.j_split"));
-  p.output_dir = output_dir;
 
   const std::string where = c.source();
   if (p.ic != "plummer" && p.ic_file.empty()) {
@@ -117,8 +129,9 @@ Params params_from(const Config& c, const std::filesystem::path& output_dir)
       throw InputError(
           fmt::format("{}: key 'integrator.dt_max' = {} must be a power of two for block steps", where, p.dt_max));
     }
-    for (const auto& [key, value] : {std::pair{"output.interval", p.output_interval}, std::pair{"run.t_end", p.t_end},
-                                     std::pair{"output.checkpoint_interval", p.checkpoint_interval}}) {
+    // Particles are all at one time only at multiples of dt_max: outputs and rows go there.
+    for (const auto& key : {"output.interval", "output.table_interval", "run.t_end"}) {
+      const double value = c.get_real(key);
       if (!is_multiple(value, p.dt_max)) {
         throw InputError(fmt::format("{}: key '{}' = {} must be a multiple of integrator.dt_max = {} for block steps",
                                      where, key, value, p.dt_max));

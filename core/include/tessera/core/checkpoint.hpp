@@ -4,8 +4,10 @@
 // CheckpointWriter writes to "<path>.tmp" and, in commit(), marks the file complete, syncs
 // it to disk and renames it over <path>: until that rename the previous checkpoint stays
 // untouched. Every dataset carries a checksum (a position-weighted 64-bit hash of its
-// elements, the same however the data is split over ranks), and CheckpointReader refuses a
-// file that is incomplete, truncated or whose data does not match its checksums.
+// elements, the same however the data is split over ranks), the root attributes together
+// carry one more (an edited step counter or time is refused like edited data), and
+// CheckpointReader refuses a file that is incomplete, truncated or whose data or attributes
+// do not match their checksums.
 //
 // With per-rank files (serial HDF5, several ranks) the rank files get a fresh tag for every
 // checkpoint, and older tags are removed only after the rename, so the previous joining file
@@ -36,11 +38,20 @@ public:
   {
     write(name, host_row_major(view), false);
   }
+  // A root attribute (double, int64 or string; other integers are stored as int64).
+  void attribute(const std::string& name, double value);
+  void attribute(const std::string& name, std::int64_t value);
+  void attribute(const std::string& name, const std::string& value);
+  void attribute(const std::string& name, const char* value) { attribute(name, std::string(value)); }
   template <class T>
-  void attribute(const std::string& name, const T& value)
+    requires std::is_integral_v<T>
+  void attribute(const std::string& name, T value)
   {
-    writer_.attribute("", name, value);
+    attribute(name, static_cast<std::int64_t>(value));
   }
+
+  const Comm& comm() const { return *comm_; }
+  const std::filesystem::path& path() const { return path_; }
 
   // Completes the checkpoint: after this returns on every rank, <path> is the new one.
   void commit();
@@ -68,6 +79,8 @@ private:
   std::string tag_;
   Hdf5Writer writer_;
   int datasets_written_ = 0;
+  std::string attribute_list_; // "<kind>:<name>\n" per root attribute, in writing order
+  std::uint64_t attribute_sum_ = 0;
 };
 
 class CheckpointReader {
@@ -96,9 +109,19 @@ public:
     return data;
   }
 
+  // Root attributes, verified (with all the others) when the file was opened.
+  bool has_attribute(const std::string& name) const { return reader_.has_attribute("", name); }
+  double attribute_real(const std::string& name) const { return reader_.attribute_real("", name); }
+  std::int64_t attribute_int(const std::string& name) const { return reader_.attribute_int("", name); }
+  std::string attribute_string(const std::string& name) const { return reader_.attribute_string("", name); }
+
   const Hdf5Reader& file() const { return reader_; }
+  const Comm& comm() const { return *comm_; }
+  const std::filesystem::path& path() const { return reader_.path(); }
 
 private:
+  void verify_attributes() const;
+
   void verify(const std::string& name, std::uint64_t sum) const;
 
   const Comm* comm_;

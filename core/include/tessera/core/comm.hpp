@@ -80,6 +80,8 @@ public:
     return allreduce(x, MPI_MAX);
   }
   bool any(bool x) const { return allreduce(static_cast<int>(x), MPI_MAX) != 0; }
+  // Bitwise or of flags over the ranks (several yes/no agreements in one collective).
+  std::uint32_t bitwise_or(std::uint32_t x) const { return allreduce(x, MPI_BOR); }
 
   // Sum over ranks of the ranks before this one (0 on rank 0): offsets of distributed data.
   std::int64_t exclusive_sum(std::int64_t x) const;

@@ -4,6 +4,11 @@
 // its type, default, range, unit and meaning; the schema validates the whole input before
 // anything runs (unknown keys get a "did you mean" suggestion) and documents itself
 // (`--help-input` of every driver prints it).
+//
+// A key may carry two flags: `fixed_on_restart` (a checkpoint continues only under the same
+// value: the physics, the mesh, the seed; core's run loop compares them) and `reads_file`
+// (its value is a path the run reads: `--summary` may not point at it). A key that was
+// renamed stays known under its old name only to say the new one.
 
 #include <cstdint>
 #include <filesystem>
@@ -29,7 +34,12 @@ struct ConfigKey {
   std::optional<double> min; // inclusive bounds for integer and real keys
   std::optional<double> max;
   std::vector<std::string> choices; // allowed values of a string key (empty: any)
+  bool fixed_on_restart = false;    // a restart must keep the checkpoint's value
+  bool reads_file = false;          // the value is a path the run reads
 };
+
+// A value as TOML writes it ("true", "3", "0.5", "\"hllc\""), for messages and fingerprints.
+std::string format_config_value(const ConfigValue& value);
 
 class ConfigSchema {
 public:
@@ -41,6 +51,13 @@ public:
   ConfigSchema& add_string(const std::string& name, const std::string& def, const std::string& doc,
                            std::vector<std::string> choices = {});
 
+  // Flags on keys already declared: a name ending in '.' stands for its whole section
+  // ("ic." is every ic.* key). Throws if a name matches no key (a typo in the module).
+  ConfigSchema& fixed_on_restart(const std::vector<std::string>& names);
+  ConfigSchema& reads_file(const std::string& name);
+  // `old_name` is no longer a key: input that uses it is refused with a line naming `new_name`.
+  ConfigSchema& renamed(const std::string& old_name, const std::string& new_name);
+
   const ConfigKey* find(const std::string& name) const;
   const std::vector<ConfigKey>& keys() const { return keys_; }
   // The declared key closest to `name` (edit distance), for "did you mean".
@@ -48,9 +65,13 @@ public:
   // A Markdown table of every key: docs/ and `--help-input`.
   std::string markdown() const;
 
+  // The new name of a renamed key ("" if `name` was never renamed).
+  std::string new_name_of(const std::string& name) const;
+
 private:
   ConfigSchema& add(ConfigKey key);
   std::vector<ConfigKey> keys_;
+  std::map<std::string, std::string> renamed_;
 };
 
 class Config {
@@ -71,6 +92,11 @@ public:
 
   // Every key with its effective value (defaults included): echoed into summaries.
   nlohmann::json to_json() const;
+  // The keys flagged fixed_on_restart with their values formatted as TOML, by name.
+  std::map<std::string, std::string> restart_fingerprint() const;
+  // Every key with its value formatted as TOML, in the schema's order (rank agreement).
+  std::vector<std::pair<std::string, std::string>> effective_values() const;
+  const ConfigSchema& schema() const { return schema_; }
   const std::string& source() const { return source_; }
 
 private:

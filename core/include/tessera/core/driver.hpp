@@ -4,7 +4,13 @@
 //                    [--summary FILE] [--help-input]
 // the input deck (Config), start-up, the mapping of errors to one line and an exit code,
 // and the JSON summary. A driver supplies its schema and a body that builds and runs its
-// module and returns its results as JSON.
+// module and returns its results as JSON (simulations: run_loop.hpp's simulation_main).
+//
+// Before any work: all ranks agree on the command line and the effective configuration
+// (a rank started with other settings ends the run with one line naming the first
+// difference, exit 2, never a hang); the output directory is created, checked and locked
+// for the run (output_lock.hpp); --summary is checked to be writable and not to name a
+// file the run reads or writes.
 
 #include <filesystem>
 #include <functional>
@@ -16,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tessera/core/config.hpp"
+#include "tessera/core/errors.hpp"
 #include "tessera/core/runtime.hpp"
 #include "tessera/core/timers.hpp"
 
@@ -44,6 +51,8 @@ struct DriverInfo {
   std::string description; // one line
   const ConfigSchema* schema;
   std::vector<DriverFlag> flags = {};
+  // Files the run writes in the output directory (glob patterns, e.g. "snapshot_*.h5").
+  std::vector<std::string> output_files = {};
 };
 
 struct DriverContext {
@@ -67,5 +76,19 @@ void write_json_atomically(const Comm& comm, const std::filesystem::path& path, 
 // Creates `dir` if needed and checks that files can be written there, so that a run fails
 // at its start, not after hours of work (throws IoError).
 void ensure_output_directory(const Comm& comm, const std::filesystem::path& dir);
+
+// Refuses (InputError) a --summary that names the input deck, the restart file, a file a
+// key flagged reads_file names, or a file the run writes; IoError when it cannot be written.
+void check_summary_path(const Comm& comm, const DriverInfo& info, const DriverOptions& options, const Config& config);
+
+// What the ranks must agree on before any work: each rank's command line and effective
+// configuration, or the error it met reading them. Collective; throws the common error, or
+// an InputError naming the first difference between ranks.
+struct StartUpSettings {
+  std::vector<std::pair<std::string, std::string>> settings; // (what, value)
+  std::optional<ExitCode> error_code;                        // the rank failed reading its input
+  std::string error_message;
+};
+void agree_on_start_up(const Comm& comm, const StartUpSettings& mine);
 
 } // namespace tessera

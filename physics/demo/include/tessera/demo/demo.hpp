@@ -11,24 +11,26 @@
 
 #include "tessera/core/cart.hpp"
 #include "tessera/core/config.hpp"
+#include "tessera/core/simulation.hpp"
 #include "tessera/core/timers.hpp"
 
 namespace tessera::demo {
 
+// Every field comes from the input keys (schema() holds the defaults).
 struct Params {
-  Index nx = 32, ny = 32, nz = 32; // global grid
-  Index steps = 200;
-  double diffusivity = 0.1; // D dt / dx^2, stable below 1/6
-  Index particles = 2048;   // global number
-  double softening = 0.01;
-  int tile = 128;
-  std::uint64_t seed = 1;
-  Index checkpoint_every = 0; // steps; 0 = only at the end
-  std::filesystem::path output_dir = ".";
+  Index nx, ny, nz; // global grid
+  Index steps;
+  double diffusivity; // D dt / dx^2, stable below 1/6
+  Index particles;    // global number
+  double softening;
+  int tile;
+  std::uint64_t seed;
 };
 
 ConfigSchema schema();
-Params params_from(const Config& config, const std::filesystem::path& output_dir);
+Params params_from(const Config& config);
+// tessera-demo counts diffusion steps.
+ProgressUnit unit();
 
 // The grid with one ghost layer on each side: (nx_local + 2, ny + 2, nz + 2).
 struct Grid {
@@ -56,14 +58,36 @@ Particles make_particles(const Comm& comm, const Params& p);
 // returns the total potential energy 1/2 sum_i m_i phi_i.
 double compute_potential(const Comm& comm, const Particles& particles, const Params& p);
 
-struct Outcome {
-  nlohmann::json results;
-  Index steps_done = 0;
-  bool interrupted = false;
-};
+// The demo under core's run loop (tessera-demo): one diffusion step per unit of work, the
+// pair potential once at the start, checkpoints of the grid, demo.h5 (+ XDMF) at the end.
+class Simulation {
+public:
+  using Params = demo::Params;
+  static SimulationInfo info();
+  static ConfigSchema schema() { return demo::schema(); }
+  static Params params(const Config& config) { return params_from(config); }
 
-// The whole run: initial state (or restart), steps with checkpoints, final output.
-Outcome run(const Comm& comm, const Params& p, const std::optional<std::filesystem::path>& restart,
-            PhaseTimers& timers);
+  Simulation(const RunContext& context, const Params& params);
+  Simulation(const RunContext& context, const Params& params, CheckpointReader& checkpoint);
+
+  void advance(double target);
+  double position() const { return static_cast<double>(step_); }
+  double end() const { return static_cast<double>(params_.steps); }
+  void write_checkpoint(CheckpointWriter& writer) const;
+  DiagnosticsRow diagnostics() const { return {}; }
+  void write_output(const OutputRequest& request);
+  Results results();
+
+private:
+  RunContext context_;
+  Params params_;
+  CartComm cart_;
+  Grid grid_;
+  ViewRight<double***> scratch_;
+  HaloExchange3D<double> halo_;
+  Particles particles_;
+  Index step_ = 0, first_step_ = 0;
+  double heat0_ = 0, energy_ = 0, heat_ = 0;
+};
 
 } // namespace tessera::demo

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tessera/core/simulation.hpp"
 #include "tessera/nbody/state.hpp"
 
 namespace tessera::nbody {
@@ -41,8 +42,7 @@ std::array<double, 4> lagrangian_radii(const Comm& comm, const State& state, con
 
 Diagnostics diagnose(const Comm& comm, const State& state, double softening, double initial_energy);
 
-// One line of the diagnostics table, and its header.
-std::string table_header();
-std::string table_row(const Diagnostics& d);
+// One row of the diagnostics table (diagnostics.dat).
+DiagnosticsRow table_row(const Diagnostics& d);
 
 } // namespace tessera::nbody

@@ -3,23 +3,21 @@
 
 #include <filesystem>
 
+#include "tessera/core/checkpoint.hpp"
 #include "tessera/nbody/params.hpp"
 #include "tessera/nbody/state.hpp"
 
 namespace tessera::nbody {
 
 // <dir>/snapshot_<number>.h5 with x, v, m, id and the time; <dir>/snapshot_<number>.xdmf.
-void write_snapshot(const Comm& comm, const State& state, const Params& params, int number);
+void write_snapshot(const Comm& comm, const State& state, const Params& params, const std::filesystem::path& dir,
+                    int number);
 
 // Everything needed to continue exactly: particles, Hermite state, time, counters, and the
 // initial energy (for dE/E0 after a restart).
-void write_checkpoint(const Comm& comm, const State& state, const std::filesystem::path& path, double initial_energy,
-                      int next_snapshot);
-struct Restart {
-  double initial_energy = 0;
-  int next_snapshot = 0;
-};
-Restart read_checkpoint(const Comm& comm, State& state, const std::filesystem::path& path);
-std::int64_t checkpoint_particles(const std::filesystem::path& path);
+void write_checkpoint(CheckpointWriter& writer, const State& state, double initial_energy);
+// Allocates and fills `state` from a checkpoint (split over this run's ranks); returns the
+// initial energy.
+double read_checkpoint(CheckpointReader& reader, State& state);
 
 } // namespace tessera::nbody

@@ -6,47 +6,48 @@
 #include <string>
 
 #include "tessera/core/config.hpp"
+#include "tessera/core/simulation.hpp"
 
 namespace tessera::nbody {
 
 enum class Integrator { hermite_block, hermite_shared, leapfrog };
 enum class Precision { fp64, fp32 };
 
+// Every field comes from the input keys (schema() holds the defaults; nothing here does).
 struct Params {
   // Initial conditions
-  std::string ic = "plummer";    // plummer | hdf5 | text
+  std::string ic;                // plummer | hdf5 | text
   std::filesystem::path ic_file; // for hdf5 / text
-  std::int64_t n = 16384;
-  std::uint64_t seed = 1;
-  std::string mass_spectrum = "equal";          // equal | kroupa
-  double kroupa_min = 0.08, kroupa_max = 100.0; // solar masses, before normalising to M = 1
-  bool standard_units = true;                   // rescale to E = -1/4, virial ratio 1/2 exactly
+  std::int64_t n;
+  std::uint64_t seed;
+  std::string mass_spectrum; // equal | kroupa
+  double kroupa_min, kroupa_max;
+  bool standard_units; // rescale to E = -1/4, virial ratio 1/2 exactly
   // Gravity
-  double softening = 1.0 / 1024; // Plummer softening length eps (0 allowed)
+  double softening; // Plummer softening length eps (0 allowed)
   // Integration
-  Integrator integrator = Integrator::hermite_block;
-  Precision precision = Precision::fp64; // leapfrog only; Hermite is always FP64
-  double eta = 0.02;                     // Aarseth accuracy parameter (inside the square root)
-  double eta_start = 0.01;               // start-up step: eta_start * |a| / |jerk|
-  double dt_max = 1.0 / 64;              // largest block step (a power of two)
-  double dt_min = std::ldexp(1.0, -40);
-  double dt_fixed = 0.0; // > 0: shared step of this size (Hermite shared, leapfrog)
-  double t_end = 1.0;
+  Integrator integrator;
+  Precision precision; // leapfrog only; Hermite is always FP64
+  double eta;          // Aarseth accuracy parameter (inside the square root)
+  double eta_start;    // start-up step: eta_start * |a| / |jerk|
+  double dt_max;       // largest block step (a power of two)
+  double dt_min;
+  double dt_fixed; // > 0: shared step of this size (Hermite shared, leapfrog)
+  double t_end;
   // Output
-  double output_interval = 0.125; // diagnostics and snapshots (a multiple of dt_max)
-  bool snapshots = true;
-  double checkpoint_interval = 0.0; // simulated time; 0: only at the end
-  std::filesystem::path output_dir = ".";
-  // Kernel tuning (defaults per backend)
-  int tile = 0;      // j-particles per scratch tile; 0: backend default
-  int team_size = 0; // threads per team; 0: backend default
-  int j_split = 0;   // teams sharing one i-block's j-loop; 0: automatic, 1: never split
+  bool snapshots; // an HDF5 snapshot at every output
+  // Kernel tuning (0: the backend's default)
+  int tile;      // j-particles per scratch tile
+  int team_size; // threads per team
+  int j_split;   // teams sharing one i-block's j-loop; 1: never split
 };
 
 ConfigSchema schema();
 // Reads and cross-checks the keys (throws InputError naming the key).
-Params params_from(const Config& config, const std::filesystem::path& output_dir);
+Params params_from(const Config& config);
 
 const char* name(Integrator integrator);
+// tessera-nbody counts its progress in simulated time (N-body units).
+ProgressUnit unit();
 
 } // namespace tessera::nbody

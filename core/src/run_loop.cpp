@@ -1,0 +1,310 @@
+#include "tessera/core/run_loop.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdlib>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "tessera/core/errors.hpp"
+#include "tessera/core/log.hpp"
+#include "tessera/core/runtime.hpp"
+
+namespace tessera {
+
+namespace {
+
+constexpr double never = std::numeric_limits<double>::infinity();
+// Positions within this relative distance of a scheduled one count as reaching it (times
+// summed from many steps carry rounding).
+constexpr double reach = 1e-12;
+
+bool reached(double position, double target)
+{
+  return position >= target - reach * std::max(1.0, std::abs(target));
+}
+
+double wall_now()
+{
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Reads an interval key of either kind (0 when the module did not declare it).
+double interval(const Config& config, const std::string& key)
+{
+  const auto* k = config.schema().find(key);
+  if (k == nullptr) return 0;
+  return k->kind == ConfigKey::Kind::integer ? static_cast<double>(config.get_int(key)) : config.get_real(key);
+}
+
+std::string format_position(double x, const ProgressUnit& unit)
+{
+  return unit.continuous ? fmt::format("{:.6g}", x) : fmt::format("{}", std::llround(x));
+}
+
+std::string format_duration(double seconds)
+{
+  if (seconds < 100) return fmt::format("{:.3g} s", seconds);
+  if (seconds < 7200) return fmt::format("{:.0f} min", seconds / 60);
+  return fmt::format("{:.1f} h", seconds / 3600);
+}
+
+// The loop's own checkpoint attributes.
+constexpr const char* attr_simulation = "tessera_simulation";
+constexpr const char* attr_fixed_keys = "tessera_fixed_keys";
+constexpr const char* attr_position = "tessera_position";
+constexpr const char* attr_units = "tessera_units";
+constexpr const char* attr_output_index = "tessera_output_index";
+constexpr const char* attr_last_output = "tessera_last_output_position";
+constexpr const char* attr_last_row = "tessera_last_row_position";
+constexpr const char* attr_table_bytes = "tessera_table_bytes";
+constexpr const char* attr_table_checksum = "tessera_table_checksum";
+
+} // namespace
+
+std::filesystem::path checkpoint_path(const std::filesystem::path& output_dir, const std::string& name)
+{
+  return output_dir / (name + ".chk.h5");
+}
+
+void declare_run_keys(ConfigSchema& schema, const ProgressUnit& unit, const RunKeyDefaults& d)
+{
+  const auto add_interval = [&](const std::string& key, double value, const std::string& doc) {
+    if (unit.continuous) {
+      schema.add_real(key, value, doc, 0.0, 1e30, unit.name);
+    } else {
+      schema.add_int(key, std::llround(value), doc, 0, 1LL << 62, unit.plural);
+    }
+  };
+  add_interval("output.checkpoint_interval", d.checkpoint_interval,
+               "between checkpoints (0: only at the end and on SIGTERM/SIGINT)");
+  schema.add_real("output.checkpoint_wall_seconds", d.checkpoint_wall_seconds,
+                  "wall-clock time between checkpoints, whatever the progress (0: none)", 0.0, 1e30, "s");
+  if (d.has_output) add_interval("output.interval", d.output_interval, "between outputs (0: only the last)");
+  if (d.has_table)
+    add_interval("output.table_interval", d.table_interval, "between rows of the table (0: after every unit of work)");
+  add_interval("output.log_interval", d.log_interval, "between progress lines (0: after every unit of work)");
+}
+
+RunLoop::RunLoop(const DriverContext& driver, const SimulationInfo& info)
+    : driver_(driver), info_(info), context_{driver.comm, driver.options.output_dir, &driver.timers},
+      checkpoint_path_(checkpoint_path(driver.options.output_dir, info.name))
+{
+  const auto& config = driver.config;
+  output_interval_ = interval(config, "output.interval");
+  table_interval_ = interval(config, "output.table_interval");
+  log_interval_ = interval(config, "output.log_interval");
+  checkpoint_interval_ = interval(config, "output.checkpoint_interval");
+  checkpoint_wall_seconds_ = interval(config, "output.checkpoint_wall_seconds");
+  if (const char* fault = std::getenv("TESSERA_FAULT")) {
+    const std::string text = fault;
+    const std::string prefix = "kill-after-units=";
+    if (text.rfind(prefix, 0) == 0) kill_after_units_ = std::atoll(text.c_str() + prefix.size());
+  }
+  if (driver.options.restart) open_restart();
+}
+
+RunLoop::~RunLoop() = default;
+
+void RunLoop::open_restart()
+{
+  const auto& path = *driver_.options.restart;
+  reader_ = std::make_unique<CheckpointReader>(driver_.comm, path);
+  restarted_ = true;
+  const auto name = fmt::format("tessera-{}", info_.name);
+  if (!reader_->has_attribute(attr_simulation) || !reader_->has_attribute(attr_fixed_keys))
+    throw InputError(fmt::format("{}: not a checkpoint of {} (written by another program or an older Tessera)",
+                                 path.string(), name));
+  const auto owner = reader_->attribute_string(attr_simulation);
+  if (owner != info_.name)
+    throw InputError(fmt::format("{}: a checkpoint of tessera-{}; {} cannot continue it", path.string(), owner, name));
+  nlohmann::json recorded;
+  try {
+    recorded = nlohmann::json::parse(reader_->attribute_string(attr_fixed_keys));
+  } catch (const nlohmann::json::exception&) {
+    throw IoError(fmt::format("{}: its record of the fixed keys is not readable", path.string()));
+  }
+  for (const auto& [key, now] : driver_.config.restart_fingerprint()) {
+    if (!recorded.contains(key))
+      throw InputError(fmt::format("{}: the checkpoint does not record key '{}', which a restart must keep (written "
+                                   "by an older Tessera?)",
+                                   path.string(), key));
+    const auto then = recorded[key].get<std::string>();
+    if (then != now)
+      throw InputError(fmt::format("{}: the checkpoint was written by another run (written with other settings): key "
+                                   "'{}' = {} there, {} now; a restart must keep it",
+                                   path.string(), key, then, now));
+  }
+}
+
+void RunLoop::begin(double position, double end)
+{
+  std::int64_t table_bytes = 0;
+  std::uint64_t table_sum = 0;
+  if (reader_) {
+    const double recorded = reader_->attribute_real(attr_position);
+    if (recorded != position)
+      throw Error(ExitCode::failure, fmt::format("{}: the simulation restarted at {} {}, the checkpoint says {}",
+                                                 reader_->path().string(), info_.unit.name, position, recorded));
+    units_ = reader_->attribute_int(attr_units);
+    output_index_ = static_cast<int>(reader_->attribute_int(attr_output_index));
+    has_output_ = reader_->has_attribute(attr_last_output);
+    if (has_output_) last_output_position_ = reader_->attribute_real(attr_last_output);
+    has_row_ = reader_->has_attribute(attr_last_row);
+    if (has_row_) last_row_position_ = reader_->attribute_real(attr_last_row);
+    table_bytes = reader_->attribute_int(attr_table_bytes);
+    table_sum = static_cast<std::uint64_t>(reader_->attribute_int(attr_table_checksum));
+    has_checkpoint_ = true;
+    last_checkpoint_position_ = position;
+    log::info("restarted from {} at {} {} ({} units of work done)", reader_->path().string(), info_.unit.name,
+              format_position(position, info_.unit), units_);
+    reader_.reset();
+  }
+  if (!info_.table_file.empty()) {
+    table_ = std::make_unique<TableFile>(driver_.comm, context_.output_dir / info_.table_file, info_.table_style);
+    if (restarted_) {
+      table_->resume(table_bytes, table_sum);
+    } else {
+      table_->start();
+    }
+  }
+  start_position_ = position;
+  units_at_start_ = units_;
+  next_output_ = output_interval_ > 0 ? next_after(position, output_interval_) : never;
+  next_row_ = table_interval_ > 0 ? next_after(position, table_interval_) : position;
+  next_log_ = log_interval_ > 0 ? next_after(position, log_interval_) : position;
+  next_checkpoint_ = checkpoint_interval_ > 0 ? next_after(position, checkpoint_interval_) : never;
+  last_wall_checkpoint_ = wall_now();
+  const double scale = info_.unit.continuous ? 1e6 : 1.0;
+  progress_ = std::make_unique<Progress>(info_.unit.name, std::llround(end * scale),
+                                         info_.unit.continuous ? info_.unit.name + " x 1e-6" : info_.unit.plural);
+}
+
+double RunLoop::next_after(double position, double step) const
+{
+  // The next multiple of `step` past `position`: the same schedule after a restart.
+  return (std::floor(position / step * (1 + reach) + reach) + 1) * step;
+}
+
+bool RunLoop::at_end(double position, double end, bool finished) const
+{
+  return finished || reached(position, end);
+}
+
+LoopDecision RunLoop::after_unit(double position, double end, bool finished)
+{
+  ++units_;
+  progress_->update(std::llround(position * (info_.unit.continuous ? 1e6 : 1.0)));
+  const Comm& comm = driver_.comm;
+  std::uint32_t flags = stop_requested() ? 1u : 0u;
+  if (comm.is_root()) {
+    if (checkpoint_wall_seconds_ > 0 && wall_now() - last_wall_checkpoint_ >= checkpoint_wall_seconds_) flags |= 2u;
+    if (table_ && !table_->error().empty()) flags |= 4u;
+  }
+  flags = comm.bitwise_or(flags);
+  if (flags & 4u) throw IoError(comm.broadcast(table_ ? table_->error() : std::string()));
+
+  LoopDecision due;
+  due.stop = (flags & 1u) != 0;
+  if (table_ && reached(position, next_row_)) {
+    due.table = true;
+    next_row_ = table_interval_ > 0 ? next_after(position, table_interval_) : position;
+  }
+  if (reached(position, next_output_)) {
+    due.output = true;
+    next_output_ = next_after(position, output_interval_);
+  }
+  if (reached(position, next_log_)) {
+    due.log = true;
+    next_log_ = log_interval_ > 0 ? next_after(position, log_interval_) : position;
+  }
+  const bool scheduled = reached(position, next_checkpoint_);
+  if (scheduled) next_checkpoint_ = next_after(position, checkpoint_interval_);
+  due.checkpoint = (scheduled || (flags & 2u)) && !at_end(position, end, finished);
+  return due;
+}
+
+void RunLoop::table_row(const DiagnosticsRow& row, double position)
+{
+  if (table_) table_->append(row);
+  has_row_ = true;
+  last_row_position_ = position;
+}
+
+int RunLoop::take_output_index(double position)
+{
+  has_output_ = true;
+  last_output_position_ = position;
+  return output_index_++;
+}
+
+void RunLoop::log_progress(double position, double end, const std::string& status)
+{
+  const double seconds = driver_.timers.seconds("advance");
+  const double done = position - start_position_;
+  const double rate = seconds > 0 ? done / seconds : 0;
+  const std::string eta = rate > 0 && position < end ? "  ETA " + format_duration((end - position) / rate) : "";
+  log::info("{} {} of {} ({:.0f}%)  {:.4g} {}/s{}{}", info_.unit.name, format_position(position, info_.unit),
+            format_position(end, info_.unit), end > 0 ? 100.0 * position / end : 100.0, rate, info_.unit.plural, eta,
+            status.empty() ? "" : "  | " + status);
+}
+
+void RunLoop::checkpoint(double position, const std::function<void(CheckpointWriter&)>& write)
+{
+  CheckpointWriter writer(driver_.comm, checkpoint_path_);
+  write(writer);
+  nlohmann::json fixed = nlohmann::json::object();
+  for (const auto& [key, value] : driver_.config.restart_fingerprint())
+    fixed[key] = value;
+  writer.attribute(attr_simulation, info_.name);
+  writer.attribute(attr_fixed_keys, fixed.dump());
+  writer.attribute(attr_position, position);
+  writer.attribute(attr_units, units_);
+  writer.attribute(attr_output_index, static_cast<std::int64_t>(output_index_));
+  if (has_output_) writer.attribute(attr_last_output, last_output_position_);
+  if (has_row_) writer.attribute(attr_last_row, last_row_position_);
+  writer.attribute(attr_table_bytes, table_ ? table_->bytes() : std::int64_t{0});
+  writer.attribute(attr_table_checksum, static_cast<std::int64_t>(table_ ? table_->checksum() : 0));
+  writer.attribute("tessera_commit", build_commit());
+  writer.commit();
+  has_checkpoint_ = true;
+  last_checkpoint_position_ = position;
+  last_wall_checkpoint_ = wall_now();
+}
+
+void RunLoop::unit_done()
+{
+  // Test hook (tests/drivers/contract.sh): a node failure after this many units of work,
+  // after their rows and outputs and before any later checkpoint.
+  if (kill_after_units_ >= 0 && units_ == kill_after_units_) std::raise(SIGKILL);
+}
+
+nlohmann::json RunLoop::finish(double position, bool interrupted, const Results& results)
+{
+  progress_->finish();
+  if (table_ && !table_->error().empty()) throw IoError(table_->error());
+  for (const auto& line : results.lines)
+    log::info("{}", line);
+  const double seconds = driver_.timers.seconds("advance");
+  const auto units = units_ - units_at_start_;
+  const double advanced = position - start_position_;
+  log::info("{} {} in {} ({:.4g} {}/s){}",
+            info_.unit.continuous ? format_position(advanced, info_.unit) : fmt::format("{}", units),
+            info_.unit.continuous ? info_.unit.name : info_.unit.plural, format_duration(seconds),
+            seconds > 0 ? advanced / seconds : 0.0, info_.unit.plural,
+            results.rate > 0 ? fmt::format(" | {:.4g} {}", results.rate, results.rate_unit) : "");
+  if (interrupted)
+    log::info("stop requested (signal {}): checkpoint at {} {}; continue with --restart {}", stop_signal(),
+              info_.unit.name, format_position(position, info_.unit), checkpoint_path_.string());
+  nlohmann::json out = results.json;
+  out["interrupted"] = interrupted;
+  out["checkpoint"] = has_checkpoint_ ? checkpoint_path_.string() : "";
+  out["run"] = {{"unit", info_.unit.name}, {"position", position},          {"start_position", start_position_},
+                {"units_of_work", units},  {"units_of_work_total", units_}, {"advance_seconds", seconds},
+                {"restarted", restarted_}, {"rate", results.rate},          {"rate_unit", results.rate_unit}};
+  return out;
+}
+
+} // namespace tessera
