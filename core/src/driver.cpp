@@ -135,6 +135,7 @@ void check_summary_path(const Comm& comm, const DriverInfo& info, const DriverOp
     const auto name = summary.filename().string();
     auto patterns = info.output_files;
     patterns.push_back(OutputLock::lock_file(".").filename().string());
+    patterns.push_back(info.name + ".log");
     for (const auto& pattern : patterns) {
       if (::fnmatch(pattern.c_str(), name.c_str(), 0) == 0 ||
           ::fnmatch((pattern + ".tmp").c_str(), name.c_str(), 0) == 0)
@@ -320,10 +321,13 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
     check_summary_path(comm, info, options, config);
     const OutputLock lock(comm, options.output_dir, info.name);
     install_stop_handlers();
+    const auto run_log = options.output_dir / (info.name + ".log");
+    if (!log::open_run_log(run_log.string(), options.restart.has_value()))
+      log::warn("{}: cannot open the run log; output goes to the terminal only", run_log.string());
     log::info("{}", runtime.banner());
 
     PhaseTimers timers;
-    DriverContext context{runtime, comm, config, options, timers};
+    DriverContext context{&runtime, comm, config, options, timers};
     nlohmann::json results = body(context);
 
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

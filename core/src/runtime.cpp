@@ -28,6 +28,31 @@ Context& context()
   static Context c;
   return c;
 }
+
+void to_run_log(const std::string& line)
+{
+  auto& c = context();
+  if (c.run_log == nullptr) return;
+  std::fputs(line.c_str(), c.run_log);
+  std::fputc('\n', c.run_log);
+  std::fflush(c.run_log);
+}
+
+bool open_run_log(const std::string& path, bool append)
+{
+  auto& c = context();
+  if (c.rank != 0) return true;
+  close_run_log();
+  c.run_log = std::fopen(path.c_str(), append ? "a" : "w");
+  return c.run_log != nullptr;
+}
+
+void close_run_log()
+{
+  auto& c = context();
+  if (c.run_log) std::fclose(c.run_log);
+  c.run_log = nullptr;
+}
 } // namespace log
 
 namespace {
@@ -49,6 +74,9 @@ void install_stop_handlers()
   sigemptyset(&action.sa_mask);
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
+  // OpenMPI's mpiexec forwards SIGUSR1 to every rank and lets them finish, while SIGTERM and
+  // SIGINT sent to it end the job within a second (docs/core.md, "Stopping a run").
+  sigaction(SIGUSR1, &action, nullptr);
 }
 bool stop_requested()
 {
@@ -121,6 +149,7 @@ Runtime::Runtime(int& argc, char**& argv)
 
 Runtime::~Runtime()
 {
+  log::close_run_log();
   world_.reset();
   int finalized_before = 0;
   MPI_Finalized(&finalized_before);

@@ -212,3 +212,35 @@ TEST(Checkpoint, IncompleteWriteLeavesThePreviousCheckpoint)
   // The uncommitted temporary file is not a checkpoint.
   EXPECT_EQ(io_error_of_load(comm, path.string() + ".tmp"), path.string() + ".tmp: not a complete Tessera checkpoint");
 }
+
+// Attributes carry no checksum of their own in HDF5: an edited step counter or a deleted
+// attribute must be refused like edited data (h5py or h5edit make such edits in a second).
+void edit_root_attribute(const std::filesystem::path& path, const char* name, bool remove)
+{
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  if (remove) {
+    H5Adelete(file, name);
+  } else {
+    const hid_t attr = H5Aopen(file, name, H5P_DEFAULT);
+    const std::int64_t edited = 18;
+    H5Awrite(attr, H5T_NATIVE_INT64, &edited);
+    H5Aclose(attr);
+  }
+  H5Fclose(file);
+}
+
+TEST(Checkpoint, EditedOrDeletedAttributeIsRefused)
+{
+  const Comm comm;
+  test::ScratchDir dir(comm, "chk-attribute");
+  const auto path = dir / "run.chk.h5";
+  for (const bool remove : {false, true}) {
+    write(comm, path, 2.0, Hdf5Layout::automatic);
+    if (comm.is_root()) edit_root_attribute(path, "step", remove);
+    comm.barrier();
+    EXPECT_EQ(io_error_of_load(comm, path),
+              path.string() + (remove ? ": attribute 'step' is missing" : ": its attributes fail their checksum") +
+                  " (the file was damaged or edited)");
+  }
+}

@@ -56,7 +56,7 @@ struct DriverInfo {
 };
 
 struct DriverContext {
-  const Runtime& runtime;
+  const Runtime* runtime; // null where a test runs a body without a driver
   const Comm& comm;
   const Config& config;
   const DriverOptions& options;

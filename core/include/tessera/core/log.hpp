@@ -1,9 +1,13 @@
 #pragma once
 // Logging through fmt: info and warnings from rank 0 only (a run on 1000 ranks prints each
-// line once), errors from any rank, prefixed with the rank when there are several.
+// line once), errors from any rank, prefixed with the rank when there are several. While a
+// run log is open (open_run_log: every driver's <output>/<name>.log), rank 0 also appends
+// every line to it, flushed at once: the last lines of a run survive an MPI launcher that
+// stops relaying output when it is signalled.
 
 #include <cstdio>
 #include <fmt/format.h>
+#include <string>
 
 namespace tessera::log {
 
@@ -11,15 +15,25 @@ struct Context {
   int rank = 0;
   int size = 1;
   bool quiet = false;
+  std::FILE* run_log = nullptr; // rank 0 while a run log is open
 };
 Context& context();
+
+// Copies `line` (without its newline) into the run log, if one is open.
+void to_run_log(const std::string& line);
+// Opens <path> as the run log (rank 0; append: a restart continues the log of its run).
+// Returns false when it cannot be opened (the run goes on without it).
+bool open_run_log(const std::string& path, bool append);
+void close_run_log();
 
 template <class... Args>
 void info(fmt::format_string<Args...> format, Args&&... args)
 {
   if (context().rank == 0 && !context().quiet) {
-    fmt::print(stdout, "{}\n", fmt::format(format, std::forward<Args>(args)...));
+    const auto line = fmt::format(format, std::forward<Args>(args)...);
+    fmt::print(stdout, "{}\n", line);
     std::fflush(stdout);
+    to_run_log(line);
   }
 }
 
@@ -27,7 +41,9 @@ template <class... Args>
 void warn(fmt::format_string<Args...> format, Args&&... args)
 {
   if (context().rank == 0) {
-    fmt::print(stderr, "tessera: warning: {}\n", fmt::format(format, std::forward<Args>(args)...));
+    const auto line = "tessera: warning: " + fmt::format(format, std::forward<Args>(args)...);
+    fmt::print(stderr, "{}\n", line);
+    to_run_log(line);
   }
 }
 
@@ -36,18 +52,19 @@ template <class... Args>
 void error(fmt::format_string<Args...> format, Args&&... args)
 {
   const auto text = fmt::format(format, std::forward<Args>(args)...);
-  if (context().size > 1) {
-    fmt::print(stderr, "tessera: error (rank {}): {}\n", context().rank, text);
-  } else {
-    fmt::print(stderr, "tessera: error: {}\n", text);
-  }
+  const auto line = context().size > 1 ? fmt::format("tessera: error (rank {}): {}", context().rank, text)
+                                       : "tessera: error: " + text;
+  fmt::print(stderr, "{}\n", line);
+  to_run_log(line);
 }
 
 // One line without a rank prefix (for errors every rank found alike, printed by rank 0).
 template <class... Args>
 void error_plain(fmt::format_string<Args...> format, Args&&... args)
 {
-  fmt::print(stderr, "tessera: error: {}\n", fmt::format(format, std::forward<Args>(args)...));
+  const auto line = "tessera: error: " + fmt::format(format, std::forward<Args>(args)...);
+  fmt::print(stderr, "{}\n", line);
+  to_run_log(line);
 }
 
 } // namespace tessera::log

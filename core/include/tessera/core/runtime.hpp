@@ -1,6 +1,6 @@
 #pragma once
 // Start-up and shut-down of MPI and Kokkos (RAII), the banner, and the stop flag that
-// SIGTERM/SIGINT raise (batch schedulers send SIGTERM before the wall-clock limit; drivers
+// SIGTERM/SIGINT/SIGUSR1 raise (batch schedulers send SIGTERM before the wall-clock limit; drivers
 // poll stop_requested() between steps, write a final checkpoint and exit cleanly).
 
 #include <memory>
@@ -46,8 +46,9 @@ std::size_t available_memory_bytes();
 // The git commit the build was configured from ("unknown" outside a checkout).
 std::string build_commit();
 
-// SIGTERM/SIGINT handling: after install_stop_handlers(), the first signal sets the flag;
-// a second SIGINT ends the process at once (the shell's usual Ctrl-C Ctrl-C).
+// SIGTERM/SIGINT/SIGUSR1 handling: after install_stop_handlers(), the first signal sets the
+// flag (the run stops after its current unit of work with a checkpoint); a second SIGINT
+// ends the process at once (the shell's usual Ctrl-C Ctrl-C).
 void install_stop_handlers();
 bool stop_requested();
 int stop_signal();             // the signal that set the flag, 0 if none
