@@ -55,6 +55,14 @@ void Progress::update(std::int64_t done)
   std::fflush(stderr);
 }
 
+void Progress::erase()
+{
+  if (!enabled_ || finished_) return;
+  fmt::print(stderr, "\r\033[K");
+  std::fflush(stderr);
+  last_print_ = Clock::time_point{}; // redraw at the next update
+}
+
 void Progress::finish()
 {
   if (!enabled_ || finished_) return;

@@ -246,6 +246,7 @@ void RunLoop::log_progress(double position, double end, const std::string& statu
   const double done = position - start_position_;
   const double rate = seconds > 0 ? done / seconds : 0;
   const std::string eta = rate > 0 && position < end ? "  ETA " + format_duration((end - position) / rate) : "";
+  progress_->erase();
   log::info("{} {} of {} ({:.0f}%)  {:.4g} {}/s{}{}", info_.unit.name, format_position(position, info_.unit),
             format_position(end, info_.unit), end > 0 ? 100.0 * position / end : 100.0, rate, info_.unit.plural, eta,
             status.empty() ? "" : "  | " + status);
@@ -290,11 +291,11 @@ nlohmann::json RunLoop::finish(double position, bool interrupted, const Results&
   const double seconds = driver_.timers.seconds("advance");
   const auto units = units_ - units_at_start_;
   const double advanced = position - start_position_;
-  log::info("{} {} in {} ({:.4g} {}/s){}",
-            info_.unit.continuous ? format_position(advanced, info_.unit) : fmt::format("{}", units),
-            info_.unit.continuous ? info_.unit.name : info_.unit.plural, format_duration(seconds),
-            seconds > 0 ? advanced / seconds : 0.0, info_.unit.plural,
-            results.rate > 0 ? fmt::format(" | {:.4g} {}", results.rate, results.rate_unit) : "");
+  const auto done = info_.unit.continuous
+                        ? fmt::format("{} {}", format_position(advanced, info_.unit), info_.unit.plural)
+                        : fmt::format("{} {}", units, units == 1 ? info_.unit.name : info_.unit.plural);
+  log::info("{} in {} ({:.4g} {}/s){}", done, format_duration(seconds), seconds > 0 ? advanced / seconds : 0.0,
+            info_.unit.plural, results.rate > 0 ? fmt::format(" | {:.4g} {}", results.rate, results.rate_unit) : "");
   if (interrupted)
     log::info("stop requested (signal {}): checkpoint at {} {}; continue with --restart {}", stop_signal(),
               info_.unit.name, format_position(position, info_.unit), checkpoint_path_.string());

@@ -16,6 +16,8 @@ public:
   ~Progress();
 
   void update(std::int64_t done);
+  // Clears the line (before a log line is printed under it); the next update redraws it.
+  void erase();
   void finish();
   bool enabled() const { return enabled_; }
   // The line update() would print (for tests and logs).
