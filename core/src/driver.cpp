@@ -329,6 +329,11 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
     PhaseTimers timers;
     DriverContext context{&runtime, comm, config, options, timers};
     nlohmann::json results = body(context);
+    // A signal after the run's last check comes too late to change it: the body says whether
+    // it was interrupted (simulations do); without a word from it, the flag decides.
+    const bool interrupted = results.is_object() && results.contains("interrupted") && results["interrupted"].is_boolean()
+                                 ? results["interrupted"].get<bool>()
+                                 : stop_requested();
 
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (options.summary) {
@@ -339,10 +344,10 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
                                 {"timers", timers.to_json()},
                                 {"wall_seconds", wall},
                                 {"results", results},
-                                {"status", stop_requested() ? "interrupted" : "ok"}};
+                                {"status", interrupted ? "interrupted" : "ok"}};
       write_json_atomically(comm, *options.summary, summary);
     }
-    return stop_requested() ? static_cast<int>(ExitCode::interrupted) : 0;
+    return interrupted ? static_cast<int>(ExitCode::interrupted) : 0;
   } catch (const Error& e) {
     return fail(runtime, e.code(), e.what());
   } catch (const std::bad_alloc&) {

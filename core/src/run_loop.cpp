@@ -79,7 +79,7 @@ void declare_run_keys(ConfigSchema& schema, const ProgressUnit& unit, const RunK
     }
   };
   add_interval("output.checkpoint_interval", d.checkpoint_interval,
-               "between checkpoints (0: only at the end and on SIGTERM/SIGINT)");
+               "between checkpoints (0: none but the last, at the end or on a stop signal)");
   schema.add_real("output.checkpoint_wall_seconds", d.checkpoint_wall_seconds,
                   "wall-clock time between checkpoints, whatever the progress (0: none)", 0.0, 1e30, "s");
   if (d.has_output) add_interval("output.interval", d.output_interval, "between outputs (0: only the last)");
@@ -271,6 +271,7 @@ void RunLoop::checkpoint(double position, const std::function<void(CheckpointWri
   writer.attribute("tessera_commit", build_commit());
   writer.commit();
   has_checkpoint_ = true;
+  checkpoint_written_ = true;
   last_checkpoint_position_ = position;
   last_wall_checkpoint_ = wall_now();
 }
@@ -293,7 +294,8 @@ nlohmann::json RunLoop::finish(double position, bool interrupted, const Results&
   const double advanced = position - start_position_;
   const auto done = info_.unit.continuous
                         ? fmt::format("{} {}", format_position(advanced, info_.unit), info_.unit.plural)
-                        : fmt::format("{} {}", units, units == 1 ? info_.unit.name : info_.unit.plural);
+                        : fmt::format("{} {}", std::llround(advanced),
+                                      std::llround(advanced) == 1 ? info_.unit.name : info_.unit.plural);
   log::info("{} in {} ({:.4g} {}/s){}", done, format_duration(seconds), seconds > 0 ? advanced / seconds : 0.0,
             info_.unit.plural, results.rate > 0 ? fmt::format(" | {:.4g} {}", results.rate, results.rate_unit) : "");
   if (interrupted)
@@ -301,7 +303,8 @@ nlohmann::json RunLoop::finish(double position, bool interrupted, const Results&
               info_.unit.name, format_position(position, info_.unit), checkpoint_path_.string());
   nlohmann::json out = results.json;
   out["interrupted"] = interrupted;
-  out["checkpoint"] = has_checkpoint_ ? checkpoint_path_.string() : "";
+  // The checkpoint this run wrote (not the one it restarted from): what --restart continues.
+  out["checkpoint"] = checkpoint_written_ ? checkpoint_path_.string() : "";
   out["run"] = {{"unit", info_.unit.name}, {"position", position},          {"start_position", start_position_},
                 {"units_of_work", units},  {"units_of_work_total", units_}, {"advance_seconds", seconds},
                 {"restarted", restarted_}, {"rate", results.rate},          {"rate_unit", results.rate_unit}};

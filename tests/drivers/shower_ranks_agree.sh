@@ -36,7 +36,7 @@ grep -c '^E ' "$work/np1/events.hepmc3" | grep -qx 3
 # in the middle of it.
 "$shower" "$input" --events.n=100000 --events.batch=4096 --output "$work/rate" --summary "$work/rate.json" >/dev/null
 events=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results']; print(max(200000, int(8 * r['events_per_second'])))" "$work/rate.json")
-long=(--events.n=$events --events.batch=4096 --output.checkpoint_interval=0)
+long=(--events.n=$events --events.batch=4096 --output.checkpoint_wall_seconds=0)
 "$shower" "$input" "${long[@]}" --output "$work/whole" >/dev/null
 terminate_after 3 4 "$shower" "$input" "${long[@]}" --output "$work/term" --summary "$work/term.json"
 python3 - "$work" "$events" <<'PY'

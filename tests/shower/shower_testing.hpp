@@ -2,19 +2,19 @@
 // Shared set-up of the parton-shower tests: parameters from the input schema (so tests run
 // what users run) and one batch of showered events copied to the host.
 
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "tessera/core/config.hpp"
+#include <fmt/format.h>
+
 #include "tessera/shower/generator.hpp"
-#include "tessera/shower/params.hpp"
+#include "tessera/shower/simulation.hpp"
 
 namespace tessera::shower::testing {
 
 inline Params test_params(const std::vector<std::string>& overrides = {})
 {
-  return params_from(Config::load(schema(), std::nullopt, overrides), ".");
+  return params_for<Simulation>(overrides);
 }
 
 struct HostEvents {
@@ -23,10 +23,12 @@ struct HostEvents {
   View<double*>::host_mirror_type weight, cos_theta, first_t, first_z;
 };
 
-// Events [first, first + count) as one batch, showered (not analysed).
-inline HostEvents shower_events(Params p, std::int64_t first, std::int64_t count)
+// Events [first, first + count) of the input keys `overrides` as one batch, showered (not
+// analysed): the shower's pieces, for tests of single events.
+inline HostEvents shower_events(std::vector<std::string> overrides, std::int64_t first, std::int64_t count)
 {
-  p.generator.batch_size = count;
+  overrides.push_back(fmt::format("events.batch={}", count));
+  const auto p = test_params(overrides);
   Generator generator(p.generator, HistogramBook(standard_histograms()));
   generator.start(first, count);
   generator.shower(count);

@@ -51,7 +51,7 @@ class Events : public ::testing::TestWithParam<const char*> {};
 TEST_P(Events, ConserveMomentumAndColour)
 {
   const std::int64_t n = 5000;
-  const auto ev = shower_events(test_params({std::string("shower.competition=") + GetParam()}), 0, n);
+  const auto ev = shower_events({std::string("shower.competition=") + GetParam()}, 0, n);
   expect_physical_events(ev, n, 91.2);
   // And showers happened: on average several partons.
   double partons = 0;
@@ -66,9 +66,9 @@ INSTANTIATE_TEST_SUITE_P(Competition, Events, ::testing::Values("summed", "per_d
 // pass length between compactions (the RNG resumes exactly): bit for bit.
 TEST(Events, IndependentOfBatchAndPasses)
 {
-  const auto whole = shower_events(test_params({"shower.trials_per_pass=0"}), 100, 512);
+  const auto whole = shower_events({"shower.trials_per_pass=0"}, 100, 512);
   for (const char* per_pass : {"shower.trials_per_pass=1", "shower.trials_per_pass=7"}) {
-    const auto offset = shower_events(test_params({per_pass}), 300, 100); // events 300..399
+    const auto offset = shower_events({per_pass}, 300, 100); // events 300..399
     for (std::int64_t i = 0; i < 100; ++i) {
       const std::int64_t w = i + 200;
       ASSERT_EQ(offset.n(i), whole.n(w)) << per_pass << " event " << 300 + i;
@@ -105,7 +105,7 @@ TEST(Events, PinnedAcrossBackends)
   };
   // clang-format on
   for (const auto& pin : pinned) {
-    const auto ev = shower_events(test_params(), pin.event, 1);
+    const auto ev = shower_events({}, pin.event, 1);
     int pid_sum = 0;
     for (int k = 0; k < ev.n(0); ++k)
       pid_sum += ev.partons(0, k).pid * (k + 1);
@@ -122,7 +122,7 @@ TEST(Events, PinnedAcrossBackends)
 TEST(Events, OverflowIsDetected)
 {
   const std::int64_t n = 2000;
-  const auto ev = shower_events(test_params({"shower.max_partons=4"}), 0, n);
+  const auto ev = shower_events({"shower.max_partons=4"}, 0, n);
   int overflows = 0;
   for (std::int64_t i = 0; i < n; ++i) {
     if (ev.status(i) == overflow) {

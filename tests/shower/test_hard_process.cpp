@@ -45,8 +45,7 @@ TEST(HardProcess, CrossSectionMatchesAnalytic)
   EXPECT_LT(hard.total_cross_section(), 45e3);
 
   const std::int64_t n = 1 << 17;
-  const auto events =
-      shower_events(test_params({"shower.t_cutoff=1000"}), 0, n); // hard process only, hardly any shower
+  const auto events = shower_events({"shower.t_cutoff=1000"}, 0, n); // hard process only, hardly any shower
   double sum = 0, sum2 = 0;
   for (std::int64_t i = 0; i < n; ++i) {
     sum += events.weight(i);
@@ -84,10 +83,11 @@ TEST(HardProcess, ForwardBackwardAsymmetryAtThePole)
 // summed over flavours: a chi-square over 20 bins, and the first two moments.
 TEST(HardProcess, AngularDistribution)
 {
-  const auto p = test_params({"shower.t_cutoff=1000"});
+  const std::vector<std::string> hard_only = {"shower.t_cutoff=1000"};
+  const auto p = test_params(hard_only);
   const auto& hard = p.generator.hard;
   const std::int64_t n = 1 << 17;
-  const auto events = shower_events(p, 0, n);
+  const auto events = shower_events(hard_only, 0, n);
   const int bins = 20;
   std::vector<double> sumw(bins, 0), sumw2(bins, 0);
   double total = 0, first_moment = 0;

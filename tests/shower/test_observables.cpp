@@ -156,16 +156,16 @@ TEST(Observables, AgreeWithBruteForceDefinitions)
 // reads back to the same numbers.
 TEST(Histograms, TotalWeightIsTheCrossSectionAndYodaReadsBack)
 {
-  auto p = test_params();
-  p.generator.batch_size = 3000;
-  HistogramBook book(standard_histograms());
-  Generator generator(p.generator, book);
+  const Comm comm;
   const std::int64_t n = 7000; // three batches, the last one partial
-  const auto totals = generator.run(0, n);
+  Simulation sim(RunContext{comm}, test_params({"events.n=7000", "events.batch=3000"}));
+  while (sim.position() < sim.end())
+    sim.advance(sim.end());
+  const auto totals = sim.totals();
   ASSERT_EQ(totals.events, n);
   ASSERT_EQ(totals.overflows, 0);
   const double sigma = totals.sum_w / n;
-  const auto histograms = host_histograms(book, 1.0 / n);
+  const auto histograms = sim.histograms();
   ASSERT_EQ(histograms.size(), static_cast<std::size_t>(n_observables));
   for (const auto& h : histograms) {
     double sum = h.underflow[sum_w] + h.overflow[sum_w], entries_sum = h.underflow[entries] + h.overflow[entries];

@@ -75,10 +75,10 @@ struct Sudakov {
   }
 };
 
-Params fixed_coupling(const char* competition)
+std::vector<std::string> fixed_coupling(const char* competition)
 {
-  return test_params({"shower.running=fixed", "shower.alpha_s_mz=0.118", "process.sqrt_s=91.2",
-                      std::string("shower.competition=") + competition});
+  return {"shower.running=fixed", "shower.alpha_s_mz=0.118", "process.sqrt_s=91.2",
+          std::string("shower.competition=") + competition};
 }
 
 class VetoAlgorithm : public ::testing::TestWithParam<const char*> {};
@@ -163,8 +163,8 @@ INSTANTIATE_TEST_SUITE_P(Competition, VetoAlgorithm, ::testing::Values("summed",
 TEST(VetoAlgorithm, SummedAndPerDipoleCompetitionsAgree)
 {
   const std::int64_t n = 20000;
-  const auto a = shower_events(test_params({"shower.competition=summed"}), 0, n);
-  const auto b = shower_events(test_params({"shower.competition=per_dipole"}), 5000000, n);
+  const auto a = shower_events({"shower.competition=summed"}, 0, n);
+  const auto b = shower_events({"shower.competition=per_dipole"}, 5000000, n);
   std::vector<double> ha(40, 0), hb(40, 0), ta(30, 0), tb(30, 0);
   for (std::int64_t i = 0; i < n; ++i) {
     ha[std::min(39, a.n(i))] += 1;

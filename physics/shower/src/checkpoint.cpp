@@ -2,36 +2,24 @@
 
 #include <fmt/format.h>
 
-#include "tessera/core/checkpoint.hpp"
 #include "tessera/core/errors.hpp"
 
 namespace tessera::shower {
 
 namespace {
-constexpr int n_counts = 5; // done, events, overflows, trials, partons
-}
+constexpr int n_counts = 6; // done, events, overflows, trials, partons, hepmc_written
+constexpr const char* attr_ranks = "ranks";
+} // namespace
 
-std::string physics_fingerprint(const Params& p)
+void write_checkpoint(CheckpointWriter& writer, const HistogramBook& book, const RunProgress& progress)
 {
-  const auto& g = p.generator;
-  const auto& s = g.shower;
-  return fmt::format("events.n={} seed={} sqrt_s={:.17g} t_cutoff={:.17g} alpha_s_mz={:.17g} running={} "
-                     "alpha_max={:.17g} g_to_qqbar_flavours={} competition={} max_partons={} sigma_lo={:.17g}",
-                     p.events, s.seed, g.hard.sqrt_s(), s.t_cutoff, p.alpha_s_mz, p.running, s.alpha_max,
-                     s.g_to_qqbar_flavours, s.competition == Competition::summed ? "summed" : "per_dipole",
-                     g.max_partons, g.hard.total_cross_section());
-}
-
-void write_checkpoint(const Comm& comm, const std::filesystem::path& path, const Params& params,
-                      const HistogramBook& book, const RunProgress& progress)
-{
-  CheckpointWriter writer(comm, path);
   HostViewRight<std::int64_t**> counts("counts", 1, n_counts);
   counts(0, 0) = progress.done;
   counts(0, 1) = progress.totals.events;
   counts(0, 2) = progress.totals.overflows;
   counts(0, 3) = progress.totals.trials;
   counts(0, 4) = progress.totals.partons;
+  counts(0, 5) = progress.hepmc_written;
   HostViewRight<double**> weights("weights", 1, 2);
   weights(0, 0) = progress.totals.sum_w;
   weights(0, 1) = progress.totals.sum_w2;
@@ -43,23 +31,18 @@ void write_checkpoint(const Comm& comm, const std::filesystem::path& path, const
   writer.write_distributed("counts", counts);
   writer.write_distributed("weights", weights);
   writer.write_distributed("histograms", histograms);
-  writer.attribute("ranks", static_cast<std::int64_t>(comm.size()));
-  writer.attribute("fingerprint", physics_fingerprint(params));
-  writer.commit();
+  writer.attribute(attr_ranks, static_cast<std::int64_t>(writer.comm().size()));
 }
 
-RunProgress read_checkpoint(const Comm& comm, const std::filesystem::path& path, const Params& params,
-                            const HistogramBook& book)
+RunProgress read_checkpoint(CheckpointReader& reader, const HistogramBook& book, std::int64_t range)
 {
-  CheckpointReader reader(comm, path);
-  const auto ranks = reader.file().attribute_int("", "ranks");
-  if (ranks != comm.size())
-    throw InputError(
-        fmt::format("{}: written by a run on {} ranks; restart it on {} ranks", path.string(), ranks, ranks));
-  const auto fingerprint = reader.file().attribute_string("", "fingerprint");
-  if (fingerprint != physics_fingerprint(params))
-    throw InputError(
-        fmt::format("{}: written with other settings ({}); restart with the same input", path.string(), fingerprint));
+  const auto& path = reader.path();
+  const int size = reader.comm().size();
+  // Each rank's events are a block of the global numbers that depends on the rank count.
+  const auto ranks = reader.attribute_int(attr_ranks);
+  if (ranks != size)
+    throw InputError(fmt::format("{}: written by a run on {} ranks; restart it on {} ranks (not {})", path.string(),
+                                 ranks, ranks, size));
   HostViewRight<std::int64_t**> counts("counts", 1, n_counts);
   HostViewRight<double**> weights("weights", 1, 2);
   HostViewRight<double***> histograms("histograms", 1, book.rows(), n_moments);
@@ -73,8 +56,16 @@ RunProgress read_checkpoint(const Comm& comm, const std::filesystem::path& path,
   progress.totals.overflows = counts(0, 2);
   progress.totals.trials = counts(0, 3);
   progress.totals.partons = counts(0, 4);
+  progress.hepmc_written = counts(0, 5);
   progress.totals.sum_w = weights(0, 0);
   progress.totals.sum_w2 = weights(0, 1);
+  const auto& t = progress.totals;
+  const bool consistent = progress.done >= 0 && progress.done <= range && t.events == progress.done &&
+                          t.overflows >= 0 && t.overflows <= t.events && t.trials >= 0 && t.partons >= 0 &&
+                          progress.hepmc_written >= 0;
+  if (reader.comm().any(!consistent))
+    throw IoError(
+        fmt::format("{}: its event counts do not fit this run ({} events on this rank)", path.string(), range));
   return progress;
 }
 

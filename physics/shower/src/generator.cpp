@@ -104,22 +104,13 @@ void Generator::warm_up()
   book_ = book;
 }
 
-GeneratorTotals Generator::run(std::int64_t first, std::int64_t count, const Hooks& hooks, std::int64_t batches)
+GeneratorTotals Generator::run_batch(std::int64_t first, std::int64_t count, const AfterShower& after_shower)
 {
-  GeneratorTotals totals;
-  std::int64_t done = 0;
-  for (std::int64_t b = 0; done < count || b < batches; ++b) {
-    const std::int64_t n = std::min<std::int64_t>(settings_.batch_size, count - done);
-    if (n > 0) {
-      start(first + done, n);
-      shower(n);
-      if (hooks.after_shower) hooks.after_shower(batch_, first + done, n);
-      totals += analyse(n);
-      done += n;
-    }
-    if (hooks.after_batch && !hooks.after_batch(done, totals)) break;
-  }
-  return totals;
+  if (count <= 0) return {};
+  start(first, count);
+  shower(count);
+  if (after_shower) after_shower(batch_, first, count);
+  return analyse(count);
 }
 
 std::size_t Generator::bytes_needed(const GeneratorSettings& settings)

@@ -25,6 +25,15 @@ HistogramBook::HistogramBook(const std::vector<HistogramSpec>& specs) : specs_(s
   filler_.sums_ = View<double* [n_moments]>("shower::histograms", rows);
 }
 
+HistogramBook HistogramBook::combined(const Comm& comm) const
+{
+  HistogramBook out = *this;
+  out.filler_.sums_ = View<double* [n_moments]>("shower::histograms_combined", rows());
+  Kokkos::deep_copy(out.filler_.sums_, filler_.sums_);
+  comm.sum_in_place(out.filler_.sums_);
+  return out;
+}
+
 void HistogramBook::load(const std::vector<double>& sums) const
 {
   if (sums.size() != static_cast<std::size_t>(rows()) * n_moments)

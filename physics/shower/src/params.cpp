@@ -44,11 +44,20 @@ ConfigSchema schema()
                 "the run fails if a larger fraction of events overflows shower.max_partons", 0.0, 1.0)
       .add_string("output.yoda", "shower.yoda", "YODA histogram file in the output directory (\"\": none)")
       .add_string("output.hdf5", "shower.h5", "HDF5 histogram file in the output directory (\"\": none)")
-      .add_real("output.checkpoint_interval", 600.0,
-                "wall-clock time between checkpoints (shower.chk.h5; also written on SIGTERM); 0: only on SIGTERM", 0.0,
-                1e9, "s")
       .add_int("output.hepmc_events", 0, "the first events of rank 0 written to events.hepmc3 (HepMC3 ASCII)", 0,
                1LL << 30);
+  // Checkpoints every 10 minutes of wall-clock time, none by event count (a batch takes
+  // milliseconds on a GPU); a progress line every 10^5 events, a tenth of the default run
+  // (at most one per batch: a GPU batch of 2^20 events prints one each).
+  declare_run_keys(s, unit(), {.checkpoint_interval = 0, .checkpoint_wall_seconds = 600, .log_interval = 100000});
+  // What a restart continues must draw the same events with the same physics: the number
+  // of events (it also fixes each rank's block of event numbers), the seed, the hard
+  // process and the shower, including max_partons (it decides which events overflow).
+  // The batch size and the pass length change no event; max_overflow_fraction only the
+  // verdict at the end.
+  s.fixed_on_restart({"events.n", "events.seed", "process.", "shower.t_cutoff", "shower.alpha_s_mz", "shower.running",
+                      "shower.mb", "shower.mc", "shower.g_to_qqbar_flavours", "shower.competition",
+                      "shower.max_partons"});
   return s;
 }
 
@@ -71,16 +80,19 @@ void check_file_name(const std::string& key, const std::string& name)
 }
 } // namespace
 
-Params params_from(const Config& c, const std::filesystem::path& output_dir)
+ProgressUnit unit()
 {
-  Params p;
-  p.output_dir = output_dir;
+  return {"event", "events", false};
+}
+
+Params params_from(const Config& c)
+{
+  Params p{};
   p.events = c.get_int("events.n");
   auto& g = p.generator;
-  g.shower.seed = static_cast<std::uint64_t>(c.get_int("events.seed"));
   g.batch_size = c.get_int("events.batch");
   if (g.batch_size == 0) g.batch_size = default_batch_size();
-  ElectroweakInputs ew;
+  ElectroweakInputs ew{};
   ew.mz = c.get_real("process.mz");
   ew.gamma_z = c.get_real("process.gamma_z");
   ew.alpha = c.get_real("process.alpha");
@@ -88,15 +100,18 @@ Params params_from(const Config& c, const std::filesystem::path& output_dir)
   const double sqrt_s = c.get_real("process.sqrt_s");
   g.hard = EeToQQbar(ew, sqrt_s);
   auto& s = g.shower;
+  s.seed = static_cast<std::uint64_t>(c.get_int("events.seed"));
   s.t_cutoff = c.get_real("shower.t_cutoff");
   if (4 * s.t_cutoff >= sqrt_s * sqrt_s)
     throw InputError(fmt::format("key 'shower.t_cutoff' = {} must be below s/4 = {} (process.sqrt_s = {})", s.t_cutoff,
                                  sqrt_s * sqrt_s / 4, sqrt_s));
   p.alpha_s_mz = c.get_real("shower.alpha_s_mz");
   p.running = c.get_string("shower.running");
-  const double mb = c.get_real("shower.mb"), mc = c.get_real("shower.mc");
-  if (!(mc < mb)) throw InputError(fmt::format("keys 'shower.mc' = {} and 'shower.mb' = {}: expected mc < mb", mc, mb));
-  s.alpha_s = AlphaS(ew.mz, p.alpha_s_mz, mb, mc);
+  p.mb = c.get_real("shower.mb");
+  p.mc = c.get_real("shower.mc");
+  if (!(p.mc < p.mb))
+    throw InputError(fmt::format("keys 'shower.mc' = {} and 'shower.mb' = {}: expected mc < mb", p.mc, p.mb));
+  s.alpha_s = AlphaS(ew.mz, p.alpha_s_mz, p.mb, p.mc);
   s.fixed_coupling = p.running == "fixed";
   s.alpha_fixed = p.alpha_s_mz;
   s.alpha_max = s.fixed_coupling ? s.alpha_fixed : s.alpha_s(s.t_cutoff);
@@ -115,7 +130,6 @@ Params params_from(const Config& c, const std::filesystem::path& output_dir)
   check_file_name("output.yoda", p.yoda);
   check_file_name("output.hdf5", p.hdf5);
   p.hepmc_events = c.get_int("output.hepmc_events");
-  p.checkpoint_interval = c.get_real("output.checkpoint_interval");
   return p;
 }
 

@@ -87,7 +87,7 @@ private:
   double start_position_ = 0, last_wall_checkpoint_ = 0;
   std::int64_t units_ = 0, units_at_start_ = 0;
   int output_index_ = 0;
-  bool has_output_ = false, has_row_ = false, has_checkpoint_ = false;
+  bool has_output_ = false, has_row_ = false, has_checkpoint_ = false, checkpoint_written_ = false;
   double last_output_position_ = 0, last_row_position_ = 0, last_checkpoint_position_ = 0;
   std::int64_t kill_after_units_ = -1; // TESSERA_FAULT=kill-after-units=N (tests)
 };

@@ -8,6 +8,7 @@
 // random numbers are keyed by its number and resumed exactly across passes, so the passes
 // change nothing but the speed.
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 
@@ -19,12 +20,13 @@
 
 namespace tessera::shower {
 
+// Filled from the input keys by params_from() (the schema holds the defaults; nothing here does).
 struct GeneratorSettings {
   ShowerSettings shower;
   EeToQQbar hard;
-  int max_partons = 64;
-  std::int64_t batch_size = 1 << 18;
-  int trials_per_pass = 0; // 0: every event to its end in one launch
+  int max_partons;
+  std::int64_t batch_size;
+  int trials_per_pass; // 0: every event to its end in one launch
 };
 
 // What a run adds up besides the histograms.
@@ -41,24 +43,14 @@ class Generator {
 public:
   Generator(const GeneratorSettings& settings, const HistogramBook& book);
 
-  // Called between the shower and the analysis of each batch (rows [0, count) hold events
-  // first...), and after each batch with the events done and the totals so far in this
-  // call: returning false stops the run there.
-  struct Hooks {
-    std::function<void(const EventBatch&, std::int64_t first, std::int64_t count)> after_shower;
-    std::function<bool(std::int64_t done, const GeneratorTotals& totals)> after_batch;
-  };
+  // Called between the shower and the analysis of a batch: rows [0, count) of the batch
+  // hold events first, first + 1, ... (the first-events writer reads them there).
+  using AfterShower = std::function<void(const EventBatch& batch, std::int64_t first, std::int64_t count)>;
 
-  // Events [first, first + count), global numbers, in batches; at least `batches` calls of
-  // after_batch (empty batches after the last events), so that ranks with fewer events
-  // take part in every collective a hook makes.
-  GeneratorTotals run(std::int64_t first, std::int64_t count, const Hooks& hooks = {}, std::int64_t batches = 0);
-
-  // Batches needed for `count` events.
-  std::int64_t batches_for(std::int64_t count) const
-  {
-    return (count + settings_.batch_size - 1) / settings_.batch_size;
-  }
+  // Events [first, first + count) (global numbers, count <= batch_size) through the hard
+  // process, the shower and the analysis into the histograms: one batch. Returns their
+  // totals; count = 0 launches nothing.
+  GeneratorTotals run_batch(std::int64_t first, std::int64_t count, const AfterShower& after_shower = {});
 
   // Device memory a generator with these settings allocates.
   static std::size_t bytes_needed(const GeneratorSettings& settings);
@@ -67,7 +59,7 @@ public:
   // device code, first launches) stay out of the timed run. Changes no result.
   void warm_up();
 
-  // The pieces of run() for one batch (count <= batch_size), for tests and benchmarks:
+  // The pieces of run_batch(), for tests and benchmarks of the shower alone:
   void start(std::int64_t first, std::int64_t count);
   void shower(std::int64_t count);
   GeneratorTotals analyse(std::int64_t count);

@@ -15,12 +15,12 @@
 
 namespace tessera::shower {
 
-// Electroweak inputs (the values GAPS and the tutorial use).
+// Electroweak inputs (process.*; the schema's defaults are the values GAPS and the tutorial use).
 struct ElectroweakInputs {
-  double mz = 91.1876;          // GeV
-  double gamma_z = 2.4952;      // GeV
-  double alpha = 1.0 / 128.802; // alpha_QED
-  double sin2_theta_w = 0.22293;
+  double mz;      // GeV
+  double gamma_z; // GeV
+  double alpha;   // alpha_QED
+  double sin2_theta_w;
 };
 
 inline constexpr int n_quark_flavours = 5;
@@ -35,6 +35,7 @@ public:
 
   KOKKOS_INLINE_FUNCTION double s() const { return sqrt_s_ * sqrt_s_; }
   KOKKOS_INLINE_FUNCTION double sqrt_s() const { return sqrt_s_; }
+  const ElectroweakInputs& electroweak() const { return ew_; }
 
   // The two angular coefficients of |M|^2 for flavour fl.
   KOKKOS_INLINE_FUNCTION void coefficients(int fl, double& symmetric, double& antisymmetric) const
@@ -98,8 +99,8 @@ public:
 
 private:
   static constexpr double n_colours_qcd = 3.0;
-  ElectroweakInputs ew_;
-  double sqrt_s_ = 91.2;
+  ElectroweakInputs ew_{};
+  double sqrt_s_ = 0;
 };
 
 } // namespace tessera::shower

@@ -73,8 +73,9 @@ public:
   const HistogramFiller& filler() const { return filler_; }
   int offset(int h) const { return filler_.offset_[static_cast<std::size_t>(h)]; }
 
-  // Sums over all ranks (in place, every rank gets the total) and the host copy.
-  void combine(const Comm& comm) const { comm.sum_in_place(filler_.sums_); }
+  // A book holding the sums over all ranks (collective); this one keeps its own sums, which
+  // a checkpoint may still need.
+  HistogramBook combined(const Comm& comm) const;
   using HostSums = View<double* [n_moments]>::host_mirror_type;
   HostSums host() const { return host_copy(filler_.sums_); }
   // Replaces the sums (rows x n_moments, row-major), e.g. from a checkpoint.

@@ -3,31 +3,34 @@
 // (tessera-shower --help-input; docs/shower.md).
 
 #include <cstdint>
-#include <filesystem>
 #include <string>
 
 #include "tessera/core/config.hpp"
+#include "tessera/core/simulation.hpp"
 #include "tessera/shower/generator.hpp"
 
 namespace tessera::shower {
 
+// Every field comes from the input keys (schema() holds the defaults; nothing here does).
 struct Params {
-  std::int64_t events = 1000000;
-  GeneratorSettings generator; // hard process, shower, batching
-  double alpha_s_mz = 0.118;
-  std::string running = "two_loop"; // two_loop | fixed
-  std::filesystem::path output_dir = ".";
-  std::string yoda = "shower.yoda"; // file names inside output_dir ("" : not written)
-  std::string hdf5 = "shower.h5";
-  std::int64_t hepmc_events = 0;       // the first events as HepMC3 ASCII in events.hepmc3
-  double max_overflow_fraction = 1e-3; // more events than this hitting max_partons: error
-  double checkpoint_interval = 600;    // wall-clock seconds between checkpoints (0: only on SIGTERM)
+  std::int64_t events;         // over all ranks
+  GeneratorSettings generator; // hard process, shower, batching (batch and pass length resolved)
+  double alpha_s_mz;
+  std::string running; // two_loop | fixed
+  double mb, mc;       // flavour thresholds of the running (GeV)
+  std::string yoda;    // file names inside the output directory ("" : not written)
+  std::string hdf5;
+  std::int64_t hepmc_events;    // the first events as HepMC3 ASCII in events.hepmc3
+  double max_overflow_fraction; // more events than this hitting max_partons: error
 };
 
 ConfigSchema schema();
 
 // Reads and cross-checks the keys (throws InputError naming the key).
-Params params_from(const Config& config, const std::filesystem::path& output_dir);
+Params params_from(const Config& config);
+
+// tessera-shower counts its progress in events (over all ranks).
+ProgressUnit unit();
 
 // The backend's default batch and pass length (GPU: large batches, short passes).
 std::int64_t default_batch_size();

@@ -31,15 +31,16 @@ enum class Competition : int { summed = 0, per_dipole = 1 };
 
 inline constexpr std::uint32_t shower_stream = 0x5a0e;
 
+// Filled from the input keys by params_from() (the schema holds the defaults; nothing here does).
 struct ShowerSettings {
-  double t_cutoff = 1.0;       // GeV^2
-  AlphaS alpha_s;              // running coupling (unused when fixed_coupling)
-  bool fixed_coupling = false; // alpha_s(t) = alpha_fixed everywhere
-  double alpha_fixed = 0.118;
-  double alpha_max = 0;        // the coupling of the overestimate: alpha_s(t_cutoff)
-  int g_to_qqbar_flavours = 5; // massless flavours a gluon splits into
-  Competition competition = Competition::summed;
-  std::uint64_t seed = 1;
+  double t_cutoff;         // GeV^2
+  AlphaS alpha_s;          // running coupling (unused when fixed_coupling)
+  bool fixed_coupling;     // alpha_s(t) = alpha_fixed everywhere
+  double alpha_fixed;      // alpha_s(mZ)
+  double alpha_max;        // the coupling of the overestimate: alpha_s(t_cutoff)
+  int g_to_qqbar_flavours; // massless flavours a gluon splits into
+  Competition competition;
+  std::uint64_t seed;
 
   KOKKOS_INLINE_FUNCTION double coupling(double t) const { return fixed_coupling ? alpha_fixed : alpha_s(t); }
 };
