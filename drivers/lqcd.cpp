@@ -1,18 +1,35 @@
-// tessera-lqcd: lattice QCD with Wilson gauge and quark actions: HMC, observables, propagators
-// (docs/lqcd.md).
-#include "tessera/core/driver.hpp"
-#include "tessera/lqcd/params.hpp"
-#include "tessera/lqcd/run.hpp"
+// tessera-lqcd: lattice QCD with Wilson gauge and quark actions (docs/lqcd.md). run.mode =
+// hmc is a simulation under core's run loop (lqcd::Simulation); measure and invert look at one
+// stored configuration once and are plain driver bodies (no checkpoints, so no --restart).
+#include "tessera/core/run_loop.hpp"
+#include "tessera/lqcd/invert.hpp"
+#include "tessera/lqcd/measure.hpp"
+#include "tessera/lqcd/simulation.hpp"
+
+namespace {
+
+using namespace tessera;
+
+nlohmann::json run(const DriverContext& context)
+{
+  const auto mode = context.config.get_string("run.mode");
+  if (mode == "hmc") return run_simulation<lqcd::Simulation>(context);
+  const auto params = lqcd::Simulation::params(context.config);
+  if (context.options.restart) throw InputError("--restart: only run.mode = hmc has checkpoints");
+  const RunContext run{context.comm, context.options.output_dir, &context.timers};
+  return mode == "measure" ? lqcd::measure_configuration(run, params) : lqcd::invert_configuration(run, params);
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
-  static const auto schema = tessera::lqcd::schema();
-  const tessera::DriverInfo info{"lqcd",
-                                 "Tessera lattice QCD: SU(3) Wilson gauge action, HMC with 0 or 2 flavours of "
-                                 "Wilson quarks, Wilson flow and topological charge, pion correlators",
-                                 &schema};
-  return tessera::run_driver(info, argc, argv, [](const tessera::DriverContext& ctx) {
-    const auto params = tessera::lqcd::params_from(ctx.config, ctx.options.output_dir);
-    return tessera::lqcd::run(ctx.comm, params, ctx.options.restart, ctx.timers);
-  });
+  static const ConfigSchema schema = lqcd::Simulation::schema();
+  const SimulationInfo info = lqcd::Simulation::info();
+  DriverInfo driver{info.name, info.description, &schema};
+  driver.output_files = info.output_files;
+  for (const auto& file : {checkpoint_path(".", info.name).filename().string(), info.table_file,
+                           std::string("flow.dat"), std::string("pion.dat")})
+    driver.output_files.push_back(file);
+  return run_driver(driver, argc, argv, run);
 }

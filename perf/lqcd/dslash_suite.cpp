@@ -13,6 +13,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -20,9 +21,17 @@
 #include "tessera/core/log.hpp"
 #include "tessera/core/runtime.hpp"
 #include "tessera/lqcd/fermion.hpp"
+#include "tessera/lqcd/simulation.hpp"
 
 namespace tessera::lqcd {
 namespace {
+
+// The Wilson quarks and CG settings tessera-lqcd runs with these keys (the schema's defaults
+// for the others).
+Params driver_params(const std::vector<std::string>& keys)
+{
+  return params_for<Simulation>(keys);
+}
 
 // Reals moved per site under the mini-app's model: 8 links, 8 neighbour spinors, 1 result.
 constexpr double mini_app_reals_per_site(int link_reals)
@@ -49,7 +58,7 @@ bench::Timing time_dslash(const Decomposition& d, const Links& u)
     else
       return u;
   }();
-  const WilsonParams wilson{0.12, {1, 1, 1, -1}};
+  const WilsonParams wilson = driver_params({"action.kappa=0.12"}).hmc.wilson;
   auto noise = allocate_fermion<double>(d.geometry(), "bench::noise");
   for (int p = 0; p < 2; ++p)
     gaussian_noise(d, p, noise.parity[p], 1, 9, 0);
@@ -118,7 +127,8 @@ void cg_at(bench::Suite& suite, const std::array<int, dims>& size)
   const Decomposition d(suite.comm(), size, {});
   const auto u = hot_start(d, 5);
   // kappa 0.2 on a hot (strong-coupling) field: a hundred iterations or more, not a trivial solve
-  const WilsonParams wilson{0.2, {1, 1, 1, -1}};
+  const auto params = driver_params({"action.kappa=0.2", "solver.tolerance=1e-10", "solver.max_iterations=20000"});
+  const WilsonParams wilson = params.hmc.wilson;
   auto b = allocate_fermion<double>(d.geometry(), "bench::b");
   for (int p = 0; p < 2; ++p)
     gaussian_noise(d, p, b.parity[p], 2, 9, 1);
@@ -128,7 +138,7 @@ void cg_at(bench::Suite& suite, const std::array<int, dims>& size)
     const auto t = bench::time_it(
         [&] {
           Kokkos::deep_copy(x.parity[0], Complex<double>(0, 0));
-          result = solve_wilson(d, u, wilson, kind, {1e-10, 20000, 0.1}, x, b);
+          result = solve_wilson(d, u, wilson, kind, params.hmc.action_solver, x, b);
         },
         3, 1.0, 10);
     const double sites = static_cast<double>(d.geometry().global_volume());

@@ -1,10 +1,40 @@
 #pragma once
-// Fields for the lattice QCD tests: random spinors, plane waves, differences of fields.
+// Parameters and fields for the lattice QCD tests: the parameters tessera-lqcd runs with
+// given keys, random spinors, plane waves, differences of fields.
 #include <array>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "tessera/lqcd/fermion.hpp"
+#include "tessera/lqcd/simulation.hpp"
 
 namespace tessera::lqcd::testing {
+
+// The parameters tessera-lqcd runs with these keys ("section.key=value"; the schema's
+// defaults for the others): tests run the physics the driver runs.
+inline Params params(const std::vector<std::string>& keys = {})
+{
+  return params_for<Simulation>(keys);
+}
+
+// The driver's Wilson quarks at hopping parameter kappa (antiperiodic in time unless `more`
+// says otherwise).
+inline WilsonParams wilson(double kappa, std::vector<std::string> more = {})
+{
+  more.insert(more.begin(), fmt::format("action.kappa={}", kappa));
+  return params(more).hmc.wilson;
+}
+
+// The driver's solver settings with this tolerance and iteration limit (solver.tolerance,
+// solver.max_iterations).
+inline SolverSettings solver(double tolerance, int max_iterations)
+{
+  return params(
+             {fmt::format("solver.tolerance={}", tolerance), fmt::format("solver.max_iterations={}", max_iterations)})
+      .hmc.action_solver;
+}
 
 // A Gaussian random field on both parities, a pure function of (seed, global site).
 inline FermionField<double> random_fermion(const Decomposition& d, std::uint64_t seed)

@@ -36,7 +36,7 @@ TEST(Gauge, GaugeInvariance)
     const auto before = lq::plaquette(d, u);
     const double action = lq::wilson_action(d, u, 6.0);
     EXPECT_LT(std::abs(before.average()), 0.05) << "a hot start is disordered";
-    const lq::WilsonParams wilson{0.13, {1, 1, 1, -1}};
+    const auto wilson = lt::wilson(0.13);
     auto psi = lt::random_fermion(d, 5);
     auto dpsi = lq::allocate_fermion<double>(d.geometry(), "dpsi");
     lq::WilsonOperator<double>(d, u, wilson).apply(dpsi, psi);
@@ -60,7 +60,7 @@ TEST(Dirac, Gamma5Hermiticity)
 {
   const lq::Decomposition d(Comm(), small, {});
   const auto u = lq::hot_start(d, 3);
-  const lq::WilsonOperator<double> op(d, u, {0.15, {1, 1, 1, -1}});
+  const lq::WilsonOperator<double> op(d, u, lt::wilson(0.15));
   const auto x = lt::random_fermion(d, 1), y = lt::random_fermion(d, 2);
   auto dx = lq::allocate_fermion<double>(d.geometry(), "dx"), dy = lq::allocate_fermion<double>(d.geometry(), "dy");
   op.apply(dx, x);
@@ -82,7 +82,7 @@ TEST(Dirac, CompressedLinksGiveTheSameHopping)
 {
   const lq::Decomposition d(Comm(), small, {});
   const auto u = lq::hot_start(d, 13);
-  const lq::WilsonParams wilson{0.14, {1, 1, 1, -1}};
+  const auto wilson = lt::wilson(0.14);
   const auto psi = lt::random_fermion(d, 6);
   auto full = lq::allocate_fermion<double>(d.geometry(), "full");
   auto compressed = lq::allocate_fermion<double>(d.geometry(), "compressed");
@@ -101,7 +101,7 @@ TEST(Dirac, FreeFieldMatchesMomentumSpace)
     const lq::Decomposition d(Comm(), small, {}, padded);
     const auto u = lq::cold_start(d);
     const double kappa = 0.11;
-    const lq::WilsonOperator<double> op(d, u, {kappa, {1, 1, 1, -1}});
+    const lq::WilsonOperator<double> op(d, u, lt::wilson(kappa));
     const double pi = std::numbers::pi;
     // antiperiodic in time: k_t = 2 pi (n + 1/2) / L_t
     const std::array<double, 4> k{2 * pi / 4, 2 * pi * 3 / 4, 0.0, 2 * pi * (1 + 0.5) / 6};
@@ -114,7 +114,7 @@ TEST(Dirac, FreeFieldMatchesMomentumSpace)
   // periodic everywhere, k = 0 at kappa_c = 1/8: D psi = 0 for a constant psi
   const lq::Decomposition d(Comm(), small, {});
   const auto u = lq::cold_start(d);
-  const lq::WilsonOperator<double> op(d, u, {0.125, {1, 1, 1, 1}});
+  const lq::WilsonOperator<double> op(d, u, lt::wilson(0.125, {"action.time_boundary=periodic"}));
   const auto psi = lt::plane_wave(d, {0, 0, 0, 0}, 0.125, false);
   auto dpsi = lq::allocate_fermion<double>(d.geometry(), "dpsi");
   op.apply(dpsi, psi);
@@ -125,13 +125,13 @@ TEST(Solver, AllSolversReachTheToleranceAndAgree)
 {
   const lq::Decomposition d(Comm(), small, {});
   const auto u = lq::hot_start(d, 8);
-  const lq::WilsonParams wilson{0.12, {1, 1, 1, -1}};
+  const auto wilson = lt::wilson(0.12);
   const lq::WilsonOperator<double> op(d, u, wilson);
   const auto b = lt::random_fermion(d, 4);
   std::vector<lq::FermionField<double>> solutions;
   for (auto kind : {lq::SolverKind::cg, lq::SolverKind::cg_even_odd, lq::SolverKind::cg_even_odd_mixed}) {
     auto x = lq::allocate_fermion<double>(d.geometry(), "x");
-    const auto result = lq::solve_wilson(d, u, wilson, kind, {1e-10, 2000, 0.1}, x, b);
+    const auto result = lq::solve_wilson(d, u, wilson, kind, lt::solver(1e-10, 2000), x, b);
     EXPECT_TRUE(result.converged) << lq::name(kind);
     EXPECT_LE(result.relative_residual, 1e-10) << lq::name(kind);
     auto dx = lq::allocate_fermion<double>(d.geometry(), "dx");

@@ -6,8 +6,10 @@
 
 #include "lqcd_test_fields.hpp"
 #include "tessera/lqcd/hmc.hpp"
+#include "tessera/lqcd/simulation.hpp"
 
 namespace lq = tessera::lqcd;
+namespace lt = tessera::lqcd::testing;
 using tessera::Comm;
 
 namespace {
@@ -38,16 +40,12 @@ void expect_force_is_derivative(const lq::Decomposition& d, const lq::Links& u, 
   EXPECT_NEAR(numeric, analytic, 1e-6 * std::abs(analytic)) << "numeric " << numeric << " analytic " << analytic;
 }
 
-// The HMC of the integrator tests: beta 5.6, kappa 0.14, solves to 1e-14.
-lq::HmcParams test_params(int flavours)
+// The HMC of the integrator tests: beta 5.6, kappa 0.14, solves to 1e-14, and `more` keys.
+lq::HmcParams test_params(int flavours, std::vector<std::string> more)
 {
-  lq::HmcParams params;
-  params.beta = 5.6;
-  params.flavours = flavours;
-  params.wilson.kappa = 0.14;
-  params.action_solver = {1e-14, 5000, 0.1};
-  params.force_solver = {1e-14, 5000, 0.1};
-  return params;
+  more.insert(more.begin(), {"action.beta=5.6", "action.flavours=" + std::to_string(flavours), "action.kappa=0.14",
+                             "solver.tolerance=1e-14", "solver.force_tolerance=1e-14", "solver.max_iterations=5000"});
+  return lt::params(more).hmc;
 }
 
 } // namespace
@@ -68,8 +66,8 @@ TEST(Forces, FermionForceIsTheDerivativeOfThePseudofermionAction)
   // a mildly rough field: a few pure-gauge trajectories from a hot start would do; a hot start
   // with a small kappa keeps the solves short
   const auto u = lq::hot_start(d, 22);
-  const lq::WilsonParams wilson{0.14, {1, 1, 1, -1}};
-  const lq::SolverSettings tight{1e-13, 5000, 0.1};
+  const auto wilson = lt::wilson(0.14);
+  const auto tight = lt::solver(1e-13, 5000);
   // the pseudofermion belongs to the unshifted links; the action is then evaluated with the
   // same phi on shifted links
   lq::TwoFlavourWilson fermions(d, u, wilson, lq::SolverKind::cg_even_odd, tight, tight);
@@ -88,10 +86,7 @@ TEST(Hmc, ReversibleInDoublePrecision)
   for (int flavours : {0, 2}) {
     const lq::Decomposition d(Comm(), small, {});
     auto u = lq::hot_start(d, 4);
-    lq::HmcParams params = test_params(flavours);
-    params.steps = 8;
-    params.gauge_substeps = 2;
-    params.trajectory_length = 0.5;
+    const auto params = test_params(flavours, {"hmc.steps=8", "hmc.gauge_substeps=2", "hmc.length=0.5"});
     lq::Hmc hmc(d, u, params);
     const auto r = hmc.reversibility(1);
     EXPECT_LT(r.max_link_change, 1e-10) << flavours << " flavours";
@@ -110,10 +105,8 @@ TEST(Hmc, LeapfrogEnergyViolationScalesAsStepSquared)
     for (int k = 0; k < 2; ++k) {
       auto u = lq::allocate_links<double>(d.geometry(), "u");
       Kokkos::deep_copy(u, u0);
-      lq::HmcParams params = test_params(flavours);
-      params.integrator = lq::Integrator::leapfrog;
-      params.trajectory_length = 0.25;
-      params.steps = 10 << k;
+      const auto params =
+          test_params(flavours, {"hmc.integrator=leapfrog", "hmc.length=0.25", "hmc.steps=" + std::to_string(10 << k)});
       lq::Hmc hmc(d, u, params);
       dh[k] = hmc.energy_violation(2);
     }
@@ -125,17 +118,19 @@ TEST(Hmc, LeapfrogEnergyViolationScalesAsStepSquared)
 
 TEST(Hmc, ThermalisesFromColdWithExpMinusDeltaHNearOne)
 {
-  const lq::Decomposition d(Comm(), small, {});
-  auto u = lq::cold_start(d);
-  lq::HmcParams params;
-  params.beta = 5.7;
-  params.steps = 8;
-  lq::Hmc hmc(d, u, params);
+  // The driver's chain: 4^4 from cold at beta = 5.7, 8 Omelyan steps, every trajectory with
+  // the Metropolis test, averages after 10
+  const int n = 40;
+  const auto params =
+      lt::params({"lattice.size=4x4x4x4", "gauge.start=cold", "action.beta=5.7", "hmc.steps=8",
+                  "hmc.no_metropolis_until=0", "hmc.thermalisation=10", "hmc.trajectories=" + std::to_string(n)});
+  const Comm comm;
+  lq::Simulation sim(tessera::RunContext{comm}, params);
   double sum = 0, sum2 = 0, last_plaquette = 1;
   int accepted = 0;
-  const int n = 40;
   for (int t = 0; t < n; ++t) {
-    const auto r = hmc.trajectory(static_cast<std::uint64_t>(t));
+    sim.advance(sim.end());
+    const auto& r = sim.last()->result;
     const double e = std::exp(-r.delta_h);
     if (t >= 10) {
       sum += e;
@@ -144,6 +139,7 @@ TEST(Hmc, ThermalisesFromColdWithExpMinusDeltaHNearOne)
     if (t >= 15) accepted += r.accepted; // from cold the first trajectories have dH ~ 1.4
     last_plaquette = r.plaquette.average();
   }
+  EXPECT_EQ(sim.position(), sim.end());
   const int m = n - 10;
   const double mean = sum / m, error = std::sqrt((sum2 / m - mean * mean) / (m - 1));
   EXPECT_NEAR(mean, 1.0, std::max(4 * error, 0.02)) << "<exp(-dH)> = " << mean << " +- " << error;
@@ -152,4 +148,7 @@ TEST(Hmc, ThermalisesFromColdWithExpMinusDeltaHNearOne)
   // higher on 4^4
   EXPECT_GT(last_plaquette, 0.5);
   EXPECT_LT(last_plaquette, 0.65);
+  // the summary's average is the same over the production trajectories
+  EXPECT_EQ(sim.chain().exp_minus_dh.n, m);
+  EXPECT_NEAR(sim.chain().exp_minus_dh.mean(), mean, 1e-15);
 }

@@ -19,6 +19,7 @@
 #include "tessera/lqcd/observables.hpp"
 
 namespace lq = tessera::lqcd;
+namespace lt = tessera::lqcd::testing;
 using tessera::Comm;
 using tessera::Index;
 
@@ -344,11 +345,11 @@ TEST(Observables, FreePionCorrelatorMatchesMomentumSpace)
 {
   const lq::Decomposition d(Comm(), long_time, {});
   const auto u = lq::cold_start(d);
-  const lq::WilsonParams wilson{0.1, {1, 1, 1, -1}};
+  const auto wilson = lt::wilson(0.1);
   const auto expected = free_pion_correlator(long_time, wilson.kappa, wilson.boundary_phase);
   for (auto kind : {lq::SolverKind::cg, lq::SolverKind::cg_even_odd}) {
     lq::SolverStats stats;
-    const auto c = lq::pion_correlator(d, u, wilson, kind, {1e-12, 1000, 0.1}, {1, 2, 3, 5}, &stats);
+    const auto c = lq::pion_correlator(d, u, wilson, kind, lt::solver(1e-12, 1000), {1, 2, 3, 5}, &stats);
     ASSERT_EQ(c.size(), 8u);
     for (int t = 0; t < 8; ++t)
       EXPECT_NEAR(c[t], expected[t], 1e-8 * expected[t]) << lq::name(kind) << " t = " << t;
@@ -366,8 +367,8 @@ TEST(Observables, PionCorrelatorUnderTimeReflection)
   if (d.comm().size() > 1) GTEST_SKIP() << "the reflected field is built on one rank";
   const auto u = lq::hot_start(d, 71);
   const auto reflected = time_reflected(d, u);
-  const lq::WilsonParams wilson{0.1, {1, 1, 1, -1}};
-  const lq::SolverSettings settings{1e-12, 1000, 0.1};
+  const auto wilson = lt::wilson(0.1);
+  const auto settings = lt::solver(1e-12, 1000);
   const auto c = lq::pion_correlator(d, u, wilson, lq::SolverKind::cg_even_odd, settings, {1, 2, 3, 2});
   const auto c_reflected =
       lq::pion_correlator(d, reflected, wilson, lq::SolverKind::cg_even_odd, settings, {1, 2, 3, 8 - 1 - 2});
@@ -387,11 +388,11 @@ TEST(Observables, PaddedDecompositionAgrees)
   GaugeObservables m[2];
   std::vector<double> c[2];
   std::vector<lq::FlowResult> flow[2];
-  const lq::WilsonParams wilson{0.1, {1, 1, 1, -1}};
+  const auto wilson = lt::wilson(0.1);
   for (int k = 0; k < 2; ++k) {
     const auto& d = *both[k];
     const auto u = lq::hot_start(d, 81);
-    c[k] = lq::pion_correlator(d, u, wilson, lq::SolverKind::cg_even_odd, {1e-12, 1000, 0.1}, {3, 0, 1, 7});
+    c[k] = lq::pion_correlator(d, u, wilson, lq::SolverKind::cg_even_odd, lt::solver(1e-12, 1000), {3, 0, 1, 7});
     flow[k] = lq::wilson_flow(d, u, 0.05, 0.15, 1);
     m[k] = measure(d, u);
   }
@@ -416,11 +417,11 @@ TEST(Observables, AnyRankGridAgreesWithOneRank)
   const lq::Decomposition* both[2] = {&self, &all};
   GaugeObservables m[2];
   std::vector<double> c[2];
-  const lq::WilsonParams wilson{0.1, {1, 1, 1, -1}};
+  const auto wilson = lt::wilson(0.1);
   for (int k = 0; k < 2; ++k) {
     const auto& d = *both[k];
     const auto u = lq::hot_start(d, 91);
-    c[k] = lq::pion_correlator(d, u, wilson, lq::SolverKind::cg_even_odd, {1e-12, 1000, 0.1}, {2, 1, 0, 6});
+    c[k] = lq::pion_correlator(d, u, wilson, lq::SolverKind::cg_even_odd, lt::solver(1e-12, 1000), {2, 1, 0, 6});
     lq::wilson_flow_step(d, u, 0.05);
     m[k] = measure(d, u);
   }

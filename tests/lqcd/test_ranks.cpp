@@ -1,12 +1,15 @@
 // 1 rank against all ranks (split in time, and in time and z when there are 2 ranks along
 // each): the same plaquette of a hot start, the same D psi, the same CG iterations, the same
-// HMC trajectory. Rank 0 computes alone on its own communicator first.
+// HMC trajectory of the driver's simulation. Rank 0 computes alone on its own communicator
+// first.
 #include <cmath>
 
 #include <gtest/gtest.h>
 
+#include <fmt/ranges.h>
+
 #include "lqcd_test_fields.hpp"
-#include "tessera/lqcd/hmc.hpp"
+#include "tessera/lqcd/simulation.hpp"
 
 namespace lq = tessera::lqcd;
 namespace lt = tessera::lqcd::testing;
@@ -20,14 +23,21 @@ struct Figures {
   double delta_h = 0, plaquette_after = 0;
 };
 
+// The simulation tessera-lqcd runs (4^3 x 8 from a hot start, two flavours at beta = 5.6,
+// kappa = 0.13) on the rank grid `ranks`: figures of its first links, then of its first
+// trajectory.
 Figures compute(const Comm& comm, const std::array<int, 4>& ranks)
 {
-  const std::array<int, 4> lattice{4, 4, 4, 8};
-  const lq::Decomposition d(comm, lattice, ranks);
+  const auto params =
+      lt::params({"lattice.size=4x4x4x8", fmt::format("lattice.ranks={}", fmt::join(ranks, "x")), "gauge.start=hot",
+                  "hmc.seed=12", "action.beta=5.6", "action.flavours=2", "action.kappa=0.13", "hmc.steps=4",
+                  "hmc.length=0.25", "solver.tolerance=1e-12", "hmc.no_metropolis_until=0"});
+  lq::Simulation sim(tessera::RunContext{comm}, params);
+  const auto& d = sim.decomposition();
+  const auto& u = sim.links();
   Figures f;
-  auto u = lq::hot_start(d, 12);
   f.plaquette = lq::plaquette(d, u).average();
-  const lq::WilsonParams wilson{0.13, {1, 1, 1, -1}};
+  const auto& wilson = params.hmc.wilson;
   const lq::WilsonOperator<double> op(d, u, wilson);
   const auto psi = lt::random_fermion(d, 3);
   auto dpsi = lq::allocate_fermion<double>(d.geometry(), "dpsi");
@@ -37,17 +47,11 @@ Figures compute(const Comm& comm, const std::array<int, 4>& ranks)
   f.psi_dpsi_re = e.real();
   f.psi_dpsi_im = e.imag();
   auto x = lq::allocate_fermion<double>(d.geometry(), "x");
-  const auto result = lq::solve_wilson(d, u, wilson, lq::SolverKind::cg_even_odd, {1e-10, 1000, 0.1}, x, psi);
+  const auto result = lq::solve_wilson(d, u, wilson, lq::SolverKind::cg_even_odd, lt::solver(1e-10, 1000), x, psi);
   f.iterations = result.iterations;
   f.solution_norm = lq::norm2(d, 0, x.parity[0]) + lq::norm2(d, 1, x.parity[1]);
-  lq::HmcParams params;
-  params.beta = 5.6;
-  params.flavours = 2;
-  params.wilson = wilson;
-  params.steps = 4;
-  params.trajectory_length = 0.25;
-  lq::Hmc hmc(d, u, params);
-  const auto t = hmc.trajectory(0);
+  sim.advance(sim.end());
+  const auto& t = sim.last()->result;
   f.delta_h = t.delta_h;
   f.plaquette_after = t.plaquette.average();
   return f;

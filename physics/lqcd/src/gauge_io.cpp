@@ -128,29 +128,49 @@ NerscInfo load_nersc(const Decomposition& d, const std::filesystem::path& path, 
   return info;
 }
 
-void write_checkpoint(const Decomposition& d, const Links& u, const ChainState& chain,
-                      const std::filesystem::path& path)
+namespace {
+
+// The running sums under "<name>_sum", "<name>_sum2", "<name>_n".
+void write_average(CheckpointWriter& writer, const std::string& name, const Average& a)
+{
+  writer.attribute(name + "_sum", a.sum);
+  writer.attribute(name + "_sum2", a.sum2);
+  writer.attribute(name + "_n", a.n);
+}
+
+Average read_average(const CheckpointReader& reader, const std::string& name)
+{
+  Average a;
+  a.sum = reader.attribute_real(name + "_sum");
+  a.sum2 = reader.attribute_real(name + "_sum2");
+  a.n = reader.attribute_int(name + "_n");
+  if (a.n < 0) throw IoError(fmt::format("{}: {} samples of {}", reader.path().string(), a.n, name));
+  return a;
+}
+
+} // namespace
+
+void write_checkpoint(CheckpointWriter& writer, const Decomposition& d, const Links& u, const ChainState& chain)
 {
   const auto whole = gather_gauge(d, u);
   HostView<double*> numbers(reinterpret_cast<double*>(const_cast<std::complex<double>*>(whole.links.data())),
                             whole.links.size() * 2);
-  CheckpointWriter writer(d.comm(), path);
   writer.write_shared("links", numbers);
-  writer.attribute("lattice", fmt::format("{}", fmt::join(whole.extent, "x")));
   writer.attribute("next_trajectory", static_cast<std::int64_t>(chain.next_trajectory));
-  writer.attribute("seed", static_cast<std::int64_t>(chain.seed));
   writer.attribute("accepted", chain.accepted);
   writer.attribute("attempted", chain.attempted);
-  writer.commit();
+  writer.attribute("solver_iterations", chain.solver_iterations);
+  write_average(writer, "plaquette", chain.plaquette);
+  write_average(writer, "exp_minus_dh", chain.exp_minus_dh);
+  write_average(writer, "acceptance", chain.acceptance);
+  write_average(writer, "polyakov_abs", chain.polyakov_abs);
+  write_average(writer, "charge", chain.charge);
+  write_average(writer, "charge2", chain.charge2);
 }
 
-ChainState read_checkpoint(const Decomposition& d, const std::filesystem::path& path, const Links& u)
+ChainState read_checkpoint(CheckpointReader& reader, const Decomposition& d, const Links& u)
 {
-  CheckpointReader reader(d.comm(), path);
-  const auto lattice = reader.file().attribute_string("", "lattice");
-  const auto expected = fmt::format("{}", fmt::join(d.geometry().global, "x"));
-  if (lattice != expected)
-    throw InputError(fmt::format("{}: checkpoint of a {} lattice, the run has {}", path.string(), lattice, expected));
+  const auto& path = reader.path();
   HostGauge whole;
   for (int mu = 0; mu < dims; ++mu)
     whole.extent[mu] = d.geometry().global[mu];
@@ -163,10 +183,21 @@ ChainState read_checkpoint(const Decomposition& d, const std::filesystem::path& 
     whole.links[i] = {numbers[2 * i], numbers[2 * i + 1]};
   scatter_gauge(d, whole, u);
   ChainState chain;
-  chain.next_trajectory = static_cast<std::uint64_t>(reader.file().attribute_int("", "next_trajectory"));
-  chain.seed = static_cast<std::uint64_t>(reader.file().attribute_int("", "seed"));
-  chain.accepted = reader.file().attribute_int("", "accepted");
-  chain.attempted = reader.file().attribute_int("", "attempted");
+  const auto next = reader.attribute_int("next_trajectory");
+  chain.accepted = reader.attribute_int("accepted");
+  chain.attempted = reader.attribute_int("attempted");
+  chain.solver_iterations = reader.attribute_int("solver_iterations");
+  if (next < 0 || chain.attempted < 0 || chain.accepted < 0 || chain.accepted > chain.attempted ||
+      chain.solver_iterations < 0)
+    throw IoError(fmt::format("{}: the chain's counters make no sense (trajectory {}, {} of {} accepted)",
+                              path.string(), next, chain.accepted, chain.attempted));
+  chain.next_trajectory = static_cast<std::uint64_t>(next);
+  chain.plaquette = read_average(reader, "plaquette");
+  chain.exp_minus_dh = read_average(reader, "exp_minus_dh");
+  chain.acceptance = read_average(reader, "acceptance");
+  chain.polyakov_abs = read_average(reader, "polyakov_abs");
+  chain.charge = read_average(reader, "charge");
+  chain.charge2 = read_average(reader, "charge2");
   return chain;
 }
 

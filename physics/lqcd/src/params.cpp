@@ -54,10 +54,33 @@ ConfigSchema schema()
       .add_real("flow.step", 0.02, "Wilson flow step epsilon", 1e-5, 0.2)
       .add_real("flow.time", 1.0, "Wilson flow time t in lattice units", 0.0, 1e4)
       .add_string("invert.source", "0x0x0x0", "point source position x x y x z x t")
-      .add_int("output.checkpoint_interval", 10, "HDF5 checkpoint every n trajectories (and at the end)", 1, 100000000)
-      .add_int("output.save_interval", 0, "NERSC configuration every n trajectories (0: the last only)", 0, 100000000)
-      .add_bool("output.save_config", true, "write the last configuration as a NERSC file");
+      .add_bool("output.save_config", true,
+                "write the configuration of the chain's last trajectory as a NERSC file when the chain ends (not "
+                "when it is interrupted)");
+  declare_run_keys(s, unit(),
+                   {.checkpoint_interval = 10,
+                    .checkpoint_wall_seconds = 3600,
+                    .output_interval = 0,
+                    .table_interval = 1,
+                    .log_interval = 1,
+                    .has_output = true,
+                    .has_table = true});
+  s.renamed("output.save_interval", "output.interval");
+  // A restart continues the same Markov chain and averages the same quantities over it: the
+  // lattice, the start, the action, the seed, the molecular dynamics, the solver (its
+  // tolerances change the forces, so the chain) and the measurements that enter the running
+  // sums are fixed. The chain's length, the outputs, the rank grid (the chain is the same on
+  // any) and the reversibility test (it leaves the chain alone) may change.
+  s.fixed_on_restart({"lattice.size", "gauge.start", "gauge.file", "action.", "hmc.seed", "hmc.integrator",
+                      "hmc.length", "hmc.steps", "hmc.gauge_substeps", "hmc.no_metropolis_until", "hmc.thermalisation",
+                      "solver.", "measure.interval", "flow."});
+  s.reads_file("gauge.file");
   return s;
+}
+
+ProgressUnit unit()
+{
+  return {"trajectory", "trajectories", false};
 }
 
 const char* name(Mode mode)
@@ -90,9 +113,9 @@ std::array<int, dims> parse_extents(const std::string& text, const std::string& 
   return out;
 }
 
-Params params_from(const Config& c, const std::filesystem::path& output_dir)
+Params params_from(const Config& c)
 {
-  Params p;
+  Params p{};
   const auto mode = c.get_string("run.mode");
   p.mode = mode == "hmc" ? Mode::hmc : mode == "measure" ? Mode::measure : Mode::invert;
   p.lattice = parse_extents(c.get_string("lattice.size"), "lattice.size", false);
@@ -101,7 +124,7 @@ Params params_from(const Config& c, const std::filesystem::path& output_dir)
       throw InputError(
           fmt::format("lattice.size = '{}': every extent must be even and at least 2", c.get_string("lattice.size")));
   const auto ranks = c.get_string("lattice.ranks");
-  if (ranks != "auto") p.ranks = parse_extents(ranks, "lattice.ranks", true);
+  p.ranks = ranks == "auto" ? std::array<int, dims>{} : parse_extents(ranks, "lattice.ranks", true);
   p.start = c.get_string("gauge.start");
   p.config = c.get_string("gauge.file");
   if ((p.start == "file" || p.mode != Mode::hmc) && p.config.empty())
@@ -143,10 +166,7 @@ Params params_from(const Config& c, const std::filesystem::path& output_dir)
     if (p.source[mu] >= p.lattice[mu])
       throw InputError(fmt::format("invert.source = '{}': outside the lattice {}", c.get_string("invert.source"),
                                    c.get_string("lattice.size")));
-  p.checkpoint_interval = static_cast<int>(c.get_int("output.checkpoint_interval"));
-  p.save_interval = static_cast<int>(c.get_int("output.save_interval"));
   p.save_config = c.get_bool("output.save_config");
-  p.output_dir = output_dir;
   return p;
 }
 

@@ -86,9 +86,11 @@ struct HoppingTerm {
   }
 };
 
+// The Wilson quarks' parameters (no defaults: the driver's come from its schema, tests build
+// them with params_for<Simulation>, see simulation.hpp).
 struct WilsonParams {
-  double kappa = 0.125;
-  std::array<double, dims> boundary_phase{1, 1, 1, -1}; // antiperiodic in time
+  double kappa;
+  std::array<double, dims> boundary_phase; // per direction; -1 in time: antiperiodic
 };
 
 // out(p) = alpha x + beta G5?[H G5?(in)] with links of 18 or 12 reals (LinkRowsView); the

@@ -1,8 +1,8 @@
 #pragma once
 // The gauge field in files: the whole lattice gathered into NERSC order (HostGauge) and
 // scattered back, NERSC configurations (nersc.hpp) written by rank 0 and read by every rank,
-// and HDF5 checkpoints (the links in NERSC order plus the chain's state) that a restart on
-// any rank grid continues exactly.
+// and HDF5 checkpoints (the links in NERSC order plus the chain's state, chain.hpp) that a
+// restart on any rank grid continues exactly.
 //
 // The gather sums every rank's part into a whole-lattice array on every rank (one
 // allreduce): simple and exact, but it holds the whole lattice (576 B per site) on each rank.
@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <filesystem>
 
+#include "tessera/core/checkpoint.hpp"
+#include "tessera/lqcd/chain.hpp"
 #include "tessera/lqcd/gauge.hpp"
 #include "tessera/lqcd/nersc.hpp"
 
@@ -24,16 +26,12 @@ void save_nersc(const Decomposition& d, const Links& u, const std::filesystem::p
 // Reads a configuration into u; InputError when its extents are not the lattice's.
 NerscInfo load_nersc(const Decomposition& d, const std::filesystem::path& path, const Links& u);
 
-// What a restart needs besides the links.
-struct ChainState {
-  std::uint64_t next_trajectory = 0;
-  std::uint64_t seed = 0;
-  std::int64_t accepted = 0;
-  std::int64_t attempted = 0;
-};
-void write_checkpoint(const Decomposition& d, const Links& u, const ChainState& chain,
-                      const std::filesystem::path& path);
-// Reads links and chain state; IoError for damaged files, InputError for another lattice.
-ChainState read_checkpoint(const Decomposition& d, const std::filesystem::path& path, const Links& u);
+// A checkpoint of the chain: the links in NERSC order (dataset "links") and the chain's
+// state (root attributes), into the run loop's checkpoint.
+void write_checkpoint(CheckpointWriter& writer, const Decomposition& d, const Links& u, const ChainState& chain);
+// Reads links and chain state; IoError for a file whose links do not fit the lattice or
+// whose counters make no sense (the run loop has checked lattice.size and the other fixed
+// keys before).
+ChainState read_checkpoint(CheckpointReader& reader, const Decomposition& d, const Links& u);
 
 } // namespace tessera::lqcd

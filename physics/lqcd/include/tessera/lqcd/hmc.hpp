@@ -19,22 +19,23 @@ enum class Integrator { leapfrog, omelyan };
 Integrator integrator_from(const std::string& name);
 const char* name(Integrator integrator);
 
+// No defaults: the schema's action.*, hmc.* and solver.* keys give them (params.cpp).
 struct HmcParams {
-  double beta = 5.7;
-  int flavours = 0; // 0 (pure gauge) or 2
+  double beta;
+  int flavours; // 0 (pure gauge) or 2
   WilsonParams wilson;
-  SolverKind solver = SolverKind::cg_even_odd;
-  SolverSettings action_solver{1e-12, 10000, 0.1};
-  SolverSettings force_solver{1e-8, 10000, 0.1};
-  Integrator integrator = Integrator::omelyan;
-  double trajectory_length = 1.0;
-  int steps = 10;         // outer steps per trajectory
-  int gauge_substeps = 1; // gauge steps per outer step (with fermions)
-  std::uint64_t seed = 1;
+  SolverKind solver;
+  SolverSettings action_solver;
+  SolverSettings force_solver;
+  Integrator integrator;
+  double trajectory_length;
+  int steps;          // outer steps per trajectory
+  int gauge_substeps; // gauge steps per outer step (with fermions)
+  std::uint64_t seed;
   // Trajectories before this number are always accepted (no Metropolis test): the warm-up
   // from a cold or hot start, whose first trajectories have dH >> 1 (Grid's
   // NoMetropolisUntil). The chain is exact only from there on.
-  std::uint64_t no_metropolis_until = 0;
+  std::uint64_t no_metropolis_until;
 };
 
 struct TrajectoryResult {

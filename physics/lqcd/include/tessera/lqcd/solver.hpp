@@ -17,10 +17,11 @@ enum class SolverKind { cg, cg_even_odd, cg_even_odd_mixed };
 SolverKind solver_kind_from(const std::string& name); // "cg", "cg-eo", "cg-eo-mixed"
 const char* name(SolverKind kind);
 
+// No defaults: the schema's solver.* keys give them (params.cpp).
 struct SolverSettings {
-  double tolerance = 1e-10; // on |b - A x| / |b| of the normal equations
-  int max_iterations = 10000;
-  double reliable_delta = 0.1; // mixed precision: update when the residual fell by this factor
+  double tolerance; // on |b - A x| / |b| of the normal equations
+  int max_iterations;
+  double reliable_delta; // mixed precision: update when the residual fell by this factor
 };
 
 struct SolverResult {
