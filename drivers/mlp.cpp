@@ -1,20 +1,22 @@
-// tessera-mlp: trains a multi-layer perceptron on a data set, or predicts with one (docs/nn.md).
-#include "tessera/core/driver.hpp"
-#include "tessera/nn/mlp_params.hpp"
-#include "tessera/nn/mlp_run.hpp"
+// tessera-mlp: trains a multi-layer perceptron on a data set (core's run loop), or with
+// --predict runs a saved model on new data (docs/nn.md).
+#include "tessera/core/run_loop.hpp"
+#include "tessera/nn/mlp_simulation.hpp"
+#include "tessera/nn/predict.hpp"
 
 int main(int argc, char** argv)
 {
-  static const auto schema = tessera::nn::mlp_schema();
-  const tessera::DriverInfo info{
-      "mlp",
-      "Tessera MLP: trains a multi-layer perceptron by back-propagation on the device, "
-      "data-parallel over MPI ranks; --predict runs a saved model on new data",
-      &schema,
-      {{"predict", "predict with the model predict.model on predict.data instead of training"}}};
-  return tessera::run_driver(info, argc, argv, [](const tessera::DriverContext& ctx) {
-    const auto params = tessera::nn::mlp_params_from(ctx.config, ctx.options.output_dir);
-    if (ctx.options.has_flag("predict")) return tessera::nn::run_mlp_prediction(ctx.comm, params, ctx.timers);
-    return tessera::nn::run_mlp_training(ctx.comm, params, ctx.options.restart, ctx.timers);
+  using tessera::nn::MlpSimulation;
+  static const auto schema = MlpSimulation::schema();
+  const auto info = MlpSimulation::info();
+  tessera::DriverInfo driver{info.name,
+                             info.description,
+                             &schema,
+                             {{"predict", "predict with the model predict.model on predict.data instead of training"}}};
+  // What simulation_main names for --summary's checks: the checkpoint and the table.
+  driver.output_files = {tessera::checkpoint_path(".", info.name).filename().string(), info.table_file};
+  return tessera::run_driver(driver, argc, argv, [](const tessera::DriverContext& ctx) {
+    if (!ctx.options.has_flag("predict")) return tessera::run_simulation<MlpSimulation>(ctx);
+    return tessera::nn::run_prediction(ctx.comm, MlpSimulation::params(ctx.config), ctx.options.output_dir, ctx.timers);
   });
 }

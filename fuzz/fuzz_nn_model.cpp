@@ -1,10 +1,11 @@
-// Model files of tessera-mlp (nn::load_model; --predict and --restart read them). Two kinds
+// Model files of tessera-mlp (nn::load_model, as --predict reads them; a training checkpoint
+// holds the same contents, read by the same nn::read_model on --restart). Two kinds
 // of input, chosen by the first byte:
 //  - even: the bytes are the file (damaged HDF5, flipped bits, truncation);
 //  - odd: the bytes describe a model file that this target writes through the real
-//    CheckpointWriter, so every dataset checksum is right and the reader's own checks
-//    (architecture text, sizes, precision, scalers, optimiser names) are what is fuzzed;
-//    attributes carry no checksum, so a user's edit with h5py looks just like this.
+//    CheckpointWriter, so every checksum (datasets and attributes) is right and the
+//    reader's own checks (architecture text, sizes, precision, scalers, optimiser names) are
+//    what is fuzzed, as for a file some other program wrote with valid checksums.
 // A model that loads is then used as --predict uses it: built, restored (with its optimiser
 // state) and run forward on one scaled sample. Only tessera::Error may refuse it.
 #include <fuzzer/FuzzedDataProvider.h>

@@ -167,6 +167,15 @@ ConfigSchema& ConfigSchema::reads_file(const std::string& name)
   return *this;
 }
 
+ConfigSchema& ConfigSchema::writes_file(const std::string& name)
+{
+  auto it = std::find_if(keys_.begin(), keys_.end(), [&](const ConfigKey& k) { return k.name == name; });
+  if (it == keys_.end() || it->kind != ConfigKey::Kind::string)
+    throw Error(ExitCode::failure, fmt::format("writes_file: no string config key '{}'", name));
+  it->writes_file = true;
+  return *this;
+}
+
 ConfigSchema& ConfigSchema::renamed(const std::string& old_name, const std::string& new_name)
 {
   if (find(old_name) != nullptr || find(new_name) == nullptr)

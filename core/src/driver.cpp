@@ -133,6 +133,10 @@ void check_summary_path(const Comm& comm, const DriverInfo& info, const DriverOp
   }
   if (summary.parent_path() == comparable(options.output_dir)) {
     const auto name = summary.filename().string();
+    for (const auto& key : config.schema().keys()) {
+      if (key.writes_file && !config.get_string(key.name).empty() && config.get_string(key.name) == name)
+        throw refuse(fmt::format("the run writes it in the output directory (key '{}')", key.name));
+    }
     auto patterns = info.output_files;
     patterns.push_back(OutputLock::lock_file(".").filename().string());
     patterns.push_back(info.name + ".log");
@@ -331,9 +335,10 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
     nlohmann::json results = body(context);
     // A signal after the run's last check comes too late to change it: the body says whether
     // it was interrupted (simulations do); without a word from it, the flag decides.
-    const bool interrupted = results.is_object() && results.contains("interrupted") && results["interrupted"].is_boolean()
-                                 ? results["interrupted"].get<bool>()
-                                 : stop_requested();
+    const bool interrupted =
+        results.is_object() && results.contains("interrupted") && results["interrupted"].is_boolean()
+            ? results["interrupted"].get<bool>()
+            : stop_requested();
 
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (options.summary) {

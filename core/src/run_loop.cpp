@@ -162,8 +162,9 @@ void RunLoop::begin(double position, double end)
               format_position(position, info_.unit), units_);
     reader_.reset();
   }
-  if (!info_.table_file.empty()) {
-    table_ = std::make_unique<TableFile>(driver_.comm, context_.output_dir / info_.table_file, info_.table_style);
+  const auto table_file = info_.table_key.empty() ? info_.table_file : driver_.config.get_string(info_.table_key);
+  if (!table_file.empty()) {
+    table_ = std::make_unique<TableFile>(driver_.comm, context_.output_dir / table_file, info_.table_style);
     if (restarted_) {
       table_->resume(table_bytes, table_sum);
     } else {
@@ -207,7 +208,8 @@ LoopDecision RunLoop::after_unit(double position, double end, bool finished)
   if (flags & 4u) throw IoError(comm.broadcast(table_ ? table_->error() : std::string()));
 
   LoopDecision due;
-  due.stop = (flags & 1u) != 0;
+  // A signal after the last unit of work comes too late to stop anything: the run is done.
+  due.stop = (flags & 1u) != 0 && !at_end(position, end, finished);
   if (table_ && reached(position, next_row_)) {
     due.table = true;
     next_row_ = table_interval_ > 0 ? next_after(position, table_interval_) : position;
@@ -233,8 +235,11 @@ void RunLoop::table_row(const DiagnosticsRow& row, double position)
   last_row_position_ = position;
 }
 
-int RunLoop::take_output_index(double position)
+int RunLoop::take_output_index(double position, bool interrupted)
 {
+  // An output cut short by a stop signal (the histograms of the events done, or nothing)
+  // neither counts as the output of this position nor uses up an index: the run continues.
+  if (interrupted) return output_index_;
   has_output_ = true;
   last_output_position_ = position;
   return output_index_++;

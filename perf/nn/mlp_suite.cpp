@@ -17,7 +17,8 @@
 #include <fmt/format.h>
 
 #include "tessera/core/log.hpp"
-#include "tessera/nn/trainer.hpp"
+#include "tessera/nn/mlp_simulation.hpp"
+#include "tessera/nn/training_data.hpp"
 
 namespace tessera::nn {
 namespace {
@@ -101,17 +102,19 @@ void mlp_benchmarks(bench::Suite& suite, const BenchOptions& options)
                   path == GemmPath::portable ? "portable" : "library*");
         continue;
       }
-      Architecture a;
-      a.inputs = c.inputs;
-      a.layers = parse_layers(c.layers, "bench");
+      // tessera-mlp's keys: float32, Adam with its default settings, mse, no shuffle.
+      const auto p = params_for<MlpSimulation>({"model.layers=" + c.layers, fmt::format("training.batch={}", c.batch),
+                                                "training.shuffle=false", "model.precision=float32",
+                                                "training.optimizer=adam", "training.loss=mse"});
+      const Architecture a = architecture_of(p, c.inputs);
       Model<float> model(a, path);
-      model.initialise(ExecSpace{}, 1);
-      Optimizer<float> adam({}, model.parameter_count());
+      model.initialise(ExecSpace{}, p.seed);
+      Optimizer<float> adam(p.optimizer, model.parameter_count());
       const Index n = c.batch * batches;
       DeviceSamples<float> data{Matrix<float>("inputs", c.inputs, n), Matrix<float>("targets", a.outputs(), n)};
       Kokkos::deep_copy(data.inputs, 0.5f);
       Kokkos::deep_copy(data.targets, 0.25f);
-      Trainer<float> trainer(comm, model, adam, Loss::mse, {c.batch, 1, false});
+      Trainer<float> trainer(comm, model, adam, p.loss, train_settings(p));
       std::int64_t epoch = 0;
       const auto kernels = kernels_of([&] { trainer.train_epoch(data, epoch++); });
       const auto timing =

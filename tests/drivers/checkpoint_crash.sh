@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/signals.sh"
 demo=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-small=(--grid.nx=12 --grid.ny=12 --grid.nz=12 --particles.n=64 --run.checkpoint_every=10)
+small=(--grid.nx=12 --grid.ny=12 --grid.nz=12 --particles.n=64 --output.checkpoint_interval=10)
 heat() { python3 -c "import json,sys; print(repr(json.load(open(sys.argv[1]))['results']['total_heat_final']))" "$1"; }
 
 # Reference: 40 steps without interruption.
@@ -46,7 +46,7 @@ echo "ok: partial file refused: $msg"
 echo "ok: restart reproduces the uninterrupted run bit for bit: $(heat "$work/ref.json")"
 
 # SIGTERM during a long run: final checkpoint, exit code 4, restart completes.
-terminate_after 2 4 "$demo" "${small[@]}" --run.steps=100000000 --run.checkpoint_every=0 --output "$work/term" \
+terminate_after 2 4 "$demo" "${small[@]}" --run.steps=100000000 --output.checkpoint_interval=0 --output "$work/term" \
   --summary "$work/term.json"
 python3 - "$work/term.json" <<'PY'
 import json, sys
@@ -55,7 +55,7 @@ assert s["status"] == "interrupted", s["status"]
 print(f"ok: SIGTERM after {s['results']['steps']} steps: status interrupted, checkpoint written")
 PY
 done_steps=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results']['steps'])" "$work/term.json")
-"$demo" "${small[@]}" --run.steps=$((done_steps + 5)) --run.checkpoint_every=0 --output "$work/term" \
+"$demo" "${small[@]}" --run.steps=$((done_steps + 5)) --output.checkpoint_interval=0 --output "$work/term" \
   --restart "$work/term/demo.chk.h5" --summary "$work/term2.json" >/dev/null
 python3 - "$work/term2.json" "$((done_steps + 5))" <<'PY'
 import json, sys

@@ -17,7 +17,8 @@
 #      their unit of work: exit 4, the final lines printed.
 # Usage: contract.sh NAME DRIVER MPIEXEC_AND_FLAGS -- SETTINGS...
 # SETTINGS are KEY=VALUE words (values are word-split into arguments):
-#   args=...      every run (a short run)           split=...   the first part of a split run
+#   deck=FILE     the input deck (optional)         args=...    every run (a short run)
+#   split=...     the first part of a split run
 #   fixed=K=V     a change of a key a restart must keep (fixed_on_restart)
 #   changed=K=V   an unfixed key changed on restart (an output interval)
 #   long=...      makes a run last long enough to be signalled
@@ -28,9 +29,12 @@ set -euo pipefail
 name=$1 driver=$2 mpiexec=$3
 shift 3
 [[ $1 == -- ]] && shift
-declare -A s=([args]="" [split]="" [fixed]="" [changed]="" [long]="" [kill]="" [killargs]="" [compare]="" [ignore]="")
+declare -A s=([deck]="" [args]="" [split]="" [fixed]="" [changed]="" [long]="" [kill]="" [killargs]="" [compare]="" [ignore]="")
 for setting in "$@"; do s[${setting%%=*}]=${setting#*=}; done
 read -ra args <<<"${s[args]}"
+# The deck goes first, as users write it; runs that need their own deck pass "${args[@]}" only.
+with_deck=()
+[[ -n ${s[deck]} ]] && with_deck=("${s[deck]}")
 read -ra split <<<"${s[split]}"
 read -ra long <<<"${s[long]}"
 read -ra killargs <<<"${s[killargs]}"
@@ -92,13 +96,13 @@ wait_started() {
   fail "the run in $1 did not start"
 }
 
-"$driver" "${args[@]}" --output "$work/ref" --summary "$work/ref.json" >/dev/null
+"$driver" "${with_deck[@]}" "${args[@]}" --output "$work/ref" --summary "$work/ref.json" >/dev/null
 cp -r "$work/ref" "$work/first"
 
 # 1. split: first part, then the rest with a changed output interval
 if [[ ${#split[@]} -gt 0 ]]; then
-  "$driver" "${args[@]}" "${split[@]}" --output "$work/split" >/dev/null
-  "$driver" "${args[@]}" ${s[changed]:+--${s[changed]}} --output "$work/split" --restart "$work/split/$checkpoint" \
+  "$driver" "${with_deck[@]}" "${args[@]}" "${split[@]}" --output "$work/split" >/dev/null
+  "$driver" "${with_deck[@]}" "${args[@]}" ${s[changed]:+--${s[changed]}} --output "$work/split" --restart "$work/split/$checkpoint" \
     >/dev/null
   same_files "$work/ref" "$work/split"
   echo "ok: split run (restart with --${s[changed]}) = uninterrupted"
@@ -106,19 +110,19 @@ fi
 
 # 2. killed after some units of work, restarted in the same folder
 set +e
-TESSERA_FAULT=kill-after-units=${s[kill]} "$driver" "${args[@]}" "${killargs[@]}" --output "$work/kill" \
+TESSERA_FAULT=kill-after-units=${s[kill]} "$driver" "${with_deck[@]}" "${args[@]}" "${killargs[@]}" --output "$work/kill" \
   >/dev/null 2>&1
 status=$?
 set -e
 [[ $status -eq 137 ]] || fail "the run to be killed ended with $status, not 137 (SIGKILL)"
 [[ -f $work/kill/$checkpoint ]] || fail "the killed run left no checkpoint"
 cp "$work/kill/$checkpoint" "$work/good.chk.h5"
-"$driver" "${args[@]}" --output "$work/kill" --restart "$work/kill/$checkpoint" >/dev/null
+"$driver" "${with_deck[@]}" "${args[@]}" --output "$work/kill" --restart "$work/kill/$checkpoint" >/dev/null
 same_files "$work/ref" "$work/kill"
 echo "ok: killed after ${s[kill]} units and restarted = uninterrupted (no duplicated rows)"
 
 # 3. a changed physics key
-"$expect" 2 "key '${s[fixed]%%=*}' = .* there, .* now" "$driver" "${args[@]}" "--${s[fixed]}" --output "$work/fixed" \
+"$expect" 2 "key '${s[fixed]%%=*}' = .* there, .* now" "$driver" "${with_deck[@]}" "${args[@]}" "--${s[fixed]}" --output "$work/fixed" \
   --restart "$work/good.chk.h5"
 
 # 4. an edited attribute of the loop's and one of the module's
@@ -128,7 +132,7 @@ shutil.copy(sys.argv[1], sys.argv[2])
 with h5py.File(sys.argv[2], "r+") as f:
     f.attrs["tessera_position"] = f.attrs["tessera_position"] + 1
 PY
-"$expect" 3 "edited.chk.h5: its attributes fail their checksum" "$driver" "${args[@]}" --output "$work/edited" \
+"$expect" 3 "edited.chk.h5: its attributes fail their checksum" "$driver" "${with_deck[@]}" "${args[@]}" --output "$work/edited" \
   --restart "$work/edited.chk.h5"
 
 # 5. ranks started with different settings: rank 1 gets one more override. (OpenMPI 5.0.7's
@@ -142,13 +146,13 @@ if [[ $rank == 1 ]]; then exec "$@" "$extra"; else exec "$@"; fi
 SH
 chmod +x "$work/per_rank.sh"
 "$expect" 2 "the ranks were started with different settings: key '${s[fixed]%%=*}' = " "${launcher[@]}" -n 2 \
-  "$work/per_rank.sh" "--${s[fixed]}" "$driver" "${args[@]}" --output "$work/ranks"
+  "$work/per_rank.sh" "--${s[fixed]}" "$driver" "${with_deck[@]}" "${args[@]}" --output "$work/ranks"
 
 # 6. a folder in use; SIGTERM to the run holding it
-"$driver" "${args[@]}" "${long[@]}" --output "$work/busy" >"$work/busy.out" 2>&1 &
+"$driver" "${with_deck[@]}" "${args[@]}" "${long[@]}" --output "$work/busy" >"$work/busy.out" 2>&1 &
 pid=$!
 wait_started "$work/busy"
-"$expect" 2 "busy: the output directory is in use by another run \\(tessera-$name, pid $pid" "$driver" "${args[@]}" \
+"$expect" 2 "busy: the output directory is in use by another run \\(tessera-$name, pid $pid" "$driver" "${with_deck[@]}" "${args[@]}" \
   --output "$work/busy"
 kill -TERM $pid
 set +e
@@ -161,25 +165,25 @@ grep -q "continue with --restart" "$work/busy/$name.log" || fail "SIGTERM: the r
 echo "ok: a second run in a busy folder refused; SIGTERM: exit 4 with the final lines"
 
 # 7. --summary onto the input deck
-printf '# a deck\n' >"$work/deck.toml"
+if [[ -n ${s[deck]} ]]; then cp "${s[deck]}" "$work/deck.toml"; else printf '# a deck\n' >"$work/deck.toml"; fi
 cp "$work/deck.toml" "$work/deck.orig"
 "$expect" 2 "--summary .*deck.toml: is the input deck, which the run reads; name another file" "$driver" \
   "$work/deck.toml" "${args[@]}" --output "$work/deck" --summary "$work/deck.toml"
 cmp -s "$work/deck.toml" "$work/deck.orig" || fail "the deck was changed"
 [[ -z $(ls "$work/deck" | grep -v -e '^\.' -e "$name.log") ]] || fail "work was done before the --summary refusal"
-"$expect" 2 "--summary .*/$checkpoint: the run writes it in the output directory" "$driver" "${args[@]}" \
+"$expect" 2 "--summary .*/$checkpoint: the run writes it in the output directory" "$driver" "${with_deck[@]}" "${args[@]}" \
   --output "$work/deck" --summary "$work/deck/$checkpoint"
-"$expect" 3 "--summary /nonexistent/s.json: cannot be written" "$driver" "${args[@]}" --output "$work/deck" \
+"$expect" 3 "--summary /nonexistent/s.json: cannot be written" "$driver" "${with_deck[@]}" "${args[@]}" --output "$work/deck" \
   --summary /nonexistent/s.json
 [[ -z $(ls "$work/deck" | grep -v -e '^\.' -e "$name.log") ]] || fail "work was done before the --summary refusal"
 
 # 8. a re-run overwrites
-"$driver" "${args[@]}" --output "$work/ref" >/dev/null
+"$driver" "${with_deck[@]}" "${args[@]}" --output "$work/ref" >/dev/null
 same_files "$work/first" "$work/ref"
 echo "ok: a re-run in the same folder overwrites its files"
 
 # 9. SIGUSR1 to mpiexec
-"${launcher[@]}" -n 2 "$driver" "${args[@]}" "${long[@]}" --output "$work/usr1" >"$work/usr1.out" 2>&1 &
+"${launcher[@]}" -n 2 "$driver" "${with_deck[@]}" "${args[@]}" "${long[@]}" --output "$work/usr1" >"$work/usr1.out" 2>&1 &
 pid=$!
 wait_started "$work/usr1"
 kill -USR1 $pid

@@ -2,8 +2,10 @@
 # tessera-mlp as a user runs it: training on 1 and 2 ranks gives the same losses (float64:
 # the ranks sum gradient shares in another order, so to rounding); a restart from the
 # checkpoint of epoch 5 ends with the same losses and the same predictions as the run that
-# never stopped; SIGTERM exits with 4 after writing a checkpoint; --predict writes
-# predictions and reports their loss.
+# never stopped (in another folder its history.csv holds the epochs after the checkpoint);
+# SIGTERM exits with 4 after writing a checkpoint and no model file, and the restart in the
+# same folder continues its history.csv; --predict writes predictions and reports their
+# loss; a restart with other data or another model is refused.
 # Usage: mlp_runs.sh MLP INPUT DATA MPIEXEC [MPIEXEC FLAGS...]
 set -euo pipefail
 mlp=$1 input=$2 data=$3
@@ -11,8 +13,8 @@ shift 3
 source "$(dirname "$0")/signals.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-common=(--data.file="$data" --model.precision=float64 --training.epochs=10 --training.log_every=5
-  --output.checkpoint_every=5 --training.patience=0)
+common=(--data.file="$data" --model.precision=float64 --training.epochs=10 --output.log_interval=5
+  --output.checkpoint_interval=5 --training.patience=0)
 "$mlp" "$input" "${common[@]}" --output "$work/whole" --summary "$work/whole.json" >/dev/null
 "$@" -n 2 "$mlp" "$input" "${common[@]}" --output "$work/np2" --summary "$work/np2.json" >/dev/null
 "$mlp" "$input" "${common[@]}" --output "$work/again" --restart "$work/whole/mlp.chk.h5" >/dev/null
@@ -40,14 +42,23 @@ print("predictions: loss", r["loss"])
 PY
 # SIGTERM mid-training: exit 4, a checkpoint, no model file; the restart finishes the run.
 terminate_after 3 4 "$mlp" "$input" --data.file="$data" --training.epochs=1000000 --training.patience=0 \
-  --output.checkpoint_every=0 --output "$work/term" --summary "$work/term.json"
+  --output.checkpoint_interval=0 --output "$work/term" --summary "$work/term.json"
 test -s "$work/term/mlp.chk.h5"
 test ! -e "$work/term/model.h5"
 done=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['status']=='interrupted'; print(r['results']['epochs'])" "$work/term.json")
 "$mlp" "$input" --data.file="$data" --training.epochs=$((done + 2)) --training.patience=0 --output "$work/term" \
   --restart "$work/term/mlp.chk.h5" >/dev/null
 test -s "$work/term/model.h5"
-# A checkpoint of another model is refused.
+python3 - "$work/term/history.csv" "$done" <<'PY'
+import csv, sys
+epochs = [int(r["epoch"]) for r in csv.DictReader(open(sys.argv[1]))]
+assert epochs == list(range(1, int(sys.argv[2]) + 3)), epochs
+print("restart in the same folder: history.csv continues, epochs 1 to", epochs[-1])
+PY
+# A checkpoint of other data or another model is refused.
+cp "$data" "$work/other.csv"
+"$(dirname "$0")/expect_failure.sh" 2 "the checkpoint was written by another run.*key 'data.file'" "$mlp" "$input" \
+  --data.file="$work/other.csv" --output "$work/term" --restart "$work/term/mlp.chk.h5"
 "$(dirname "$0")/expect_failure.sh" 2 "the checkpoint was written by another run" "$mlp" "$input" \
   --data.file="$data" --model.layers="dense 8 tanh, dense 1 linear" --output "$work/term" --restart "$work/term/mlp.chk.h5"
 echo "ok: interrupted after epoch $done and finished from its checkpoint"

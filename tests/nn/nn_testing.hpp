@@ -1,14 +1,22 @@
 #pragma once
 // Shared set-up of the neural-network tests: models from an architecture string, random
-// column-major data, parameter access from the host.
+// column-major data, parameter access from the host, the params of the keys.
 
 #include <string>
 #include <vector>
 
 #include "tessera/core/rng.hpp"
+#include "tessera/nn/mlp_simulation.hpp"
 #include "tessera/nn/model.hpp"
 
 namespace tessera::nn::testing {
+
+// What tessera-mlp reads from these keys (and the defaults): the optimiser and trainer
+// settings of a test come from the same keys as a run's.
+inline MlpParams keys(const std::vector<std::string>& overrides)
+{
+  return params_for<MlpSimulation>(overrides);
+}
 
 inline Architecture architecture(int inputs, const std::string& layers)
 {

@@ -16,8 +16,6 @@ using tessera::nn::DeviceSamples;
 using tessera::nn::Loss;
 using tessera::nn::Model;
 using tessera::nn::Optimizer;
-using tessera::nn::OptimizerKind;
-using tessera::nn::OptimizerSettings;
 using tessera::nn::Samples;
 using tessera::nn::Trainer;
 
@@ -33,22 +31,15 @@ DeviceSamples<double> device_samples(int inputs, int outputs, const std::vector<
   return tessera::nn::to_device<double>(s);
 }
 
-OptimizerSettings optimiser(OptimizerKind kind, double learning_rate)
-{
-  OptimizerSettings s;
-  s.kind = kind;
-  s.learning_rate = learning_rate;
-  return s;
-}
-
 TEST(Learning, XorIsLearnt)
 {
   const auto data = device_samples(2, 1, {0, 0, 0, 1, 1, 0, 1, 1}, {0, 1, 1, 0});
   Model<double> model(architecture(2, "dense 8 tanh, dense 1 sigmoid"));
   model.initialise(tessera::ExecSpace{}, 3);
-  Optimizer<double> adam(optimiser(OptimizerKind::adam, 0.05), model.parameter_count());
+  const auto p = keys({"training.learning_rate=0.05", "training.batch=4"});
+  Optimizer<double> adam(p.optimizer, model.parameter_count());
   const Comm comm;
-  Trainer<double> trainer(comm, model, adam, Loss::bce, {4, 1, true});
+  Trainer<double> trainer(comm, model, adam, Loss::bce, train_settings(p));
   for (int epoch = 0; epoch < 400; ++epoch)
     trainer.train_epoch(data, epoch);
   const auto result = trainer.evaluate(data);
@@ -66,9 +57,10 @@ TEST(Learning, SineRegressionReachesTheLossThreshold)
   const auto data = device_samples(1, 1, x, y);
   Model<double> model(architecture(1, "dense 32 tanh, dense 32 tanh, dense 1 linear"));
   model.initialise(tessera::ExecSpace{}, 5);
-  Optimizer<double> adam(optimiser(OptimizerKind::adam, 0.01), model.parameter_count());
+  const auto p = keys({"training.learning_rate=0.01", "training.batch=32"});
+  Optimizer<double> adam(p.optimizer, model.parameter_count());
   const Comm comm;
-  Trainer<double> trainer(comm, model, adam, Loss::mse, {32, 1, true});
+  Trainer<double> trainer(comm, model, adam, Loss::mse, train_settings(p));
   const double initial = trainer.evaluate(data).loss;
   for (int epoch = 0; epoch < 300; ++epoch)
     trainer.train_epoch(data, epoch);
@@ -79,7 +71,7 @@ TEST(Learning, SineRegressionReachesTheLossThreshold)
 
 // y = 0.5 x0 - 2 x1 + x2 + 0.3 on 64 random points: a linear layer with mse is a convex
 // quadratic; with small steps the full-batch loss must fall at every step.
-void expect_monotone_descent(OptimizerKind kind, double learning_rate)
+void expect_monotone_descent(const std::string& optimizer, double learning_rate)
 {
   const auto xm = random_matrix<double>(3, 64, 17);
   auto xh = tessera::host_copy(xm);
@@ -89,9 +81,11 @@ void expect_monotone_descent(OptimizerKind kind, double learning_rate)
   const auto data = device_samples(3, 1, x, y);
   Model<double> model(architecture(3, "dense 1 linear"));
   model.initialise(tessera::ExecSpace{}, 7);
-  Optimizer<double> optimizer(optimiser(kind, learning_rate), model.parameter_count());
+  const auto p = keys({"training.optimizer=" + optimizer, "training.learning_rate=" + std::to_string(learning_rate),
+                       "training.batch=64", "training.shuffle=false"});
+  Optimizer<double> descent(p.optimizer, model.parameter_count());
   const Comm comm;
-  Trainer<double> trainer(comm, model, optimizer, Loss::mse, {64, 1, false});
+  Trainer<double> trainer(comm, model, descent, Loss::mse, train_settings(p));
   double previous = trainer.evaluate(data).loss;
   const double initial = previous;
   for (int step = 0; step < 60; ++step) {
@@ -105,12 +99,12 @@ void expect_monotone_descent(OptimizerKind kind, double learning_rate)
 
 TEST(Learning, SgdLowersAConvexLossAtEveryStep)
 {
-  expect_monotone_descent(OptimizerKind::sgd, 0.1);
+  expect_monotone_descent("sgd", 0.1);
 }
 
 TEST(Learning, AdamLowersAConvexLossAtEveryStep)
 {
-  expect_monotone_descent(OptimizerKind::adam, 0.01);
+  expect_monotone_descent("adam", 0.01);
 }
 
 } // namespace

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -24,6 +25,7 @@
 #include "tessera/core/spaces.hpp"
 #include "tessera/nn/burn.hpp"
 #include "tessera/nn/carbon_network.hpp"
+#include "tessera/nn/reactions_simulation.hpp"
 #include "tessera/nn/stiff_integrator.hpp"
 
 namespace {
@@ -95,7 +97,13 @@ struct Zone {
   double rho, temperature, x12;
 };
 
-nn::BurnResult burn_zones(const std::vector<Zone>& zones, double dt, const nn::BurnSettings& settings = {})
+// The integrator settings tessera-reactions reads from these network.* keys (and the defaults).
+nn::BurnSettings burn_settings(const std::vector<std::string>& overrides = {})
+{
+  return tessera::params_for<nn::ReactionsSimulation>(overrides).burn;
+}
+
+nn::BurnResult burn_zones(const std::vector<Zone>& zones, double dt, const nn::BurnSettings& settings = burn_settings())
 {
   std::vector<double> rho, temp, x12;
   for (const auto& z : zones) {
@@ -360,15 +368,13 @@ TEST(Burn, AbsurdZonesAreFlagged)
   EXPECT_EQ(result.summary.failed, static_cast<Index>(zones.size()) - 1);
 
   // Too few steps allowed: flagged as max_steps, outputs NaN.
-  nn::BurnSettings few;
-  few.max_steps = 5;
-  const auto limited = burn_zones({{1e8, 1.5e9, 1.0}}, 1.0, few);
+  const auto limited = burn_zones({{1e8, 1.5e9, 1.0}}, 1.0, burn_settings({"network.max_steps=10"}));
   EXPECT_EQ(tessera::to_host(limited.counts.status)(0), static_cast<int>(nn::StiffStatus::max_steps));
   EXPECT_TRUE(std::isnan(tessera::to_host(limited.x12)(0)));
 
   // Arguments that are not zone data are errors.
   EXPECT_THROW(burn_zones({{1e8, 1.5e9, 1.0}}, 0.0), std::invalid_argument);
   EXPECT_THROW(burn_zones({{1e8, 1.5e9, 1.0}}, nan), std::invalid_argument);
-  EXPECT_THROW(nn::burn(device_vector({1e8}), device_vector({1e9, 1e9}), device_vector({1.0}), 1.0),
+  EXPECT_THROW(nn::burn(device_vector({1e8}), device_vector({1e9, 1e9}), device_vector({1.0}), 1.0, burn_settings()),
                std::invalid_argument);
 }

@@ -75,8 +75,7 @@ TEST(HandComputed, FirstAdamStepMovesByTheLearningRate)
   auto model = tiny_network();
   const auto before = host_vector(model.parameters());
   gradient_of_tiny_network(model);
-  tessera::nn::OptimizerSettings settings;
-  settings.learning_rate = 0.01;
+  const auto settings = keys({"training.optimizer=adam", "training.learning_rate=0.01"}).optimizer;
   tessera::nn::Optimizer<double> adam(settings, model.parameter_count());
   adam.step(ExecSpace{}, model.parameters(), model.gradients(), model.weight_mask());
   const auto after = host_vector(model.parameters());
@@ -94,11 +93,9 @@ TEST(HandComputed, SgdWithMomentumAndWeightPenalty)
   auto model = tiny_network();
   const auto w0 = host_vector(model.parameters());
   gradient_of_tiny_network(model);
-  tessera::nn::OptimizerSettings settings;
-  settings.kind = tessera::nn::OptimizerKind::sgd;
-  settings.learning_rate = 0.125;
-  settings.momentum = 0.5;
-  settings.l2 = 0.1;
+  const auto settings =
+      keys({"training.optimizer=sgd", "training.learning_rate=0.125", "training.momentum=0.5", "training.l2=0.1"})
+          .optimizer;
   tessera::nn::Optimizer<double> sgd(settings, model.parameter_count());
   sgd.step(ExecSpace{}, model.parameters(), model.gradients(), model.weight_mask());
   sgd.step(ExecSpace{}, model.parameters(), model.gradients(), model.weight_mask());

@@ -42,8 +42,29 @@ void add_training_keys(ConfigSchema& s)
       .add_real("training.min_delta", 0.0, "early stopping: the smallest decrease that counts as improvement", 0.0,
                 1e30)
       .add_bool("training.restore_best", true, "end with the weights of the best epoch (by validation loss)")
-      .add_bool("training.shuffle", true, "shuffle the training set every epoch (from model.seed and the epoch)")
-      .add_int("training.log_every", 1, "print the metrics every this many epochs", 1, 1LL << 40);
+      .add_bool("training.shuffle", true, "shuffle the training set every epoch (from model.seed and the epoch)");
+}
+
+ProgressUnit epoch_unit()
+{
+  return {"epoch", "epochs", false};
+}
+
+void add_training_run_keys(ConfigSchema& s)
+{
+  s.add_string("output.history", "history.csv",
+               "the table of metrics per epoch (CSV) in the output directory (\"\": none)");
+  s.writes_file("output.history");
+  declare_run_keys(s, epoch_unit(),
+                   {.checkpoint_interval = 10, .table_interval = 1, .log_interval = 1, .has_table = true});
+  s.renamed("output.checkpoint_every", "output.checkpoint_interval");
+  s.renamed("training.log_every", "output.log_interval");
+  // A restart continues the same optimisation: the model, the loss, the optimiser and how it
+  // walks the data. The length of the run and when to stop early or keep the best weights
+  // (epochs, patience, min_delta, restore_best) may change, like the outputs.
+  s.fixed_on_restart({"model.", "training.loss", "training.optimizer", "training.learning_rate", "training.momentum",
+                      "training.beta1", "training.beta2", "training.epsilon", "training.l1", "training.l2",
+                      "training.batch", "training.shuffle"});
 }
 
 ConfigSchema mlp_schema()
@@ -59,18 +80,18 @@ ConfigSchema mlp_schema()
       .add_bool("data.scale_targets", true, "standardise targets the same way (mse only; predictions are unscaled)");
   add_model_keys(s, "dense 64 relu, dense 64 relu, dense 1 linear");
   add_training_keys(s);
-  s.add_string("output.model", "model.h5", "the trained model (HDF5) in the output directory")
-      .add_string("output.history", "history.csv", "metrics per epoch (CSV) in the output directory (\"\": none)")
-      .add_int("output.checkpoint_every", 10,
-               "epochs between training checkpoints mlp.chk.h5 (also written on SIGTERM; --restart continues); 0: only "
-               "on SIGTERM",
-               0, 1LL << 40)
-      .add_string("predict.model", "", "--predict: the model file (default: output.model in the output directory)")
+  s.add_string("output.model", "model.h5", "the trained model (HDF5) in the output directory");
+  add_training_run_keys(s);
+  s.add_string("predict.model", "", "--predict: the model file (default: output.model in the output directory)")
       .add_string("predict.data", "", "--predict: the samples to predict (.csv or .h5, as data.file)")
       .add_int("predict.targets", 0,
                "--predict: the last this many columns of predict.data are known targets (their loss is reported)", 0,
                1 << 20)
       .add_string("predict.output", "predictions.csv", "--predict: predictions (CSV) in the output directory");
+  s.writes_file("output.model").writes_file("predict.output");
+  // The data and how it is split and scaled are part of what a restart continues.
+  s.fixed_on_restart({"data."});
+  s.reads_file("data.file").reads_file("predict.model").reads_file("predict.data");
   return s;
 }
 
@@ -112,15 +133,20 @@ void read_training_keys(const Config& c, MlpParams& p)
   p.min_delta = c.get_real("training.min_delta");
   p.restore_best = c.get_bool("training.restore_best");
   p.shuffle = c.get_bool("training.shuffle");
-  p.log_every = static_cast<int>(c.get_int("training.log_every"));
   const auto layers = parse_layers(p.layers, "model.layers");
   check_loss_fits_output(p.loss, layers.back().activation, "training.loss");
 }
 
-MlpParams mlp_params_from(const Config& c, const std::filesystem::path& output_dir)
+void read_output_keys(const Config& c, MlpParams& p)
 {
-  MlpParams p;
-  p.output_dir = output_dir;
+  p.model_file = file_name_key(c, "output.model");
+  if (p.model_file.empty()) throw InputError("key 'output.model': expected a file name, got \"\"");
+  p.history_file = file_name_key(c, "output.history"); // the run loop's table (SimulationInfo::table_key)
+}
+
+MlpParams mlp_params(const Config& c)
+{
+  MlpParams p{};
   p.data.file = c.get_string("data.file");
   p.data.target_columns = static_cast<int>(c.get_int("data.targets"));
   p.data.inputs_dataset = c.get_string("data.inputs_dataset");
@@ -130,15 +156,17 @@ MlpParams mlp_params_from(const Config& c, const std::filesystem::path& output_d
   p.data.scale_targets = c.get_bool("data.scale_targets");
   read_model_keys(c, p);
   read_training_keys(c, p);
-  p.model_file = file_name_key(c, "output.model");
-  p.history_file = file_name_key(c, "output.history");
-  p.checkpoint_every = c.get_int("output.checkpoint_every");
+  read_output_keys(c, p);
   p.predict_model = c.get_string("predict.model");
   p.predict_data = c.get_string("predict.data");
   p.predict_targets = static_cast<int>(c.get_int("predict.targets"));
   p.predictions_file = file_name_key(c, "predict.output");
-  if (p.model_file.empty()) throw InputError("key 'output.model': expected a file name, got \"\"");
   return p;
+}
+
+TrainSettings train_settings(const MlpParams& p)
+{
+  return {p.batch, p.seed, p.shuffle};
 }
 
 } // namespace tessera::nn

@@ -43,9 +43,9 @@ void upload(const std::vector<double>& values, const Kokkos::View<T*, MemSpace>&
   Kokkos::deep_copy(view, host);
 }
 
-// What the reader cannot leave to the checksums: attributes carry none (an edit with h5py
-// keeps the file readable), and sizes must agree with the architecture before anything is
-// indexed with them.
+// What the reader cannot leave to the checksums (they prove the file is what its writer
+// wrote, not that the writer made sense): names, finite values, and sizes that agree with
+// the architecture before anything is indexed with them.
 void check_model_file(const ModelFile& m, const std::filesystem::path& path)
 {
   if (m.precision != "float32" && m.precision != "float64") {
@@ -83,14 +83,14 @@ void check_model_file(const ModelFile& m, const std::filesystem::path& path)
   check_scaler(m.target_scaler, "target", m.architecture.outputs());
 }
 
+} // namespace
+
 template <class T>
-void write_model(const std::filesystem::path& path, const Model<T>& model, const Optimizer<T>& optimizer, Loss loss,
+void write_model(CheckpointWriter& writer, const Model<T>& model, const Optimizer<T>& optimizer, Loss loss,
                  const Scaler& input_scaler, const Scaler& target_scaler, const TrainingProgress<T>& progress)
 {
   const auto& a = model.architecture();
   const auto& o = optimizer.settings();
-  const Comm self(MPI_COMM_SELF);
-  CheckpointWriter writer(self, path, Hdf5Layout::single_file);
   writer.attribute("architecture", a.text());
   writer.attribute("inputs", std::int64_t{a.inputs});
   writer.attribute("leaky_slope", a.leaky_slope);
@@ -119,10 +119,7 @@ void write_model(const std::filesystem::path& path, const Model<T>& model, const
   writer.write_shared("target_mean", host_view(target_scaler.mean));
   writer.write_shared("target_scale", host_view(target_scaler.scale));
   writer.write_shared("best_parameters", progress.best_parameters);
-  writer.commit();
 }
-
-} // namespace
 
 // Every rank holds the same model: rank 0 writes it alone (one plain file whatever the HDF5
 // library), and every rank learns whether that worked.
@@ -134,7 +131,10 @@ void save_model(const Comm& comm, const std::filesystem::path& path, const Model
   std::string failure;
   if (comm.is_root()) {
     try {
-      write_model(path, model, optimizer, loss, input_scaler, target_scaler, progress);
+      const Comm self(MPI_COMM_SELF);
+      CheckpointWriter writer(self, path, Hdf5Layout::single_file);
+      write_model(writer, model, optimizer, loss, input_scaler, target_scaler, progress);
+      writer.commit();
     } catch (const std::exception& e) {
       failure = e.what();
       if (failure.empty()) failure = path.string() + ": writing the model failed";
@@ -149,6 +149,12 @@ ModelFile load_model(const std::filesystem::path& path)
   if (!std::filesystem::exists(path)) throw IoError(fmt::format("{}: model file not found", path.string()));
   const Comm self(MPI_COMM_SELF);
   CheckpointReader reader(self, path);
+  return read_model(reader);
+}
+
+ModelFile read_model(CheckpointReader& reader)
+{
+  const auto& path = reader.path();
   const auto& file = reader.file();
   if (!file.has_attribute("", "architecture") || !file.has("parameters")) {
     throw InputError(fmt::format("{}: not a Tessera model file (no architecture or parameters)", path.string()));
@@ -200,6 +206,8 @@ void restore(const ModelFile& file, Model<T>& model, Optimizer<T>* optimizer)
 }
 
 #define TESSERA_NN_MODEL_FILE(T)                                                                                       \
+  template void write_model<T>(CheckpointWriter&, const Model<T>&, const Optimizer<T>&, Loss, const Scaler&,           \
+                               const Scaler&, const TrainingProgress<T>&);                                             \
   template void save_model<T>(const Comm&, const std::filesystem::path&, const Model<T>&, const Optimizer<T>&, Loss,   \
                               const Scaler&, const Scaler&, const TrainingProgress<T>&);                               \
   template void restore<T>(const ModelFile&, Model<T>&, Optimizer<T>*);

@@ -7,7 +7,8 @@
 //
 // A key may carry two flags: `fixed_on_restart` (a checkpoint continues only under the same
 // value: the physics, the mesh, the seed; core's run loop compares them) and `reads_file`
-// (its value is a path the run reads: `--summary` may not point at it). A key that was
+// (its value is a path the run reads: `--summary` may not point at it), or `writes_file` (a
+// file name the run writes in its output directory). A key that was
 // renamed stays known under its old name only to say the new one.
 
 #include <cstdint>
@@ -36,6 +37,7 @@ struct ConfigKey {
   std::vector<std::string> choices; // allowed values of a string key (empty: any)
   bool fixed_on_restart = false;    // a restart must keep the checkpoint's value
   bool reads_file = false;          // the value is a path the run reads
+  bool writes_file = false;         // the value is a file name the run writes in its output directory
 };
 
 // A value as TOML writes it ("true", "3", "0.5", "\"hllc\""), for messages and fingerprints.
@@ -55,6 +57,7 @@ public:
   // ("ic." is every ic.* key). Throws if a name matches no key (a typo in the module).
   ConfigSchema& fixed_on_restart(const std::vector<std::string>& names);
   ConfigSchema& reads_file(const std::string& name);
+  ConfigSchema& writes_file(const std::string& name);
   // `old_name` is no longer a key: input that uses it is refused with a line naming `new_name`.
   ConfigSchema& renamed(const std::string& old_name, const std::string& new_name);
 

@@ -56,7 +56,7 @@ public:
 
   void table_row(const DiagnosticsRow& row, double position);
   // The index of an output about to be written at `position` (counted from 0 over the run).
-  int take_output_index(double position);
+  int take_output_index(double position, bool interrupted);
   bool output_written_at(double position) const { return has_output_ && last_output_position_ == position; }
   bool row_written_at(double position) const { return has_row_ && last_row_position_ == position; }
   void log_progress(double position, double end, const std::string& status);
@@ -146,7 +146,7 @@ nlohmann::json run_simulation(const DriverContext& driver)
   };
   const auto output = [&](bool final, bool interrupted) {
     auto scope = driver.timers.scope("output");
-    const int index = loop.take_output_index(sim->position());
+    const int index = loop.take_output_index(sim->position(), interrupted);
     detail::write_output(*sim, OutputRequest{index, final, interrupted});
   };
   const auto checkpoint = [&] {

@@ -64,8 +64,10 @@ struct SimulationInfo {
   std::string name;        // "nbody": the driver is tessera-nbody, the checkpoint nbody.chk.h5
   std::string description; // one line for --help
   ProgressUnit unit;
-  // The diagnostics table in the output directory ("" : none), e.g. "hmc.dat".
+  // The diagnostics table in the output directory ("" : none), e.g. "hmc.dat"; or a string
+  // key that names it (then "" means none).
   std::string table_file;
+  std::string table_key;
   TableStyle table_style = TableStyle::columns;
   // Other files the run writes in the output directory (glob patterns such as
   // "snapshot_*.h5"): --summary may not name one of them.

@@ -9,10 +9,11 @@
 
 namespace tessera::nn {
 
+// From the network.* keys of tessera-reactions (reactions_params.hpp), which hold the defaults.
 struct BurnSettings {
-  double rtol = 1e-8;    // relative local-error tolerance (every component, T included)
-  double atol = 1e-12;   // absolute tolerance: mass fractions below it are not resolved
-  int max_steps = 20000; // attempted steps per zone before the zone is flagged
+  double rtol;   // relative local-error tolerance (every component, T included)
+  double atol;   // absolute tolerance: mass fractions below it are not resolved
+  int max_steps; // attempted steps per zone before the zone is flagged
 };
 
 // Per-zone results of burn(). Zones whose status is not success hold NaN in x12, x24,
@@ -32,8 +33,8 @@ struct BurnResult {
 // with unusable conditions (NaN, density <= 0, T <= 0, X12 outside [0, 1]) is flagged
 // (StiffStatus::invalid_input), not thrown.
 BurnResult burn(const ExecSpace& space, const View<const double*>& density, const View<const double*>& temperature,
-                const View<const double*>& x12, double dt, const BurnSettings& settings = {});
+                const View<const double*>& x12, double dt, const BurnSettings& settings);
 BurnResult burn(const View<const double*>& density, const View<const double*>& temperature,
-                const View<const double*>& x12, double dt, const BurnSettings& settings = {});
+                const View<const double*>& x12, double dt, const BurnSettings& settings);
 
 } // namespace tessera::nn

@@ -1,59 +1,71 @@
 #pragma once
-// Parameters of a tessera-mlp run and the input keys that set them
-// (tessera-mlp --help-input; docs/nn.md).
+// Parameters of a tessera-mlp run and the input keys that set them (tessera-mlp
+// --help-input; docs/nn.md). The model.* and training.* keys and the run loop's keys in
+// epochs are shared with tessera-reactions. Every field comes from the keys: the defaults
+// live in the schema only.
 
 #include <cstdint>
 #include <filesystem>
 #include <string>
 
 #include "tessera/core/config.hpp"
+#include "tessera/core/simulation.hpp"
 #include "tessera/nn/architecture.hpp"
 #include "tessera/nn/loss.hpp"
 #include "tessera/nn/optimizer.hpp"
+#include "tessera/nn/trainer.hpp"
 
 namespace tessera::nn {
 
 struct DataParams {
   std::filesystem::path file;
-  int target_columns = 1;
-  std::string inputs_dataset = "inputs", targets_dataset = "targets";
-  double validation_fraction = 0.2;
-  bool scale_inputs = true, scale_targets = true;
+  int target_columns;
+  std::string inputs_dataset, targets_dataset;
+  double validation_fraction;
+  bool scale_inputs, scale_targets;
 };
 
 struct MlpParams {
   DataParams data;
-  std::string layers = "dense 64 relu, dense 64 relu, dense 1 linear";
-  std::string precision = "float32";
-  Initialiser initialiser = Initialiser::automatic;
-  double leaky_slope = 0.01;
-  std::uint64_t seed = 1;
-  Loss loss = Loss::mse;
+  std::string layers;
+  std::string precision; // float32 | float64
+  Initialiser initialiser;
+  double leaky_slope;
+  std::uint64_t seed;
+  Loss loss;
   OptimizerSettings optimizer;
-  std::int64_t epochs = 100, batch = 256, patience = 10;
-  double min_delta = 0.0;
-  bool shuffle = true, restore_best = true;
-  int log_every = 1;
-  std::filesystem::path output_dir = ".";
-  std::string model_file = "model.h5", history_file = "history.csv";
-  std::int64_t checkpoint_every = 10; // epochs between training checkpoints (mlp.chk.h5)
+  std::int64_t epochs, batch, patience;
+  double min_delta;
+  bool shuffle, restore_best;
+  std::string model_file;   // in the output directory
+  std::string history_file; // "history.csv", or "" for no rows
   // --predict
   std::filesystem::path predict_model, predict_data;
-  int predict_targets = 0;
-  std::string predictions_file = "predictions.csv";
+  int predict_targets;
+  std::string predictions_file;
 };
 
 // The keys of tessera-mlp.
 ConfigSchema mlp_schema();
 // Reads and cross-checks the keys (throws InputError naming the key).
-MlpParams mlp_params_from(const Config& config, const std::filesystem::path& output_dir);
+MlpParams mlp_params(const Config& config);
 
+// Training counts epochs.
+ProgressUnit epoch_unit();
 // The keys shared with tessera-reactions (model.*, training.*), added to `schema`.
 void add_model_keys(ConfigSchema& schema, const std::string& default_layers);
 void add_training_keys(ConfigSchema& schema);
+// output.history, the run loop's keys in epochs and the renamed keys of both drivers;
+// flags the model and training keys a restart must keep.
+void add_training_run_keys(ConfigSchema& schema);
 void read_model_keys(const Config& config, MlpParams& p);
 void read_training_keys(const Config& config, MlpParams& p);
+// output.model and output.history.
+void read_output_keys(const Config& config, MlpParams& p);
 // A string key naming a file in the output directory (InputError when it holds a '/').
 std::string file_name_key(const Config& config, const std::string& key);
+
+// How the trainer walks the data: the global batch and the shuffles of the params.
+TrainSettings train_settings(const MlpParams& params);
 
 } // namespace tessera::nn

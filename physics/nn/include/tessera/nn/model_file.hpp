@@ -1,7 +1,9 @@
 #pragma once
 // Model files (HDF5): everything needed to predict with a trained model and to continue
 // training it. Written through core's CheckpointWriter (temporary name, checksums, rename),
-// so an interrupted save never leaves a damaged file under the final name.
+// so an interrupted save never leaves a damaged file under the final name. The training
+// checkpoint of tessera-mlp and tessera-reactions holds the same contents (write_model and
+// read_model into the run loop's checkpoint).
 //
 //   attributes  architecture ("dense 64 relu, ..."), inputs, leaky_slope, initialiser,
 //               loss, precision (float32 | float64), optimizer, learning_rate, momentum,
@@ -15,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/core/checkpoint.hpp"
 #include "tessera/core/comm.hpp"
 #include "tessera/nn/loss.hpp"
 #include "tessera/nn/model.hpp"
@@ -27,7 +30,7 @@ struct ModelFile {
   Architecture architecture;
   Loss loss = Loss::mse;
   std::string precision = "float64";
-  OptimizerSettings optimizer;
+  OptimizerSettings optimizer{};
   std::int64_t optimizer_steps = 0;
   std::int64_t epochs = 0, best_epoch = -1;
   double best_loss = std::numeric_limits<double>::infinity();
@@ -48,6 +51,14 @@ struct TrainingProgress {
   double best_loss = std::numeric_limits<double>::infinity();
   Kokkos::View<T*, MemSpace> best_parameters; // empty: not written
 };
+
+// The contents of a model file into `writer` (collective over the writer's ranks, which all
+// hold the same model); the caller commits.
+template <class T>
+void write_model(CheckpointWriter& writer, const Model<T>& model, const Optimizer<T>& optimizer, Loss loss,
+                 const Scaler& input_scaler, const Scaler& target_scaler, const TrainingProgress<T>& progress);
+// Reads and checks the contents of a model file (InputError: not a model file or inconsistent).
+ModelFile read_model(CheckpointReader& reader);
 
 // Collective: every rank calls it with the same model; rank 0 writes it.
 template <class T>

@@ -15,12 +15,13 @@ namespace tessera::nn {
 
 enum class OptimizerKind { sgd, adam };
 
+// From the training.* keys (mlp_params.hpp), which hold the defaults.
 struct OptimizerSettings {
-  OptimizerKind kind = OptimizerKind::adam;
-  double learning_rate = 1e-3;
-  double momentum = 0.0; // sgd
-  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
-  double l1 = 0.0, l2 = 0.0;
+  OptimizerKind kind;
+  double learning_rate;
+  double momentum; // sgd
+  double beta1, beta2, epsilon;
+  double l1, l2;
 };
 
 OptimizerKind optimizer_from_name(const std::string& name);

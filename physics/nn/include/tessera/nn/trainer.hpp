@@ -29,10 +29,11 @@ struct DeviceSamples {
   Index size() const { return static_cast<Index>(inputs.extent(1)); }
 };
 
+// From the training.* keys (train_settings() in mlp_params.hpp).
 struct TrainSettings {
-  Index batch = 256;      // global batch: samples per optimiser step over all ranks
-  std::uint64_t seed = 1; // the shuffle of epoch e is drawn from (seed, e)
-  bool shuffle = true;
+  Index batch;        // global batch: samples per optimiser step over all ranks
+  std::uint64_t seed; // the shuffle of epoch e is drawn from (seed, e)
+  bool shuffle;
 };
 
 struct Evaluation {

@@ -1,0 +1,44 @@
+#pragma once
+// tessera-mlp's training as a simulation of core's run loop (docs/nn.md): the data file
+// read, split and scaled, the model of model.* trained one epoch per unit of work, a row of
+// history.csv per epoch, the checkpoint mlp.chk.h5 (a model file with the optimiser state
+// and the best weights so far) and, at the end of a complete run, the model file
+// output.model.
+
+#include "tessera/core/simulation.hpp"
+#include "tessera/nn/mlp_params.hpp"
+#include "tessera/nn/training.hpp"
+
+namespace tessera::nn {
+
+class MlpSimulation {
+public:
+  using Params = MlpParams;
+  static SimulationInfo info();
+  static ConfigSchema schema() { return mlp_schema(); }
+  static Params params(const Config& config) { return mlp_params(config); }
+
+  MlpSimulation(const RunContext& context, const Params& params);
+  MlpSimulation(const RunContext& context, const Params& params, CheckpointReader& checkpoint);
+
+  void advance(double target);
+  double position() const { return static_cast<double>(training_.epochs()); }
+  double end() const { return static_cast<double>(params_.epochs); }
+  bool finished() const { return training_.stopped_early(); }
+  void write_checkpoint(CheckpointWriter& writer) const { training_.write_checkpoint(writer); }
+  DiagnosticsRow diagnostics() const;
+  void write_output(const OutputRequest& request);
+  std::string status() const { return training_.status(); }
+  Results results();
+
+  const Training& training() const { return training_; }
+  Training& training() { return training_; }
+
+private:
+  RunContext context_;
+  Params params_;
+  Training training_;
+  bool interrupted_ = false;
+};
+
+} // namespace tessera::nn
