@@ -82,7 +82,7 @@ void declare_run_keys(ConfigSchema& schema, const ProgressUnit& unit, const RunK
                "between checkpoints (0: none but the last, at the end or on a stop signal)");
   schema.add_real("output.checkpoint_wall_seconds", d.checkpoint_wall_seconds,
                   "wall-clock time between checkpoints, whatever the progress (0: none)", 0.0, 1e30, "s");
-  if (d.has_output) add_interval("output.interval", d.output_interval, "between outputs (0: only the last)");
+  if (d.has_output) add_interval("output.interval", d.output_interval, "between outputs (0: none in between)");
   if (d.has_table)
     add_interval("output.table_interval", d.table_interval, "between rows of the table (0: after every unit of work)");
   add_interval("output.log_interval", d.log_interval, "between progress lines (0: after every unit of work)");

@@ -9,11 +9,12 @@
 #include <set>
 #include <tuple>
 
-#include "tessera/amr/block_tree.hpp"
+#include "simulation.hpp"
 
 namespace {
 
 namespace amr = tessera::amr;
+using amr::testing::operator+;
 
 // A leaf as a box [lo, hi) in units of the finest level.
 struct Box {
@@ -127,11 +128,9 @@ void check_tree(const amr::BlockTree& tree)
   }
 }
 
-std::size_t leaves_of_root(const struct Case& c);
-
 struct Case {
   int dims;
-  std::array<std::int64_t, 3> root;
+  std::array<int, 3> root;
   std::array<bool, 3> periodic;
   int max_level;
 };
@@ -139,6 +138,20 @@ struct Case {
 std::size_t leaves_of_root(const Case& c)
 {
   return static_cast<std::size_t>(c.root[0] * (c.dims > 1 ? c.root[1] : 1) * (c.dims > 2 ? c.root[2] : 1));
+}
+
+// The tree's shape as the input keys give it: root blocks of 4 cells, periodic axes or not.
+amr::TreeShape tree_shape(const Case& c)
+{
+  std::vector<std::string> keys{"problem.kind=sod", fmt::format("mesh.max_level={}", c.max_level)};
+  const char* axes[3] = {"x", "y", "z"};
+  for (std::size_t a = 0; a < 3; ++a) {
+    const char* boundary = c.periodic[a] ? "periodic" : "outflow";
+    keys = std::move(keys) + std::vector<std::string>{fmt::format("mesh.boundary_{}_lower={}", axes[a], boundary),
+                                                      fmt::format("mesh.boundary_{}_upper={}", axes[a], boundary)};
+  }
+  const auto box = amr::testing::box_keys(c.dims, {4 * c.root[0], 4 * c.root[1], 4 * c.root[2]}, 4, "periodic");
+  return tessera::params_for<amr::Simulation>(box + keys).shape.tree;
 }
 
 } // namespace
@@ -150,7 +163,7 @@ TEST(BlockTree, RandomRefinementKeepsTwoToOneAndNeighbourLists)
                         {3, {2, 2, 2}, {true, true, true}, 3},
                         {3, {1, 2, 1}, {false, false, true}, 3}};
   for (const auto& c : cases) {
-    amr::BlockTree tree({c.dims, c.root, c.periodic, c.max_level});
+    amr::BlockTree tree(tree_shape(c));
     std::mt19937_64 random(1234 + c.dims);
     for (int step = 0; step < 40; ++step) {
       const auto leaves = tree.leaves();
@@ -170,7 +183,7 @@ TEST(BlockTree, RefiningNextToACoarseBlockRefinesItFirst)
 {
   // 2-D, 2x1 root blocks: refine the left block twice at its right edge; the right block
   // must be refined once so that no level jump exceeds one.
-  amr::BlockTree tree({2, {2, 1, 1}, {false, false, false}, 3});
+  amr::BlockTree tree(tree_shape({2, {2, 1, 1}, {false, false, false}, 3}));
   ASSERT_TRUE(tree.refine({0, {0, 0, 0}}));
   ASSERT_TRUE(tree.refine({1, {1, 0, 0}}));
   EXPECT_FALSE(tree.is_leaf({0, {1, 0, 0}}));

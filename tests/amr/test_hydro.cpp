@@ -1,56 +1,47 @@
-// Hydrodynamics on uniform meshes of blocks: Sod against the exact Riemann solution, along
-// every axis; second-order convergence of sound and entropy waves and of a passive scalar;
-// one block and many blocks giving the same bits; conservation to rounding.
+// Hydrodynamics on uniform meshes of blocks, run by the driver's Simulation from input keys:
+// Sod against the exact Riemann solution, along every axis; second-order convergence of
+// sound and entropy waves and of a passive scalar; one block and many blocks giving the same
+// bits; conservation to rounding; floors on the 1-2-3 problem.
 #include <cmath>
 #include <cstdio>
 #include <map>
-#include <numbers>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "exact_riemann.hpp"
 #include "simulation.hpp"
-#include "tessera/amr/hydro.hpp"
-#include "tessera/amr/initial_state.hpp"
 
 namespace tessera::amr {
 namespace {
 
-using testing::all;
+using testing::box_keys;
+using testing::context;
 using testing::ExactRiemann;
-using testing::Simulation;
-using testing::State1D;
+using testing::for_each_cell;
+using testing::run_to_end;
+using testing::TestSimulation;
+using testing::operator+;
 
-MeshShape line(int cells, int block_cells, bool periodic, int axis = 0, int dims = 1)
+// `cells` along `axis` in blocks of `block_cells`, one block across the other active axes.
+std::vector<std::string> line(int cells, int block_cells, const std::string& boundary, int axis = 0, int dims = 1)
 {
-  MeshShape s;
-  s.tree.dims = dims;
-  s.tree.root = {1, 1, 1};
-  s.tree.root[static_cast<std::size_t>(axis)] = cells / block_cells;
-  s.tree.periodic = {periodic, periodic, periodic};
-  s.tree.max_level = 0;
-  s.block_cells = block_cells;
-  return s;
+  std::array<int, 3> n{block_cells, block_cells, block_cells};
+  n[static_cast<std::size_t>(axis)] = cells;
+  return box_keys(dims, n, block_cells, boundary);
+}
+
+const char* name(RiemannSolver riemann)
+{
+  return riemann == RiemannSolver::hllc ? "hllc" : "hlle";
 }
 
 // Sod's shock tube (gamma = 1.4) along `axis`, interface at 0.5.
-Primitive sod(const std::array<double, 3>& x, int axis)
+std::vector<std::string> sod(RiemannSolver riemann, int axis)
 {
-  Primitive w;
-  const bool left = x[static_cast<std::size_t>(axis)] < 0.5;
-  w.rho = left ? 1.0 : 0.125;
-  w.p = left ? 1.0 : 0.1;
-  return w;
-}
-
-HydroParams sod_params(RiemannSolver riemann)
-{
-  HydroParams p;
-  p.gamma = 1.4;
-  p.cfl = 0.4;
-  p.riemann = riemann;
-  return p;
+  const char* axes[3] = {"x", "y", "z"};
+  return {"problem.kind=sod", fmt::format("sod.axis={}", axes[axis]),         "hydro.gamma=1.4",
+          "hydro.cfl=0.4",    fmt::format("hydro.riemann={}", name(riemann)), "run.t_end=0.2"};
 }
 
 constexpr double sod_time = 0.2;
@@ -73,15 +64,15 @@ struct SodResult {
 // star region between the contact (x = 0.5 + u* t) and the shock, away from both.
 SodResult run_sod(int cells, int block_cells, RiemannSolver riemann, int axis = 0, int dims = 1)
 {
-  Simulation sim(line(cells, block_cells, false, axis, dims), sod_params(riemann), all(Boundary::outflow));
-  set_primitive_state(sim.mesh, sim.u, 1.4, [&](const auto& x) { return sod(x, axis); });
-  sim.run_to(sod_time);
+  Simulation sim(context(),
+                 params_for<Simulation>(line(cells, block_cells, "outflow", axis, dims) + sod(riemann, axis)));
+  run_to_end(sim);
   const ExactRiemann exact({1, 0, 1}, {0.125, 0, 0.1}, 1.4);
   SodResult r;
   double count = 0;
   const std::size_t a = static_cast<std::size_t>(axis);
-  sim.for_each_cell(density, [&](const auto& x, double rho, const auto& host, Index b, Index k, Index j, Index i) {
-    r.l1_density += std::abs(rho - exact.sample((x[a] - 0.5) / sod_time).rho) / sim.mesh.cells();
+  for_each_cell(sim, density, [&](const auto& x, double rho, const auto& host, Index b, Index k, Index j, Index i) {
+    r.l1_density += std::abs(rho - exact.sample((x[a] - 0.5) / sod_time).rho) / sim.mesh().cells();
     if (x[a] > 0.72 && x[a] < 0.82) {
       const double mx = host(b, momentum_x + axis, k, j, i), e = host(b, energy, k, j, i);
       r.star_velocity += mx / rho;
@@ -98,10 +89,9 @@ TEST(Sod, ConvergesToTheExactSolution)
 {
   for (auto riemann : {RiemannSolver::hllc, RiemannSolver::hlle}) {
     const auto coarse = run_sod(128, 16, riemann), fine = run_sod(256, 16, riemann);
-    SCOPED_TRACE(riemann == RiemannSolver::hllc ? "hllc" : "hlle");
-    std::printf("Sod %s: L1(rho) %.3e (128) %.3e (256); p* %.6f u* %.6f (exact 0.303130 0.927453)\n",
-                riemann == RiemannSolver::hllc ? "hllc" : "hlle", coarse.l1_density, fine.l1_density,
-                fine.star_pressure, fine.star_velocity);
+    SCOPED_TRACE(name(riemann));
+    std::printf("Sod %s: L1(rho) %.3e (128) %.3e (256); p* %.6f u* %.6f (exact 0.303130 0.927453)\n", name(riemann),
+                coarse.l1_density, fine.l1_density, fine.star_pressure, fine.star_velocity);
     EXPECT_LT(fine.l1_density, 0.006);
     EXPECT_LT(fine.l1_density, 0.7 * coarse.l1_density);
     EXPECT_NEAR(fine.star_pressure, 0.30313017805065, 5e-4 * 0.303);
@@ -122,30 +112,21 @@ TEST(Sod, SameAlongEveryAxis)
 }
 
 // A sound wave (gamma = 5/3, rho = 1, p = 0.6: c = 1) or an entropy wave (advected at v = 1)
-// of amplitude 1e-6 along x, one period on [0, 1]; the L1 density error against the start.
+// of amplitude 1e-6 along x, one period on [0, 1] (the linear_wave problem); the L1 density
+// (or scalar) error against the start.
 double wave_error(int cells, bool sound, int scalars = 0)
 {
-  MeshShape shape = line(cells, 16, true);
-  shape.scalars = scalars;
-  HydroParams params;
-  params.cfl = 0.4;
-  Simulation sim(shape, params, all(Boundary::periodic));
-  const double amplitude = 1e-6, k = 2 * std::numbers::pi;
-  const auto state = [&](const std::array<double, 3>& x) {
-    Primitive w;
-    const double s = amplitude * std::sin(k * x[0]);
-    w.rho = 1 + s;
-    w.vn = sound ? s : 1.0;
-    w.p = sound ? 0.6 + s : 0.6;
-    w.s[0] = 1 + 0.5 * std::sin(k * x[0]);
-    return w;
-  };
-  set_primitive_state(sim.mesh, sim.u, params.gamma, state);
-  sim.run_to(1.0);
+  const auto params = params_for<Simulation>(
+      line(cells, 16, "periodic") +
+      std::vector<std::string>{"problem.kind=linear_wave", fmt::format("wave.kind={}", sound ? "sound" : "entropy"),
+                               fmt::format("wave.background_velocity={}", sound ? 0 : 1), "wave.amplitude=1e-6",
+                               "hydro.cfl=0.4", fmt::format("hydro.scalars={}", scalars), "run.t_end=1"});
+  Simulation sim(context(), params);
+  run_to_end(sim);
   double error = 0;
   const int v = scalars > 0 ? first_scalar : density;
-  sim.for_each_cell(v, [&](const auto& x, double value, const auto& host, Index b, Index kk, Index j, Index i) {
-    const auto w = state(x);
+  for_each_cell(sim, v, [&](const auto& x, double value, const auto& host, Index b, Index kk, Index j, Index i) {
+    const auto w = params.problem.state(x);
     const double expected = scalars > 0 ? w.s[0] : w.rho;
     const double got = scalars > 0 ? value / host(b, density, kk, j, i) : value;
     error += std::abs(got - expected) / cells;
@@ -174,43 +155,30 @@ TEST(PassiveScalar, SecondOrderConvergence)
   EXPECT_GT(e64 / e128, 3.0);
 }
 
-// A 2-D state with structure everywhere (a shear layer with a perturbation), on 1 block of
-// 32^2 and on 4 x 4 blocks of 8^2: the same bits after 20 steps; totals conserved.
-Primitive shear(const std::array<double, 3>& x)
+// A 2-D state with structure everywhere (a shear layer with a perturbation), periodic, on
+// blocks of `block_cells` covering [0, 1]^2 with 32^2 cells.
+Params shear_square(int block_cells, const std::vector<std::string>& more = {})
 {
-  return testing::shear_layer(x, 0.01);
+  return params_for<TestSimulation>(box_keys(2, {32, 32, 32}, block_cells, "periodic") +
+                                    std::vector<std::string>{"problem.kind=shear_layer", "hydro.scalars=1"} + more);
 }
 
-MeshShape square(int blocks_per_axis, int block_cells)
-{
-  MeshShape s;
-  s.tree.dims = 2;
-  s.tree.root = {blocks_per_axis, blocks_per_axis, 1};
-  s.tree.periodic = {true, true, true};
-  s.tree.max_level = 0;
-  s.block_cells = block_cells;
-  s.scalars = 1;
-  return s;
-}
-
+// On 1 block of 32^2 and on 4 x 4 blocks of 8^2: the same bits after 20 steps.
 TEST(Blocks, OneBlockAndManyBlocksAgreeBitwise)
 {
   for (auto riemann : {RiemannSolver::hllc, RiemannSolver::hlle}) {
-    HydroParams params;
-    params.riemann = riemann;
-    Simulation one(square(1, 32), params, all(Boundary::periodic));
-    Simulation many(square(4, 8), params, all(Boundary::periodic));
-    for (auto* sim : {&one, &many}) {
-      set_primitive_state(sim->mesh, sim->u, params.gamma, shear);
+    const std::vector<std::string> keys{fmt::format("hydro.riemann={}", name(riemann)), "run.t_end=1e9"};
+    Simulation one(context(), shear_square(32, keys));
+    Simulation many(context(), shear_square(8, keys));
+    for (auto* sim : {&one, &many})
       for (int s = 0; s < 20; ++s)
-        sim->hydro.step(sim->u, sim->hydro.time_step(sim->u), sim->ghosts);
-    }
+        sim->advance(sim->end());
     std::map<std::pair<double, double>, std::vector<double>> cells;
-    for (int v = 0; v < one.mesh.variables(); ++v)
-      one.for_each_cell(v, [&](const auto& x, double value, auto&&...) { cells[{x[0], x[1]}].push_back(value); });
+    for (int v = 0; v < one.mesh().variables(); ++v)
+      for_each_cell(one, v, [&](const auto& x, double value, auto&&...) { cells[{x[0], x[1]}].push_back(value); });
     int compared = 0, different = 0;
-    for (int v = 0; v < many.mesh.variables(); ++v)
-      many.for_each_cell(v, [&](const auto& x, double value, auto&&...) {
+    for (int v = 0; v < many.mesh().variables(); ++v)
+      for_each_cell(many, v, [&](const auto& x, double value, auto&&...) {
         ++compared;
         if (cells.at({x[0], x[1]}).at(static_cast<std::size_t>(v)) != value) ++different;
       });
@@ -221,47 +189,40 @@ TEST(Blocks, OneBlockAndManyBlocksAgreeBitwise)
 
 TEST(Conservation, PeriodicTotalsToRounding)
 {
-  HydroParams params;
-  Simulation sim(square(4, 8), params, all(Boundary::periodic));
-  set_primitive_state(sim.mesh, sim.u, params.gamma, shear);
-  const auto before = sim.hydro.totals(sim.u);
-  sim.run_to(0.5);
-  const auto after = sim.hydro.totals(sim.u);
-  EXPECT_GT(sim.steps, 20);
-  for (int v = 0; v < sim.mesh.variables(); ++v) {
+  Simulation sim(context(), shear_square(8, {"run.t_end=0.5"}));
+  const auto before = sim.adaptive_run().totals();
+  run_to_end(sim);
+  const auto after = sim.adaptive_run().totals();
+  EXPECT_GT(sim.step(), 20);
+  for (int v = 0; v < sim.mesh().variables(); ++v) {
     const double scale = std::max(1.0, std::abs(before[static_cast<std::size_t>(v)]));
     EXPECT_NEAR(after[static_cast<std::size_t>(v)], before[static_cast<std::size_t>(v)], 1e-13 * scale) << v;
   }
-  EXPECT_EQ(sim.hydro.floors_applied(), 0);
+  EXPECT_EQ(sim.adaptive_run().floors_applied(), 0);
 }
 
-// Einfeldt's 1-2-3 problem (two streams leaving the centre at Mach 2) has a near-vacuum
-// between them (p about 0.002); with the pressure floor above that, the floor fires, is
-// counted, and holds everywhere.
+// Einfeldt's 1-2-3 problem (two streams leaving the centre at Mach 2: a Riemann problem of
+// the sod generator) has a near-vacuum between them (p about 0.002); with the pressure floor
+// above that, the floor fires, is counted, and holds everywhere.
 TEST(Floors, RaiseCellsAndAreCounted)
 {
-  HydroParams params;
-  params.gamma = 1.4;
-  params.pressure_floor = 0.05;
-  Simulation sim(line(64, 16, false), params, all(Boundary::outflow));
-  set_primitive_state(sim.mesh, sim.u, params.gamma, [](const std::array<double, 3>& x) {
-    Primitive w;
-    w.rho = 1;
-    w.vn = x[0] < 0.5 ? -2.0 : 2.0;
-    w.p = 0.4;
-    return w;
-  });
-  sim.run_to(0.15);
-  const auto floors = sim.hydro.floors_applied();
+  const auto params = params_for<Simulation>(
+      line(64, 16, "outflow") + std::vector<std::string>{"problem.kind=sod", "sod.rho_left=1", "sod.u_left=-2",
+                                                         "sod.p_left=0.4", "sod.rho_right=1", "sod.u_right=2",
+                                                         "sod.p_right=0.4", "hydro.gamma=1.4",
+                                                         "hydro.pressure_floor=0.05", "run.t_end=0.15"});
+  Simulation sim(context(), params);
+  run_to_end(sim);
+  const auto floors = sim.adaptive_run().floors_applied();
   double lowest = 1e300;
-  sim.for_each_cell(energy, [&](const auto&, double e, const auto& host, Index b, Index k, Index j, Index i) {
+  for_each_cell(sim, energy, [&](const auto&, double e, const auto& host, Index b, Index k, Index j, Index i) {
     const double rho = host(b, density, k, j, i), m = host(b, momentum_x, k, j, i);
-    lowest = std::min(lowest, (params.gamma - 1) * (e - 0.5 * m * m / rho));
+    lowest = std::min(lowest, (params.hydro.gamma - 1) * (e - 0.5 * m * m / rho));
   });
   std::printf("1-2-3 problem with a pressure floor of 0.05: %lld cells raised, lowest pressure %.6f\n",
               static_cast<long long>(floors), lowest);
   EXPECT_GT(floors, 0);
-  EXPECT_GE(lowest, params.pressure_floor * (1 - 1e-12));
+  EXPECT_GE(lowest, params.hydro.pressure_floor * (1 - 1e-12));
 }
 
 } // namespace

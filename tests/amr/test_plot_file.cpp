@@ -13,8 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "../core/test_paths.hpp"
-#include "tessera/amr/initial_state.hpp"
-#include "tessera/amr/plot_file.hpp"
+#include "simulation.hpp"
 #include "tessera/core/hdf5.hpp"
 
 namespace tessera::amr {
@@ -24,15 +23,13 @@ namespace {
 // cells, the corner block refined twice: levels 0, 1 and 2 side by side (2:1 kept by the tree).
 Mesh corner_refined_mesh(int dims)
 {
-  MeshShape shape;
-  shape.tree.dims = dims;
-  shape.tree.root = {3, dims > 1 ? 2 : 1, dims > 2 ? 2 : 1};
-  shape.tree.periodic = {false, false, false};
-  shape.tree.max_level = 2;
-  shape.block_cells = 4;
-  shape.lower = {-1, 0, 0.5};
-  shape.upper = {2, 1, 1.5};
-  shape.scalars = 1;
+  using testing::operator+;
+  const auto shape =
+      params_for<Simulation>(testing::box_keys(dims, {12, 8, 8}, 4, "outflow") +
+                             std::vector<std::string>{"problem.kind=sod", "mesh.max_level=2", "hydro.scalars=1",
+                                                      "mesh.x_min=-1", "mesh.x_max=2", "mesh.y_min=0", "mesh.y_max=1",
+                                                      "mesh.z_min=0.5", "mesh.z_max=1.5"})
+          .shape;
   BlockTree tree(shape.tree);
   tree.refine(tree.leaves().front()); // the leaves are in Morton order: the corner comes first
   tree.refine(tree.leaves().front());

@@ -1,10 +1,11 @@
 // Statically refined meshes: ghost cells across levels reproduce a linear field exactly
 // (copies, restriction and limited prolongation are exact for it) on random 2:1-balanced
-// trees; flux correction conserves every total to rounding with refinement; Sod with the
-// interface region refined is closer to the exact solution than the coarse uniform mesh.
+// trees; flux correction conserves every total to rounding with refinement (the driver's
+// Simulation on a mesh refined around random points, never regridded); Sod with the
+// interface region refined (refinement.region_*) is closer to the exact solution than the
+// coarse uniform mesh.
 #include <cmath>
 #include <cstdio>
-#include <numbers>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -15,8 +16,11 @@
 namespace tessera::amr {
 namespace {
 
-using testing::all;
-using testing::Simulation;
+using testing::box_keys;
+using testing::context;
+using testing::run_to_end;
+using testing::TestSimulation;
+using testing::operator+;
 
 // Refines random leaves of a root grid of blocks (the tree keeps the 2:1 rule).
 BlockTree random_tree(const TreeShape& shape, int refinements, unsigned seed)
@@ -39,15 +43,13 @@ TEST(GhostCells, LinearFieldExactAcrossLevels)
 {
   for (int dims : {1, 2, 3}) {
     for (unsigned seed = 1; seed <= 4; ++seed) {
-      MeshShape shape;
-      shape.tree.dims = dims;
-      shape.tree.root = {3, dims > 1 ? 3 : 1, dims > 2 ? 3 : 1};
-      shape.tree.periodic = {false, false, false};
-      shape.tree.max_level = 3;
-      shape.block_cells = dims == 3 ? 4 : 8;
-      shape.upper = {3, 3, 3};
+      const int n = dims == 3 ? 4 : 8;
+      const auto p = params_for<Simulation>(box_keys(dims, {3 * n, 3 * n, 3 * n}, n, "outflow") +
+                                            std::vector<std::string>{"problem.kind=sod", "mesh.max_level=3",
+                                                                     "mesh.x_max=3", "mesh.y_max=3", "mesh.z_max=3"});
+      const auto& shape = p.shape;
       Mesh mesh(shape, random_tree(shape.tree, dims == 3 ? 12 : 20, seed));
-      GhostExchange exchange(mesh, all(Boundary::outflow));
+      GhostExchange exchange(mesh, p.boundaries);
       BlockData u = mesh.allocate("test::u");
       // Interior cells only; every ghost cell then comes from the exchange.
       auto host = Kokkos::create_mirror_view(u);
@@ -95,74 +97,60 @@ TEST(GhostCells, LinearFieldExactAcrossLevels)
   }
 }
 
-Primitive shear(const std::array<double, 3>& x)
-{
-  return testing::shear_layer(x, 0.05);
-}
-
+// A shear layer on a periodic mesh refined around random points (the tree is kept: no
+// regrids), 2-D and 3-D: every total conserved to rounding through the coarse-fine faces.
 TEST(Conservation, RefinedPeriodicMeshToRounding)
 {
   for (int dims : {2, 3}) {
-    MeshShape shape;
-    shape.tree.dims = dims;
-    shape.tree.root = {4, 4, dims > 2 ? 2 : 1};
-    shape.tree.periodic = {true, true, true};
-    shape.tree.max_level = 2;
-    shape.block_cells = dims == 3 ? 4 : 8;
-    shape.scalars = 1;
-    HydroParams params;
-    Simulation sim(shape, random_tree(shape.tree, dims == 3 ? 6 : 10, 7), params, all(Boundary::periodic));
-    set_primitive_state(sim.mesh, sim.u, params.gamma, shear);
-    const auto before = sim.hydro.totals(sim.u);
-    sim.run_to(dims == 3 ? 0.05 : 0.2);
-    const auto after = sim.hydro.totals(sim.u);
-    SCOPED_TRACE(::testing::Message() << dims << "-D, " << sim.mesh.blocks() << " blocks, " << sim.steps << " steps");
-    EXPECT_GT(sim.steps, 5);
-    for (int v = 0; v < sim.mesh.variables(); ++v) {
+    const int n = dims == 3 ? 4 : 8;
+    const auto params = params_for<TestSimulation>(
+        box_keys(dims, {4 * n, 4 * n, 2 * n}, n, "periodic") +
+        std::vector<std::string>{"problem.kind=shear_layer", "shear.amplitude=0.05",
+                                 fmt::format("shear.random_regions={}", dims == 3 ? 6 : 10), "shear.seed=7",
+                                 "mesh.max_level=2", "refinement.refine_threshold=1", "refinement.derefine_threshold=0",
+                                 "hydro.scalars=1", fmt::format("run.t_end={}", dims == 3 ? 0.05 : 0.2)});
+    Simulation sim(context(), params);
+    const auto before = sim.adaptive_run().totals();
+    run_to_end(sim);
+    const auto after = sim.adaptive_run().totals();
+    int levels = 0;
+    for (const auto& leaf : sim.mesh().leaves())
+      levels = std::max(levels, leaf.level);
+    SCOPED_TRACE(::testing::Message() << dims << "-D, " << sim.mesh().blocks() << " blocks, " << sim.step()
+                                      << " steps");
+    EXPECT_GT(levels, 0) << "the random points should have refined the mesh";
+    EXPECT_GT(sim.step(), 5);
+    for (int v = 0; v < sim.mesh().variables(); ++v) {
       const double scale = std::max(1.0, std::abs(before[static_cast<std::size_t>(v)]));
       EXPECT_NEAR(after[static_cast<std::size_t>(v)], before[static_cast<std::size_t>(v)], 1e-13 * scale) << v;
     }
-    EXPECT_EQ(sim.hydro.floors_applied(), 0);
+    EXPECT_EQ(sim.adaptive_run().floors_applied(), 0);
   }
 }
 
 // Sod on 128 root cells (8 blocks of 16) with the blocks from the rarefaction to the shock
-// refined twice: closer to the exact solution than the uniform 128-cell mesh.
+// refined twice (refinement.region_* over (0.2, 0.9), the estimator off): closer to the
+// exact solution than the uniform 128-cell mesh.
 TEST(Sod, RefinedInterfaceRegionIsMoreAccurate)
 {
   const auto l1_error = [](int refine_levels) {
-    MeshShape shape;
-    shape.tree.dims = 1;
-    shape.tree.root = {8, 1, 1};
-    shape.tree.periodic = {false, false, false};
-    shape.tree.max_level = 2;
-    shape.block_cells = 16;
-    BlockTree tree(shape.tree);
-    for (int level = 0; level < refine_levels; ++level)
-      for (const auto& leaf : tree.leaves()) {
-        const double lo = static_cast<double>(leaf.lx[0]) / (8 << leaf.level);
-        const double hi = static_cast<double>(leaf.lx[0] + 1) / (8 << leaf.level);
-        if (leaf.level == level && hi > 0.2 && lo < 0.9) tree.refine(leaf);
-      }
-    HydroParams params;
-    params.gamma = 1.4;
-    params.cfl = 0.4;
-    Simulation sim(shape, std::move(tree), params, all(Boundary::outflow));
-    set_primitive_state(sim.mesh, sim.u, 1.4, [](const auto& x) {
-      Primitive w;
-      w.rho = x[0] < 0.5 ? 1.0 : 0.125;
-      w.p = x[0] < 0.5 ? 1.0 : 0.1;
-      return w;
-    });
-    sim.run_to(0.2);
+    Simulation sim(context(),
+                   params_for<Simulation>(
+                       box_keys(1, {128, 16, 16}, 16, "outflow") +
+                       std::vector<std::string>{"problem.kind=sod", "mesh.max_level=2",
+                                                fmt::format("refinement.region_level={}", refine_levels),
+                                                "refinement.region_x_min=0.2", "refinement.region_x_max=0.9",
+                                                "refinement.refine_threshold=1", "refinement.derefine_threshold=0",
+                                                "hydro.gamma=1.4", "hydro.cfl=0.4", "run.t_end=0.2"}));
+    run_to_end(sim);
     const testing::ExactRiemann exact({1, 0, 1}, {0.125, 0, 0.1}, 1.4);
     double error = 0;
-    const auto width = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), sim.mesh.width);
-    sim.for_each_cell(density, [&](const auto& x, double rho, const auto&, Index b, auto&&...) {
+    const auto width = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), sim.mesh().width);
+    testing::for_each_cell(sim, density, [&](const auto& x, double rho, const auto&, Index b, auto&&...) {
       error += std::abs(rho - exact.sample((x[0] - 0.5) / 0.2).rho) * width(b, 0);
     });
     std::printf("Sod, 128 root cells refined %d times around the waves: %d blocks, L1(rho) %.3e\n", refine_levels,
-                sim.mesh.blocks(), error);
+                sim.mesh().blocks(), error);
     return error;
   };
   const double uniform = l1_error(0), once = l1_error(1), twice = l1_error(2);

@@ -9,30 +9,28 @@
 #include <gtest/gtest.h>
 
 #include "simulation.hpp"
-#include "tessera/amr/adaptive_run.hpp"
 #include "tessera/amr/remesh.hpp"
 
 namespace tessera::amr {
 namespace {
 
-using testing::all;
+using testing::box_keys;
+using testing::context;
+using testing::TestSimulation;
+using testing::operator+;
 
 double linear(const std::array<double, 3>& x, int v)
 {
   return 2.0 + v + 0.3 * x[0] - 0.7 * x[1] + 0.45 * x[2];
 }
 
-MeshShape periodic_shape(int dims)
+// 4 root blocks along each active axis of [0, 4]^dims, up to two levels finer, one scalar.
+Params box_of_blocks(int dims, const std::string& boundary)
 {
-  MeshShape shape;
-  shape.tree.dims = dims;
-  shape.tree.root = {4, 4, dims > 2 ? 4 : 1};
-  shape.tree.periodic = {true, true, true};
-  shape.tree.max_level = 2;
-  shape.block_cells = dims > 2 ? 4 : 8;
-  shape.upper = {4, 4, 4};
-  shape.scalars = 1;
-  return shape;
+  const int n = dims > 2 ? 4 : 8;
+  return params_for<Simulation>(box_keys(dims, {4 * n, 4 * n, 4 * n}, n, boundary) +
+                                std::vector<std::string>{"problem.kind=sod", "mesh.max_level=2", "hydro.scalars=1",
+                                                         "mesh.x_max=4", "mesh.y_max=4", "mesh.z_max=4"});
 }
 
 // Interior cells of every block of `mesh` on the host, as f(x, v, value).
@@ -61,11 +59,12 @@ TEST(Regrid, RandomRefineAndDerefineConserveTotalsAndLinearFields)
 {
   for (int dims : {1, 2, 3}) {
     std::mt19937 random(11);
-    const MeshShape shape = periodic_shape(dims);
+    const auto p = box_of_blocks(dims, "periodic");
+    const MeshShape& shape = p.shape;
+    const HydroParams& params = p.hydro;
     auto mesh = std::make_unique<Mesh>(shape);
     BlockData u = mesh->allocate("test::u");
     set_primitive_state(*mesh, u, 1.4, shear);
-    HydroParams params;
     double mass = Hydro(*mesh, params).totals(u)[0];
     for (int round = 0; round < 6; ++round) {
       BlockTree tree = mesh->tree();
@@ -76,7 +75,7 @@ TEST(Regrid, RandomRefineAndDerefineConserveTotalsAndLinearFields)
         const auto& other = leaves[std::uniform_int_distribution<std::size_t>(0, leaves.size() - 1)(random)];
         if (other.level > 0) tree.derefine(other.parent());
       }
-      GhostExchange(*mesh, all(Boundary::periodic)).fill(u);
+      GhostExchange(*mesh, p.boundaries).fill(u);
       auto next = std::make_unique<Mesh>(shape, std::move(tree));
       u = remesh(*mesh, u, *next);
       mesh = std::move(next);
@@ -87,8 +86,7 @@ TEST(Regrid, RandomRefineAndDerefineConserveTotalsAndLinearFields)
     }
     // A linear field (non-periodic, so no wrap) through one more refine and merge: exact
     // away from the boundary, where the old ghost cells are outflow copies.
-    MeshShape open = shape;
-    open.tree.periodic = {false, false, false};
+    const MeshShape open = box_of_blocks(dims, "outflow").shape;
     Mesh coarse(open);
     BlockData lin = coarse.allocate("test::linear");
     set_primitive_state(coarse, lin, 1.4, [](const auto&) { return Primitive{}; });
@@ -134,37 +132,19 @@ TEST(Regrid, RandomRefineAndDerefineConserveTotalsAndLinearFields)
 // follows it (refined where it is, merged where it was) and every total is conserved.
 TEST(Regrid, FollowsAnAdvectedBlobConservingEverything)
 {
-  MeshShape shape = periodic_shape(2);
-  shape.upper = {1, 1, 1};
-  RefinementParams refinement;
-  refinement.interval = 4;
-  refinement.refine_threshold = 0.5;
-  refinement.derefine_threshold = 0.15;
-  HydroParams params;
-  AdaptiveRun run(shape, BlockTree(shape.tree), params, all(Boundary::periodic), refinement);
-  const auto blob = [](double cx, double cy) {
-    return [cx, cy](const std::array<double, 3>& x) {
-      Primitive w;
-      const double r2 = (x[0] - cx) * (x[0] - cx) + (x[1] - cy) * (x[1] - cy);
-      w.rho = r2 < 0.12 * 0.12 ? 5.0 : 1.0; // a dense disc: sharp edges to refine on
-      w.vn = 1.0;
-      w.vt1 = 0.5;
-      w.p = 1.0;
-      w.s[0] = w.rho - 1;
-      return w;
-    };
-  };
-  for (int pass = 0; pass <= shape.tree.max_level; ++pass) { // the initial mesh fitted to the state
-    BlockData u = run.mesh().allocate("test::u");
-    set_primitive_state(run.mesh(), u, params.gamma, blob(0.3, 0.3));
-    run.set_data(u);
-    if (pass == shape.tree.max_level || !run.regrid()) break;
-  }
+  const auto params = params_for<TestSimulation>(
+      box_keys(2, {32, 32, 32}, 8, "periodic") +
+      std::vector<std::string>{"problem.kind=blob", "blob.centre_x=0.3", "blob.centre_y=0.3", "blob.radius=0.12",
+                               "blob.density=5", "blob.vx=1", "blob.vy=0.5", "mesh.max_level=2", "hydro.scalars=1",
+                               "refinement.interval=4", "refinement.refine_threshold=0.5",
+                               "refinement.derefine_threshold=0.15", "run.t_end=0.4"});
+  const int max_level = params.shape.tree.max_level;
+  Simulation run(context(), params); // the initial mesh fitted to the state
   const auto finest_near = [&](double cx, double cy) {
     int near = 0, far = 0;
     const auto& mesh = run.mesh();
     for (const auto& loc : mesh.locations()) {
-      if (loc.level != shape.tree.max_level) continue;
+      if (loc.level != max_level) continue;
       const double size = 1.0 / (4 << loc.level);
       const double x = (static_cast<double>(loc.lx[0]) + 0.5) * size, y = (static_cast<double>(loc.lx[1]) + 0.5) * size;
       const double dx = std::remainder(x - cx, 1.0), dy = std::remainder(y - cy, 1.0);
@@ -177,19 +157,13 @@ TEST(Regrid, FollowsAnAdvectedBlobConservingEverything)
   const auto [near0, far0] = finest_near(0.3, 0.3);
   EXPECT_GT(near0, 0);
   EXPECT_EQ(far0, 0);
-  const auto before = run.totals();
-  double time = 0;
-  int step = 0, changes = 0;
-  while (time < 0.4) {
-    const double dt = std::min(run.time_step(), 0.4 - time);
-    run.step(dt);
-    time += dt;
-    if (++step % refinement.interval == 0) changes += run.regrid() ? 1 : 0;
-  }
-  const auto after = run.totals();
+  const auto before = run.adaptive_run().totals();
+  testing::run_to_end(run);
+  const auto after = run.adaptive_run().totals();
+  const auto changes = run.regrids();
   const auto [near1, far1] = finest_near(0.7, 0.5);
-  std::printf("blob: %d regrids changed the mesh in %d steps; finest blocks near the blob %d, far %d; %d blocks\n",
-              changes, step, near1, far1, run.mesh().blocks());
+  std::printf("blob: %lld regrids changed the mesh in %lld steps; finest blocks near the blob %d, far %d; %d blocks\n",
+              static_cast<long long>(changes), static_cast<long long>(run.step()), near1, far1, run.mesh().blocks());
   EXPECT_GT(changes, 2);
   EXPECT_GT(near1, 0);
   EXPECT_EQ(far1, 0);
@@ -197,7 +171,7 @@ TEST(Regrid, FollowsAnAdvectedBlobConservingEverything)
     const double scale = std::max(1.0, std::abs(before[static_cast<std::size_t>(v)]));
     EXPECT_NEAR(after[static_cast<std::size_t>(v)], before[static_cast<std::size_t>(v)], 1e-13 * scale) << v;
   }
-  EXPECT_EQ(run.floors_applied(), 0);
+  EXPECT_EQ(run.adaptive_run().floors_applied(), 0);
 }
 
 } // namespace

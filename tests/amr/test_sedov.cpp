@@ -1,6 +1,6 @@
-// The Sedov-Taylor blast in 3-D on the adaptive mesh, built through the driver's own path
-// (input text -> Config -> Params -> the "sedov" generator -> the initial refinement loop of
-// run.cpp's set_up_problem -> steps with regrids). One octant of the sphere: the centre on the
+// The Sedov-Taylor blast in 3-D on the adaptive mesh, run by the driver's own Simulation
+// (input text -> Config -> Params with the "sedov" generator's state -> the initial
+// refinement around it -> advance(): steps with regrids). One octant of the sphere: the centre on the
 // corner (0, 0, 0) of [0, 1]^3 with reflecting walls there and outflow elsewhere, so the
 // domain holds 1/8 of a blast of 8 times sedov.energy. Checked: the shock radius against the
 // similarity solution R = xi_0 (E t^2 / rho)^(1/5), the deposited energy and the conservation
@@ -18,11 +18,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tessera/amr/adaptive_run.hpp"
-#include "tessera/amr/initial_state.hpp"
-#include "tessera/amr/params.hpp"
-#include "tessera/amr/problems.hpp"
-#include "tessera/core/config.hpp"
+#include "simulation.hpp"
 
 namespace tessera::amr {
 namespace {
@@ -134,8 +130,8 @@ double radius(const Cell& c)
 Outcome run_sedov()
 {
   const auto start = std::chrono::steady_clock::now();
-  const Config config = Config::parse(schema(), input, "sedov-test");
-  const Params params = params_from(config, ".");
+  const Config config = Config::parse(Simulation::schema(), input, "sedov-test");
+  const Params params = Simulation::params(config);
   Outcome out;
   out.energy_domain = config.get_real("sedov.energy");
   out.rho0 = config.get_real("sedov.density");
@@ -148,50 +144,21 @@ Outcome run_sedov()
       static_cast<int>(params.shape.tree.root[0] * params.shape.tree.root[1] * params.shape.tree.root[2]) *
       (1 << (3 * out.max_level));
 
-  AdaptiveRun amr(params.shape, BlockTree(params.shape.tree), params.hydro, params.boundaries, params.refinement);
-  { // run.cpp's set_up_problem: evaluate, regrid (with the generator's initial regions: the
-    // deposit is smaller than a root cell), evaluate again until the mesh stops changing
-    const auto& generator = find_problem(params.problem, config.source());
-    const ProblemContext context{config, params.shape, params.hydro.gamma};
-    const auto state = generator.make(context);
-    const auto fill = [&] { set_primitive_state(amr.mesh(), amr.data(), params.hydro.gamma, state); };
-    RefinementParams criteria = params.refinement;
-    if (generator.initial_regions)
-      for (const auto& region : generator.initial_regions(context))
-        criteria.regions.push_back(region);
-    fill();
-    for (int pass = 0; pass <= params.shape.tree.max_level && params.shape.tree.max_level > 0; ++pass) {
-      if (!amr.regrid(criteria)) break;
-      fill();
-    }
-  }
-  out.initial_blocks = amr.mesh().blocks();
-  const auto initial = amr.totals();
+  Simulation sim(testing::context(), params);
+  out.initial_blocks = sim.mesh().blocks();
+  const auto initial = sim.adaptive_run().totals();
   const double volume = 1.0; // [0, 1]^3
   out.deposit = initial[energy] - out.p0 / (out.gamma - 1) * volume;
-  const auto drift = [&] {
-    const auto now = amr.totals();
+  // After every step and the regrid it may bring: both must conserve.
+  while (sim.position() < sim.end()) {
+    sim.advance(sim.end());
+    const auto now = sim.adaptive_run().totals();
     out.energy_drift = std::max(out.energy_drift, std::abs(now[energy] / initial[energy] - 1));
     out.mass_drift = std::max(out.mass_drift, std::abs(now[density] / initial[density] - 1));
-  };
-
-  double time = 0;
-  while (time < params.t_end * (1 - 1e-14)) {
-    const double dt = std::min(amr.time_step(), params.t_end - time);
-    if (!(dt > 0) || !std::isfinite(dt)) {
-      ADD_FAILURE() << "time step " << dt << " at t = " << time;
-      break;
-    }
-    amr.step(dt);
-    time += dt;
-    ++out.steps;
-    if (params.refinement.interval > 0 && out.steps % params.refinement.interval == 0) {
-      drift(); // before the regrid and after it: both must conserve
-      if (amr.regrid()) ++out.regrids;
-    }
-    drift();
   }
-
+  out.steps = static_cast<int>(sim.step());
+  out.regrids = static_cast<int>(sim.regrids());
+  const auto& amr = sim.adaptive_run();
   out.blocks = amr.mesh().blocks();
   out.blocks_per_level.assign(static_cast<std::size_t>(out.max_level) + 1, 0);
   for (const auto& loc : amr.mesh().locations())

@@ -10,7 +10,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # A 2-D Sedov blast in a quadrant, three levels, regrids every 4 steps.
 common=(--mesh.dims=2 --mesh.cells_x=32 --mesh.cells_y=32 --mesh.block_cells=8 --mesh.max_level=2
-  --run.t_end=0.02 --output.plot_interval=0.01 --run.log_interval=1000)
+  --run.t_end=0.02 --output.interval=0.01 --output.log_interval=1e9)
 result() {
   python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results']; print(eval(sys.argv[2]))" "$1" "$2"
 }

@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # A 2-D Sedov blast in a quadrant, three levels, regrids every 4 steps.
 common=(--mesh.dims=2 --mesh.cells_x=32 --mesh.cells_y=32 --mesh.block_cells=8 --mesh.max_level=2
-  --output.plot_interval=0.005 --output.history_interval=1 --run.log_interval=1000)
+  --output.interval=0.005 --output.table_interval=0 --output.log_interval=1e9)
 result() {
   python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results']; print(eval(sys.argv[2]))" "$1" "$2"
 }
@@ -57,8 +57,8 @@ else
 fi
 
 # SIGTERM (a batch system's warning): exit 4 with a checkpoint, from which the run continues.
-terminate_after 2 4 "$amr" "$input" "${common[@]}" --mesh.max_level=3 --run.t_end=100 --output.plot_interval=0 \
+terminate_after 2 4 "$amr" "$input" "${common[@]}" --mesh.max_level=3 --run.t_end=100 --output.interval=0 \
   --output "$work/term"
-"$amr" "$input" "${common[@]}" --mesh.max_level=3 --run.t_end=100 --output.plot_interval=0 --run.max_steps=4 \
+"$amr" "$input" "${common[@]}" --mesh.max_level=3 --run.t_end=100 --output.interval=0 --run.max_steps=4 \
   --output "$work/term" --restart "$work/term/amr.chk.h5" >/dev/null
 echo "ok: SIGTERM: exit 4 with a checkpoint that restarts"

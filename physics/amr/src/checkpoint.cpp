@@ -1,10 +1,7 @@
 #include "tessera/amr/checkpoint.hpp"
 
-#include <sstream>
-
 #include <fmt/format.h>
 
-#include "tessera/core/checkpoint.hpp"
 #include "tessera/core/errors.hpp"
 
 namespace tessera::amr {
@@ -22,24 +19,10 @@ auto interior_of(const Mesh& mesh, const BlockData& u)
                          range(e.begin[1], e.end[1]), range(e.begin[0], e.end[0]));
 }
 
-// The first key whose value differs between two fingerprints ("key=value key=value ...").
-std::string first_difference(const std::string& a, const std::string& b)
-{
-  std::istringstream sa(a), sb(b);
-  std::string ta, tb;
-  while (sa >> ta) {
-    if (!(sb >> tb)) return ta;
-    if (ta != tb) return fmt::format("{} (the input has {})", ta, tb);
-  }
-  return sb >> tb ? tb : std::string("?");
-}
-
 } // namespace
 
-void write_checkpoint(const Comm& comm, const std::filesystem::path& path, const Mesh& mesh, const BlockData& u,
-                      const RunState& state, const std::string& fingerprint)
+void write_checkpoint(CheckpointWriter& writer, const Mesh& mesh, const BlockData& u, const RunState& state)
 {
-  CheckpointWriter writer(comm, path);
   const auto& locations = mesh.locations();
   HostViewRight<std::int64_t**> leaves("leaves", locations.size(), location_columns);
   for (std::size_t b = 0; b < locations.size(); ++b) {
@@ -62,19 +45,13 @@ void write_checkpoint(const Comm& comm, const std::filesystem::path& path, const
   writer.attribute("step", state.step);
   writer.attribute("floors", state.floors);
   writer.attribute("regrids", state.regrids);
-  writer.attribute("fingerprint", fingerprint);
-  writer.commit();
 }
 
-RestoredRun read_checkpoint(const Comm& comm, const std::filesystem::path& path, const MeshShape& shape,
-                            const std::string& fingerprint)
+RestoredRun read_checkpoint(CheckpointReader& reader, const MeshShape& shape)
 {
-  CheckpointReader reader(comm, path);
   const auto& file = reader.file();
-  const auto saved = file.attribute_string("", "fingerprint");
-  if (saved != fingerprint)
-    throw InputError(
-        fmt::format("{}: written for another mesh or gas: {}", path.string(), first_difference(saved, fingerprint)));
+  const auto& path = reader.path();
+  const Comm& comm = reader.comm();
   std::vector<std::uint64_t> shape_of_leaves;
   const auto rows = reader.read_shared<std::int64_t>("leaves", &shape_of_leaves);
   std::vector<LogicalLocation> leaves(shape_of_leaves.at(0));
@@ -100,10 +77,10 @@ RestoredRun read_checkpoint(const Comm& comm, const std::filesystem::path& path,
   reader.read_distributed("cells", out.interior);
 
   auto& s = out.state;
-  s.time = file.attribute_real("", "time");
-  s.step = file.attribute_int("", "step");
-  s.floors = file.attribute_int("", "floors");
-  s.regrids = file.attribute_int("", "regrids");
+  s.time = reader.attribute_real("time");
+  s.step = reader.attribute_int("step");
+  s.floors = reader.attribute_int("floors");
+  s.regrids = reader.attribute_int("regrids");
   if (file.has("plots")) {
     std::vector<std::uint64_t> plot_shape;
     const auto plots = reader.read_shared<double>("plots", &plot_shape);

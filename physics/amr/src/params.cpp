@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "tessera/amr/problems.hpp"
 #include "tessera/core/errors.hpp"
 
 namespace tessera::amr {
@@ -65,32 +64,70 @@ void declare_refinement(ConfigSchema& s)
   }
 }
 
-void declare_run(ConfigSchema& s)
+void declare_run(ConfigSchema& s, const ProblemSet& problems)
 {
   std::string kinds;
-  for (const auto& g : problem_generators())
+  bool has_sedov = false;
+  for (const auto& g : problems) {
     kinds += (kinds.empty() ? "" : ", ") + g.name;
-  s.add_string("problem.kind", "sedov", "problem generator: " + kinds)
+    has_sedov = has_sedov || g.name == "sedov";
+  }
+  s.add_string("problem.kind", has_sedov || problems.empty() ? "sedov" : problems.front().name,
+               "problem generator: " + kinds)
       .add_real("run.t_end", 0.1, "simulated time at which the run ends", 0.0, 1e30, "time")
-      .add_int("run.max_steps", 0, "stop after this many steps (0: no limit)", 0, 1LL << 62)
-      .add_int("run.log_interval", 10, "steps between progress lines", 1, 1 << 30)
-      .add_real("output.plot_interval", 0.0, "simulated time between plot files (0: none)", 0.0, 1e30, "time")
-      .add_int("output.history_interval", 1, "steps between rows of the history file (0: none)", 0, 1 << 30)
-      .add_real("output.checkpoint_interval", 0.0, "simulated time between checkpoints (0: only at the end)", 0.0, 1e30,
-                "time");
+      .add_int("run.max_steps", 0, "steps after which this process stops, with a checkpoint (0: no limit)", 0,
+               1LL << 62)
+      // Declared here rather than by declare_run_keys: 0 means no plots at all, not only the last.
+      .add_real("output.interval", 0.0, "simulated time between plot files, plus one at the end time (0: none)", 0.0,
+                1e30, "time");
+  // A log line every 1/100 of the default run (the steps themselves are far shorter).
+  declare_run_keys(s, unit(),
+                   {.checkpoint_interval = 0,
+                    .checkpoint_wall_seconds = 3600,
+                    .table_interval = 0,
+                    .log_interval = 0.001,
+                    .has_output = false,
+                    .has_table = true});
+  s.renamed("output.plot_interval", "output.interval")
+      .renamed("output.history_interval", "output.table_interval")
+      .renamed("run.log_interval", "output.log_interval");
+}
+
+// The keys each problem adds (its own section), to be kept on restart like the physics.
+std::vector<std::string> declare_problems(ConfigSchema& s, const ProblemSet& problems)
+{
+  std::vector<std::string> added;
+  for (const auto& g : problems) {
+    if (!g.declare_keys) continue;
+    const auto before = s.keys().size();
+    g.declare_keys(s);
+    for (auto k = before; k < s.keys().size(); ++k)
+      added.push_back(s.keys()[k].name);
+  }
+  return added;
 }
 
 } // namespace
 
-ConfigSchema schema()
+ProgressUnit unit()
+{
+  return {"time", "time units", true};
+}
+
+ConfigSchema schema(const ProblemSet& problems)
 {
   ConfigSchema s;
   declare_mesh(s);
   declare_hydro(s);
   declare_refinement(s);
-  declare_run(s);
-  for (const auto& g : problem_generators())
-    if (g.declare_keys) g.declare_keys(s);
+  declare_run(s, problems);
+  auto fixed = declare_problems(s, problems);
+  // What a restart continues must be the same mesh, gas, scheme, refinement and initial
+  // problem (a change of any of them changes the solution); the end, the step limit and
+  // the outputs may change.
+  for (const char* key : {"mesh.", "hydro.", "refinement.", "problem.kind"})
+    fixed.emplace_back(key);
+  s.fixed_on_restart(fixed);
   return s;
 }
 
@@ -99,7 +136,7 @@ namespace {
 MeshShape mesh_shape_from(const Config& c)
 {
   const std::string where = c.source();
-  MeshShape shape;
+  MeshShape shape{};
   shape.tree.dims = static_cast<int>(c.get_int("mesh.dims"));
   shape.tree.max_level = static_cast<int>(c.get_int("mesh.max_level"));
   shape.block_cells = static_cast<int>(c.get_int("mesh.block_cells"));
@@ -147,7 +184,7 @@ BoundaryConditions boundaries_from(const Config& c, MeshShape& shape)
 
 HydroParams hydro_from(const Config& c)
 {
-  HydroParams h;
+  HydroParams h{};
   h.gamma = c.get_real("hydro.gamma");
   h.cfl = c.get_real("hydro.cfl");
   h.riemann = c.get_string("hydro.riemann") == "hlle" ? RiemannSolver::hlle : RiemannSolver::hllc;
@@ -162,7 +199,7 @@ HydroParams hydro_from(const Config& c)
 
 RefinementParams refinement_from(const Config& c)
 {
-  RefinementParams r;
+  RefinementParams r{};
   r.interval = static_cast<int>(c.get_int("refinement.interval"));
   r.refine_threshold = c.get_real("refinement.refine_threshold");
   r.derefine_threshold = c.get_real("refinement.derefine_threshold");
@@ -173,7 +210,7 @@ RefinementParams refinement_from(const Config& c)
                                  "refinement.refine_threshold = {}",
                                  c.source(), r.derefine_threshold, r.refine_threshold));
   if (const auto level = c.get_int("refinement.region_level"); level > 0) {
-    RefinementRegion region;
+    RefinementRegion region{};
     region.level = static_cast<int>(level);
     for (int a = 0; a < 3; ++a) {
       const std::string x = axis_names[a];
@@ -187,9 +224,9 @@ RefinementParams refinement_from(const Config& c)
 
 } // namespace
 
-Params params_from(const Config& c, const std::filesystem::path& output_dir)
+Params params_from(const Config& c, const ProblemSet& problems)
 {
-  Params p;
+  Params p{};
   p.shape = mesh_shape_from(c);
   p.boundaries = boundaries_from(c, p.shape);
   p.hydro = hydro_from(c);
@@ -198,26 +235,12 @@ Params params_from(const Config& c, const std::filesystem::path& output_dir)
     if (region.level > p.shape.tree.max_level)
       throw InputError(fmt::format("{}: key 'refinement.region_level' = {} exceeds mesh.max_level = {}", c.source(),
                                    region.level, p.shape.tree.max_level));
-  p.problem = c.get_string("problem.kind");
-  find_problem(p.problem, c.source()); // a one-line error now, not after the set-up
+  const std::string kind = c.get_string("problem.kind");
+  p.problem = make_problem(find_problem(problems, kind, c.source()), {c, p.shape, p.hydro.gamma});
   p.t_end = c.get_real("run.t_end");
   p.max_steps = c.get_int("run.max_steps");
-  p.log_interval = static_cast<int>(c.get_int("run.log_interval"));
-  p.plot_interval = c.get_real("output.plot_interval");
-  p.history_interval = static_cast<int>(c.get_int("output.history_interval"));
-  p.checkpoint_interval = c.get_real("output.checkpoint_interval");
-  p.output_dir = output_dir;
+  p.plots = c.get_real("output.interval") > 0;
   return p;
-}
-
-std::string physics_fingerprint(const Config& c)
-{
-  std::string out;
-  const auto keys = c.to_json();
-  for (const auto& [key, value] : keys.items())
-    if (key.rfind("mesh.", 0) == 0 || key == "hydro.gamma" || key == "hydro.scalars")
-      out += fmt::format("{}={} ", key, value.dump());
-  return out;
 }
 
 } // namespace tessera::amr

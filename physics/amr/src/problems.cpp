@@ -187,8 +187,7 @@ ProblemGenerator sedov_blast()
   g.initial_regions = [](const ProblemContext& ctx) {
     const double reach = sedov_radius(ctx) + finest_cell_width(ctx.shape);
     const auto centre = sedov_centre(ctx.config);
-    RefinementRegion box;
-    box.level = ctx.shape.tree.max_level;
+    RefinementRegion box{{}, {}, ctx.shape.tree.max_level};
     for (std::size_t a = 0; a < 3; ++a) {
       box.lower[a] = centre[a] - reach;
       box.upper[a] = centre[a] + reach;
@@ -241,39 +240,40 @@ ProblemGenerator kelvin_helmholtz()
   return g;
 }
 
-std::vector<ProblemGenerator>& registry()
-{
-  static std::vector<ProblemGenerator> generators{shock_tube(), linear_wave(), sedov_blast(), kelvin_helmholtz()};
-  return generators;
-}
-
 } // namespace
 
-void register_problem(ProblemGenerator generator)
+ProblemSet builtin_problems()
 {
-  auto& all = registry();
-  for (auto& g : all)
+  return {shock_tube(), linear_wave(), sedov_blast(), kelvin_helmholtz()};
+}
+
+ProblemSet with_problem(ProblemSet set, ProblemGenerator generator)
+{
+  for (auto& g : set)
     if (g.name == generator.name) {
       g = std::move(generator);
-      return;
+      return set;
     }
-  all.push_back(std::move(generator));
+  set.push_back(std::move(generator));
+  return set;
 }
 
-const std::vector<ProblemGenerator>& problem_generators()
-{
-  return registry();
-}
-
-const ProblemGenerator& find_problem(const std::string& name, const std::string& where)
+const ProblemGenerator& find_problem(const ProblemSet& set, const std::string& name, const std::string& where)
 {
   std::string known;
-  for (const auto& g : registry()) {
+  for (const auto& g : set) {
     if (g.name == name) return g;
     known += (known.empty() ? "" : ", ") + g.name;
   }
   throw InputError(
       fmt::format("{}: key 'problem.kind' = \"{}\" is no problem generator; expected one of {}", where, name, known));
+}
+
+Problem make_problem(const ProblemGenerator& generator, const ProblemContext& context)
+{
+  Problem problem{generator.name, generator.make(context), {}};
+  if (generator.initial_regions) problem.initial_regions = generator.initial_regions(context);
+  return problem;
 }
 
 double finest_cell_width(const MeshShape& shape)

@@ -14,11 +14,12 @@
 
 namespace tessera::amr {
 
+// From the input keys (amr::params_from): the schema holds the defaults, nothing here does.
 struct TreeShape {
-  int dims = 3;                              // 1, 2 or 3
-  std::array<std::int64_t, 3> root{1, 1, 1}; // blocks of the root grid per axis
-  std::array<bool, 3> periodic{true, true, true};
-  int max_level = 4; // finest level allowed (0: no refinement)
+  int dims;                         // 1, 2 or 3
+  std::array<std::int64_t, 3> root; // blocks of the root grid per axis (1 on inactive axes)
+  std::array<bool, 3> periodic;
+  int max_level; // finest level allowed (0: no refinement)
 };
 
 // A neighbour of a block across one face, edge or corner (offset in {-1, 0, 1}^dims, not all

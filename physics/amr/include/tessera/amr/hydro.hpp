@@ -17,13 +17,14 @@ namespace tessera::amr {
 enum class RiemannSolver { hllc, hlle };
 enum class Limiter { minmod, van_leer, monotonized_central };
 
+// From the input keys hydro.* (amr::params_from): the schema holds the defaults.
 struct HydroParams {
-  double gamma = 5.0 / 3.0;
-  double cfl = 0.3;
-  RiemannSolver riemann = RiemannSolver::hllc;
-  Limiter limiter = Limiter::van_leer;
-  double density_floor = 1e-10;
-  double pressure_floor = 1e-12;
+  double gamma;
+  double cfl;
+  RiemannSolver riemann;
+  Limiter limiter;
+  double density_floor;
+  double pressure_floor;
 };
 
 // Totals of the conserved variables over the interior of every block (mass, momentum,

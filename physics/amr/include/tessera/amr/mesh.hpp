@@ -28,11 +28,12 @@ enum Variable : int { density = 0, momentum_x = 1, momentum_y = 2, momentum_z = 
 // Cell data of all blocks: (block, variable, k, j, i), i fastest.
 using BlockData = Kokkos::View<double*****, Kokkos::LayoutRight, MemSpace>;
 
+// From the input keys (amr::params_from): the schema holds the defaults, nothing here does.
 struct MeshShape {
   TreeShape tree;
-  int block_cells = 16; // cells per active axis of every block
-  std::array<double, 3> lower{0, 0, 0}, upper{1, 1, 1};
-  int scalars = 0;
+  int block_cells; // cells per active axis of every block
+  std::array<double, 3> lower, upper;
+  int scalars;
 };
 
 // Index ranges of a block, the same for every block. Inactive axes have one cell, no ghosts.

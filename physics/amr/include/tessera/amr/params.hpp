@@ -2,39 +2,37 @@
 // Parameters of an AMR run and the input keys that set them (tessera-amr --help-input).
 
 #include <cstdint>
-#include <filesystem>
-#include <string>
 
 #include "tessera/amr/ghost_exchange.hpp"
 #include "tessera/amr/hydro.hpp"
 #include "tessera/amr/mesh.hpp"
+#include "tessera/amr/problems.hpp"
 #include "tessera/amr/refinement.hpp"
 #include "tessera/core/config.hpp"
+#include "tessera/core/simulation.hpp"
 
 namespace tessera::amr {
 
+// Every field comes from the input keys (schema() holds the defaults; nothing here does).
 struct Params {
   MeshShape shape;
-  BoundaryConditions boundaries{};
+  BoundaryConditions boundaries;
   HydroParams hydro;
   RefinementParams refinement;
-  std::string problem = "sedov";
-  double t_end = 0.1;
-  std::int64_t max_steps = 0; // 0: no limit
-  int log_interval = 10;      // steps between progress lines
-  // Output (simulated time; 0: never, except the final checkpoint)
-  double plot_interval = 0.0;
-  int history_interval = 1; // steps between rows of the history file (0: never)
-  double checkpoint_interval = 0.0;
-  std::filesystem::path output_dir = ".";
+  Problem problem; // the chosen generator's initial state and initial refinement regions
+  double t_end;
+  std::int64_t max_steps; // steps of one process before it stops (0: no limit)
+  bool plots;             // output.interval > 0: plot files at the outputs
 };
 
-// Every key, the registered problems' keys included (register problems before calling it).
-ConfigSchema schema();
-// Reads and cross-checks the keys (throws InputError naming the key).
-Params params_from(const Config& config, const std::filesystem::path& output_dir);
+// Every key: the mesh, the gas, the refinement, the run loop's keys and the keys of every
+// problem in `problems`.
+ConfigSchema schema(const ProblemSet& problems = builtin_problems());
+// Reads and cross-checks the keys and builds the chosen problem's initial state (throws
+// InputError naming the key).
+Params params_from(const Config& config, const ProblemSet& problems = builtin_problems());
 
-// The keys that fix the physics and the mesh: a checkpoint restarts only under the same ones.
-std::string physics_fingerprint(const Config& config);
+// tessera-amr counts its progress in simulated time.
+ProgressUnit unit();
 
 } // namespace tessera::amr

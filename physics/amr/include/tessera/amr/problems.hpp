@@ -2,9 +2,10 @@
 // Problem generators: the initial state of a run as primitive variables at a point. Each
 // generator declares its own input keys (a section named after it, e.g. [sedov]) and builds
 // the state function from the parsed input. Sod, linear waves, the Sedov blast and the
-// Kelvin-Helmholtz instability are built in; a user adds one with register_problem() before
-// the driver starts (docs/amr.md shows a short example), and it is then chosen with
-// problem.kind like the others.
+// Kelvin-Helmholtz instability are built in (builtin_problems()); a simulation offers a set of
+// generators (a ProblemSet), which the schema declares and params_from chooses from with
+// problem.kind. A user's own generator joins the built-in ones in a ProblemSet of their own
+// simulation type (simulation.hpp's SimulationWith; docs/amr.md shows a short example).
 
 #include <array>
 #include <functional>
@@ -21,6 +22,7 @@ namespace tessera::amr {
 // Primitive state at a position; Primitive's vn, vt1, vt2 are vx, vy, vz here.
 using InitialState = std::function<Primitive(const std::array<double, 3>& x)>;
 
+// What a generator reads when the input is parsed (params_from): the keys, the mesh, the gas.
 struct ProblemContext {
   const Config& config;
   const MeshShape& shape;
@@ -38,12 +40,24 @@ struct ProblemGenerator {
   std::function<std::vector<RefinementRegion>(const ProblemContext&)> initial_regions;
 };
 
-// Adds a generator (replacing a built-in of the same name). Call before the schema is built.
-void register_problem(ProblemGenerator generator);
-// Every generator: the built-in ones first, then the registered ones.
-const std::vector<ProblemGenerator>& problem_generators();
+// The generators a simulation offers, in the order --help-input lists them.
+using ProblemSet = std::vector<ProblemGenerator>;
+
+// Sod, linear_wave, sedov, kelvin_helmholtz.
+ProblemSet builtin_problems();
+// `set` with `generator` added (replacing a generator of the same name).
+ProblemSet with_problem(ProblemSet set, ProblemGenerator generator);
 // The generator called `name`; InputError naming `where` and the known names if none is.
-const ProblemGenerator& find_problem(const std::string& name, const std::string& where);
+const ProblemGenerator& find_problem(const ProblemSet& set, const std::string& name, const std::string& where);
+
+// The chosen problem as the parameters carry it: built from the input once, so the
+// simulation never reads the input itself.
+struct Problem {
+  std::string kind; // problem.kind
+  InitialState state;
+  std::vector<RefinementRegion> initial_regions;
+};
+Problem make_problem(const ProblemGenerator& generator, const ProblemContext& context);
 
 // The finest cell width along x of a mesh shape (for sizes given in finest cells).
 double finest_cell_width(const MeshShape& shape);

@@ -12,16 +12,17 @@
 namespace tessera::amr {
 
 struct RefinementRegion {
-  std::array<double, 3> lower{0, 0, 0}, upper{0, 0, 0};
-  int level = 1; // blocks overlapping the box are kept at least at this level
+  std::array<double, 3> lower, upper;
+  int level; // blocks overlapping the box are kept at least at this level
 };
 
+// From the input keys refinement.* (amr::params_from): the schema holds the defaults.
 struct RefinementParams {
-  int interval = 4;                // steps between regrids (0: never)
-  double refine_threshold = 0.8;   // estimator above which a block is refined
-  double derefine_threshold = 0.2; // below which (for all its siblings) it is merged
-  double filter = 0.01;            // Lohner's epsilon: ignores ripples of relative size below it
-  int buffer = 1;                  // ghost cells (0 or 1) included in a block's estimate
+  int interval;              // steps between regrids (0: never)
+  double refine_threshold;   // estimator above which a block is refined
+  double derefine_threshold; // below which (for all its siblings) it is merged
+  double filter;             // Lohner's epsilon: ignores ripples of relative size below it
+  int buffer;                // ghost cells (0 or 1) included in a block's estimate
   std::vector<RefinementRegion> regions;
 };
 

@@ -1,0 +1,94 @@
+// Defaults live only in the schema: the Params of an empty input deck carry exactly the
+// defaults docs/amr.md documents (tessera-amr --help-input prints the same table).
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "tessera/amr/simulation.hpp"
+#include "tessera/core/errors.hpp"
+
+namespace tessera::amr {
+namespace {
+
+TEST(Defaults, ParamsOfAnEmptyDeckAreTheDocumentedDefaults)
+{
+  const Params p = Simulation::params(Config::parse(Simulation::schema(), "", "(empty)"));
+  EXPECT_EQ(p.shape.tree.dims, 3);
+  EXPECT_EQ(p.shape.tree.root, (std::array<std::int64_t, 3>{4, 4, 4})); // 64 cells in blocks of 16
+  EXPECT_EQ(p.shape.tree.periodic, (std::array<bool, 3>{true, true, true}));
+  EXPECT_EQ(p.shape.tree.max_level, 2);
+  EXPECT_EQ(p.shape.block_cells, 16);
+  EXPECT_EQ(p.shape.lower, (std::array<double, 3>{0, 0, 0}));
+  EXPECT_EQ(p.shape.upper, (std::array<double, 3>{1, 1, 1}));
+  EXPECT_EQ(p.shape.scalars, 0);
+  for (const auto& axis : p.boundaries) {
+    EXPECT_EQ(axis[0], Boundary::periodic);
+    EXPECT_EQ(axis[1], Boundary::periodic);
+  }
+  EXPECT_EQ(p.hydro.gamma, 5.0 / 3.0);
+  EXPECT_EQ(p.hydro.cfl, 0.3);
+  EXPECT_EQ(p.hydro.riemann, RiemannSolver::hllc);
+  EXPECT_EQ(p.hydro.limiter, Limiter::van_leer);
+  EXPECT_EQ(p.hydro.density_floor, 1e-10);
+  EXPECT_EQ(p.hydro.pressure_floor, 1e-12);
+  EXPECT_EQ(p.refinement.interval, 4);
+  EXPECT_EQ(p.refinement.refine_threshold, 0.8);
+  EXPECT_EQ(p.refinement.derefine_threshold, 0.2);
+  EXPECT_EQ(p.refinement.filter, 0.01);
+  EXPECT_EQ(p.refinement.buffer, 1);
+  EXPECT_TRUE(p.refinement.regions.empty()); // refinement.region_level = 0: none
+  EXPECT_EQ(p.problem.kind, "sedov");
+  EXPECT_TRUE(p.problem.state);
+  ASSERT_EQ(p.problem.initial_regions.size(), 1u); // the deposit, on the finest level
+  EXPECT_EQ(p.problem.initial_regions[0].level, 2);
+  EXPECT_EQ(p.t_end, 0.1);
+  EXPECT_EQ(p.max_steps, 0);
+  EXPECT_FALSE(p.plots); // output.interval = 0
+}
+
+TEST(Defaults, RunLoopKeysHaveTheDocumentedDefaults)
+{
+  const auto c = Config::parse(Simulation::schema(), "", "(empty)");
+  EXPECT_EQ(c.get_real("output.interval"), 0.0);
+  EXPECT_EQ(c.get_real("output.table_interval"), 0.0); // a row after every step
+  EXPECT_EQ(c.get_real("output.log_interval"), 0.001); // 1/100 of the default run
+  EXPECT_EQ(c.get_real("output.checkpoint_interval"), 0.0);
+  EXPECT_EQ(c.get_real("output.checkpoint_wall_seconds"), 3600.0);
+  const auto info = Simulation::info();
+  EXPECT_EQ(info.name, "amr");
+  EXPECT_EQ(info.table_file, "amr.hst");
+  EXPECT_TRUE(info.unit.continuous);
+}
+
+TEST(Defaults, ARestartMustKeepTheMeshTheSchemeAndTheProblem)
+{
+  const auto schema = Simulation::schema();
+  for (const auto& key : schema.keys()) {
+    const auto in = [&](const char* section) { return key.name.rfind(section, 0) == 0; };
+    const bool solution = in("mesh.") || in("hydro.") || in("refinement.") || key.name == "problem.kind" ||
+                          in("sod.") || in("wave.") || in("sedov.") || in("kh.");
+    EXPECT_EQ(key.fixed_on_restart, solution) << key.name;
+    if (in("run.") || in("output.")) {
+      EXPECT_FALSE(key.fixed_on_restart) << key.name;
+    }
+  }
+}
+
+TEST(Defaults, RenamedKeysNameTheirNewNames)
+{
+  const std::pair<const char*, const char*> renamed[] = {{"output.plot_interval", "output.interval"},
+                                                         {"output.history_interval", "output.table_interval"},
+                                                         {"run.log_interval", "output.log_interval"}};
+  for (const auto& [old_name, new_name] : renamed) {
+    try {
+      Config::parse(Simulation::schema(), "", "(test)", {std::string(old_name) + "=1"});
+      ADD_FAILURE() << old_name << " is still accepted";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(fmt::format("key '{}' was renamed '{}'", old_name, new_name)),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+} // namespace
+} // namespace tessera::amr
