@@ -84,11 +84,20 @@ if(_tessera_mpiexec_version MATCHES "Open MPI|OpenRTE")
   set(TESSERA_MPIEXEC_EXTRA_FLAGS --oversubscribe)
 endif()
 
-# tessera_add_test(<name> SOURCES ... LIBS ... [RANKS 1 2] LABELS ...)
+# tessera_add_test(<name> SOURCES ... LIBS ... [RANKS 1 2] LABELS ... [SLOW] [SLOW_TESTS pattern])
 # One GoogleTest executable; with RANKS, one ctest entry per rank count (name.np<N>),
-# launched through mpiexec; without, a single plain run.
+# launched through mpiexec; without, a single plain run. SLOW: a test whose time goes into
+# problem size: it gets both cores to itself (its 2 threads would otherwise share them with
+# another test's) and the label "slow", which the sanitizer suite leaves out (docs/building.md
+# says why that loses no coverage). SLOW_TESTS: only the GoogleTest cases matching the
+# pattern (gtest_filter syntax, e.g. "Sod.*:Hmc.Thermalises*") are slow: they run as the ctest
+# entry <name>.slow, the others as <name>.
 function(tessera_add_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;RANKS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "SLOW" "SLOW_TESTS" "SOURCES;LIBS;RANKS;LABELS" ${ARGN})
+  set(_fast_labels ${ARG_LABELS})
+  if(ARG_SLOW)
+    list(APPEND ARG_LABELS slow)
+  endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} tessera_test_main)
   tessera_set_warnings(${name})
@@ -106,8 +115,20 @@ function(tessera_add_test name)
                            ENVIRONMENT "${_env}" TIMEOUT ${TESSERA_TEST_TIMEOUT})
     endforeach()
   else()
-    add_test(NAME ${name} COMMAND ${name})
-    set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "${TESSERA_TEST_ENVIRONMENT}"
-                         TIMEOUT ${TESSERA_TEST_TIMEOUT})
+    if(ARG_SLOW_TESTS)
+      add_test(NAME ${name} COMMAND ${name} --gtest_filter=-${ARG_SLOW_TESTS})
+      add_test(NAME ${name}.slow COMMAND ${name} --gtest_filter=${ARG_SLOW_TESTS})
+      set_tests_properties(${name} PROPERTIES LABELS "${_fast_labels}")
+      set_tests_properties(${name}.slow PROPERTIES LABELS "${_fast_labels};slow" PROCESSORS 2)
+      set_tests_properties(${name} ${name}.slow PROPERTIES ENVIRONMENT "${TESSERA_TEST_ENVIRONMENT}"
+                                                         TIMEOUT ${TESSERA_TEST_TIMEOUT})
+    else()
+      add_test(NAME ${name} COMMAND ${name})
+      set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "${TESSERA_TEST_ENVIRONMENT}"
+                           TIMEOUT ${TESSERA_TEST_TIMEOUT})
+      if(ARG_SLOW)
+        set_tests_properties(${name} PROPERTIES PROCESSORS 2)
+      endif()
+    endif()
   endif()
 endfunction()

@@ -4,7 +4,8 @@
 #   1. a run split in two (the second part restarted with a changed output interval) ends
 #      with the files of the uninterrupted run;
 #   2. a run killed (SIGKILL) after some units of work and restarted from its last checkpoint
-#      in the same folder ends with the same files: no duplicated or missing table rows;
+#      in the same folder (with a changed output interval) ends with the same files: no
+#      duplicated or missing table rows;
 #   3. a restart with a changed physics key is refused: exit 2, one line naming the key;
 #   4. a checkpoint whose attributes were edited is refused: exit 3, one line;
 #   5. ranks started with different settings are refused: exit 2, one line naming the key;
@@ -117,9 +118,10 @@ set -e
 [[ $status -eq 137 ]] || fail "the run to be killed ended with $status, not 137 (SIGKILL)"
 [[ -f $work/kill/$checkpoint ]] || fail "the killed run left no checkpoint"
 cp "$work/kill/$checkpoint" "$work/good.chk.h5"
-"$driver" "${with_deck[@]}" "${args[@]}" --output "$work/kill" --restart "$work/kill/$checkpoint" >/dev/null
+"$driver" "${with_deck[@]}" "${args[@]}" ${s[changed]:+--${s[changed]}} --output "$work/kill" \
+  --restart "$work/kill/$checkpoint" >/dev/null
 same_files "$work/ref" "$work/kill"
-echo "ok: killed after ${s[kill]} units and restarted = uninterrupted (no duplicated rows)"
+echo "ok: killed after ${s[kill]} units and restarted (with --${s[changed]}) = uninterrupted (no duplicated rows)"
 
 # 3. a changed physics key
 "$expect" 2 "key '${s[fixed]%%=*}' = .* there, .* now" "$driver" "${with_deck[@]}" "${args[@]}" "--${s[fixed]}" --output "$work/fixed" \

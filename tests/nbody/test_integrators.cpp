@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "nbody_testing.hpp"
 #include "tessera/nbody/diagnostics.hpp"
 #include "tessera/nbody/hermite.hpp"
 #include "tessera/nbody/initial_conditions.hpp"
@@ -12,6 +13,7 @@
 
 using namespace tessera;
 using namespace tessera::nbody;
+using namespace tessera::nbody::testing;
 
 namespace {
 constexpr double pi = 3.14159265358979323846;
@@ -60,22 +62,6 @@ double kepler_error_after_one_period(double steps_per_orbit)
   return err;
 }
 
-// A Plummer sphere of n stars (seed 7, eps = 1e-3, dt_max = 1/64) and any further keys.
-Params plummer_params(std::int64_t n, double eta, std::vector<std::string> more = {})
-{
-  more.insert(more.begin(), {fmt::format("ic.n={}", n), "ic.seed=7", "gravity.softening=1e-3",
-                             fmt::format("integrator.eta={}", eta), "integrator.dt_max=0.015625"});
-  return params_for<Simulation>(more);
-}
-
-// The simulation tessera-nbody runs, integrated to t; returns |dE/E0|.
-double energy_error(const Comm& comm, Simulation& sim, const Params& p, double t)
-{
-  const double e0 = sim.initial_energy();
-  while (sim.position() < t * (1 - 1e-14))
-    sim.advance(t);
-  return std::abs(energies(comm, sim.state(), p.softening).total() - e0) / std::abs(e0);
-}
 } // namespace
 
 TEST(Hermite, KeplerOrbitIsFourthOrder)
@@ -107,21 +93,6 @@ TEST(Hermite, MomentumAndAngularMomentumConserved)
     // eta = 0.001 (dt^4 ~ 100x smaller than at eta = 0.01, where |dL| was 2e-11) is ~1e-13.
     EXPECT_NEAR(l1[d], l0[d], 1e-12) << "angular momentum, axis " << d;
   }
-}
-
-TEST(Hermite, PlummerEnergyErrorWithBlockStepsAndItsFallWithEta)
-{
-  const Comm comm;
-  const Params p = plummer_params(4096, 0.02);
-  Simulation sim(RunContext{comm}, p);
-  const double err = energy_error(comm, sim, p, 1.0);
-  EXPECT_LT(err, 1e-6);
-  const Params tighter = plummer_params(4096, 0.01);
-  Simulation sim2(RunContext{comm}, tighter);
-  const double err_tight = energy_error(comm, sim2, tighter, 1.0);
-  EXPECT_LT(err_tight, err) << "eta 0.02: " << err << ", eta 0.01: " << err_tight;
-  RecordProperty("dE_eta_0.02", std::to_string(err));
-  RecordProperty("dE_eta_0.01", std::to_string(err_tight));
 }
 
 TEST(Hermite, BlockAndSharedStepsAgreeForSmallEta)

@@ -175,7 +175,9 @@ nlohmann::json run_simulation(const DriverContext& driver)
     loop.unit_done();
   }
   const double position = sim->position();
-  if (!interrupted && !loop.row_written_at(position)) row();
+  // A last row where the run reached its end (not where max_steps or a signal cut it: the
+  // restarted run's table must read as one run's).
+  if (!interrupted && loop.at_end(position, sim->end(), false) && !loop.row_written_at(position)) row();
   if (!loop.output_written_at(position)) output(true, interrupted);
   if ((interrupted || info.final_checkpoint) && !loop.checkpoint_written_at(position)) checkpoint();
   Results results;
