@@ -150,18 +150,25 @@ chmod +x "$work/per_rank.sh"
 "$expect" 2 "the ranks were started with different settings: key '${s[fixed]%%=*}' = " "${launcher[@]}" -n 2 \
   "$work/per_rank.sh" "--${s[fixed]}" "$driver" "${with_deck[@]}" "${args[@]}" --output "$work/ranks"
 
+# Sends SIGNAL to PID, which must then end with exit 4 and the "continue" line in OUT.
+stopped_by() {
+  local signal=$1 pid=$2 out=$3 status
+  kill "-$signal" "$pid"
+  set +e
+  wait "$pid"
+  status=$?
+  set -e
+  [[ $status -eq 4 ]] || fail "SIG$signal: exit $status, expected 4: $(tail -5 "$out")"
+  grep -q "continue with --restart" "$out" || fail "SIG$signal: the final lines are missing"
+}
+
 # 6. a folder in use; SIGTERM to the run holding it
 "$driver" "${with_deck[@]}" "${args[@]}" "${long[@]}" --output "$work/busy" >"$work/busy.out" 2>&1 &
 pid=$!
 wait_started "$work/busy"
 "$expect" 2 "busy: the output directory is in use by another run \\(tessera-$name, pid $pid" "$driver" "${with_deck[@]}" "${args[@]}" \
   --output "$work/busy"
-kill -TERM $pid
-set +e
-wait $pid
-status=$?
-set -e
-[[ $status -eq 4 ]] || fail "SIGTERM: exit $status, expected 4: $(tail -3 "$work/busy.out")"
+stopped_by TERM $pid "$work/busy.out"
 grep -q "continue with --restart $work/busy/$checkpoint" "$work/busy.out" || fail "SIGTERM: no 'continue' line"
 grep -q "continue with --restart" "$work/busy/$name.log" || fail "SIGTERM: the run log lacks the last lines"
 echo "ok: a second run in a busy folder refused; SIGTERM: exit 4 with the final lines"
@@ -188,12 +195,6 @@ echo "ok: a re-run in the same folder overwrites its files"
 "${launcher[@]}" -n 2 "$driver" "${with_deck[@]}" "${args[@]}" "${long[@]}" --output "$work/usr1" >"$work/usr1.out" 2>&1 &
 pid=$!
 wait_started "$work/usr1"
-kill -USR1 $pid
-set +e
-wait $pid
-status=$?
-set -e
-[[ $status -eq 4 ]] || fail "SIGUSR1 to mpiexec: exit $status, expected 4: $(tail -5 "$work/usr1.out")"
-grep -q "continue with --restart" "$work/usr1.out" || fail "SIGUSR1 to mpiexec: the final lines are missing"
+stopped_by USR1 $pid "$work/usr1.out"
 echo "ok: SIGUSR1 to mpiexec: every rank stopped after its unit of work, exit 4, final lines printed"
 echo "ok: $name keeps every guarantee of the run loop"
