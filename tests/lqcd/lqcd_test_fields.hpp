@@ -5,9 +5,12 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include <fmt/format.h>
 
 #include "tessera/lqcd/fermion.hpp"
+#include "tessera/lqcd/observables.hpp"
 #include "tessera/lqcd/simulation.hpp"
 
 namespace tessera::lqcd::testing {
@@ -126,6 +129,26 @@ inline FermionField<double> gamma5_copy(const Decomposition& d, const FermionFie
         });
   }
   return f;
+}
+
+// The gauge observables of a field, to compare two ways of computing them.
+struct GaugeObservables {
+  Complex<double> polyakov;
+  double q, e_plaq, e_clover;
+};
+
+inline GaugeObservables measure(const Decomposition& d, const Links& u)
+{
+  return {polyakov_loop(d, u), topological_charge(d, u), flow_energy_plaquette(d, u), flow_energy_clover(d, u)};
+}
+
+inline void expect_near(const GaugeObservables& a, const GaugeObservables& b, double tolerance)
+{
+  EXPECT_NEAR(a.polyakov.real(), b.polyakov.real(), tolerance);
+  EXPECT_NEAR(a.polyakov.imag(), b.polyakov.imag(), tolerance);
+  EXPECT_NEAR(a.q, b.q, tolerance);
+  EXPECT_NEAR(a.e_plaq, b.e_plaq, tolerance);
+  EXPECT_NEAR(a.e_clover, b.e_clover, tolerance);
 }
 
 } // namespace tessera::lqcd::testing

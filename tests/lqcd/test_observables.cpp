@@ -5,8 +5,8 @@
 // in xy along diag(1,-1,0) and one in zt along diag(1,0,-1)); the flow's monotonic action
 // and third-order convergence; the free pion correlator from the exact momentum-space
 // propagator; time reflection of the correlator on a hot start; a decomposition with ghost
-// layers everywhere against one without, and (under mpiexec) any rank grid against each
-// rank's own copy of the lattice. (Kernels live in free functions: CUDA does not allow
+// layers everywhere against one without (any rank grid against one rank: test_ranks.cpp).
+// (Kernels live in free functions: CUDA does not allow
 // device lambdas inside a TEST body.)
 #include <cmath>
 #include <complex>
@@ -20,6 +20,9 @@
 
 namespace lq = tessera::lqcd;
 namespace lt = tessera::lqcd::testing;
+using lt::expect_near;
+using lt::GaugeObservables;
+using lt::measure;
 using tessera::Comm;
 using tessera::Index;
 
@@ -189,26 +192,6 @@ std::vector<double> free_pion_correlator(const std::array<int, 4>& extent, doubl
         correlator[x[3]] += 3 * std::norm(s[r][c] / static_cast<double>(volume));
   }
   return correlator;
-}
-
-struct GaugeObservables {
-  lq::Complex<double> polyakov;
-  double q, e_plaq, e_clover;
-};
-
-GaugeObservables measure(const lq::Decomposition& d, const lq::Links& u)
-{
-  return {lq::polyakov_loop(d, u), lq::topological_charge(d, u), lq::flow_energy_plaquette(d, u),
-          lq::flow_energy_clover(d, u)};
-}
-
-void expect_near(const GaugeObservables& a, const GaugeObservables& b, double tolerance)
-{
-  EXPECT_NEAR(a.polyakov.real(), b.polyakov.real(), tolerance);
-  EXPECT_NEAR(a.polyakov.imag(), b.polyakov.imag(), tolerance);
-  EXPECT_NEAR(a.q, b.q, tolerance);
-  EXPECT_NEAR(a.e_plaq, b.e_plaq, tolerance);
-  EXPECT_NEAR(a.e_clover, b.e_clover, tolerance);
 }
 
 } // namespace
@@ -405,27 +388,4 @@ TEST(Observables, PaddedDecompositionAgrees)
   }
   for (int t = 0; t < 8; ++t)
     EXPECT_NEAR(c[1][t], c[0][t], 1e-12 * c[0][t]) << "t = " << t;
-}
-
-TEST(Observables, AnyRankGridAgreesWithOneRank)
-{
-  // Under mpiexec with several ranks (time is split first), against each rank's own copy of
-  // the whole lattice (MPI_COMM_SELF): the Polyakov loop segments of a time column are
-  // combined across ranks, the clover reads ghost corners from the neighbours. On one rank
-  // the two decompositions are the same.
-  const lq::Decomposition all(Comm(), long_time, {}), self(Comm(MPI_COMM_SELF), long_time, {});
-  const lq::Decomposition* both[2] = {&self, &all};
-  GaugeObservables m[2];
-  std::vector<double> c[2];
-  const auto wilson = lt::wilson(0.1);
-  for (int k = 0; k < 2; ++k) {
-    const auto& d = *both[k];
-    const auto u = lq::hot_start(d, 91);
-    c[k] = lq::pion_correlator(d, u, wilson, lq::SolverKind::cg_even_odd, lt::solver(1e-12, 1000), {2, 1, 0, 6});
-    lq::wilson_flow_step(d, u, 0.05);
-    m[k] = measure(d, u);
-  }
-  expect_near(m[1], m[0], 1e-13);
-  for (int t = 0; t < 8; ++t)
-    EXPECT_NEAR(c[1][t], c[0][t], 1e-10 * c[0][t]) << "t = " << t;
 }
