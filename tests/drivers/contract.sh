@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The guarantees core's run loop gives every simulation driver (docs/core.md), checked on one
 # driver as a user would meet them:
 #   1. a run split in two (the second part restarted with a changed output interval) ends
@@ -150,10 +151,19 @@ chmod +x "$work/per_rank.sh"
 "$expect" 2 "the ranks were started with different settings: key '${s[fixed]%%=*}' = " "${launcher[@]}" -n 2 \
   "$work/per_rank.sh" "--${s[fixed]}" "$driver" "${with_deck[@]}" "${args[@]}" --output "$work/ranks"
 
-# Sends SIGNAL to PID, which must then end with exit 4 and the "continue" line in OUT.
+# Sends SIGNAL to PID, which must then end with exit 4 and the "continue" line in OUT, within
+# 60 s (a run that never stops fails here with its last lines, instead of hanging the test).
 stopped_by() {
   local signal=$1 pid=$2 out=$3 status
   kill "-$signal" "$pid"
+  for _ in $(seq 600); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null || true
+    fail "SIG$signal: still running 60 s later; its last lines: $(tail -8 "$out")"
+  fi
   set +e
   wait "$pid"
   status=$?
