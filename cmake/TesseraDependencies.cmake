@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Every dependency through find_package (or find_path for header-only ones without a CMake
 # package). Nothing is downloaded or vendored.
 
@@ -47,7 +48,11 @@ find_package(tomlplusplus REQUIRED)
 find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED
           DOC "Random123 headers (Debian: librandom123-dev)")
 add_library(tessera_random123 INTERFACE)
+set_target_properties(tessera_random123 PROPERTIES EXPORT_NAME random123)
 target_include_directories(tessera_random123 SYSTEM INTERFACE "${RANDOM123_INCLUDE_DIR}")
+if(TESSERA_INSTALL)
+  install(TARGETS tessera_random123 EXPORT TesseraTargets)
+endif()
 
 if(TESSERA_BUILD_TESTS)
   find_package(GTest REQUIRED)

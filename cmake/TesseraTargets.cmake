@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers shared by every module: warnings, a module library, a driver, a test at 1 and 2
 # MPI ranks.
 
@@ -26,13 +27,20 @@ function(tessera_set_warnings target)
   endif()
 endfunction()
 
-# tessera_add_module(<domain> SOURCES ...): the library tessera_<domain>.
+# tessera_add_module(<domain> SOURCES ...): the library tessera_<domain> (Tessera::<domain>),
+# its headers in include/tessera/<domain>/ of the module's folder.
 function(tessera_add_module domain)
   cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
   add_library(tessera_${domain} ${ARG_SOURCES})
+  add_library(Tessera::${domain} ALIAS tessera_${domain})
+  set_target_properties(tessera_${domain} PROPERTIES EXPORT_NAME ${domain})
   target_link_libraries(tessera_${domain} PUBLIC tessera_core)
-  target_include_directories(tessera_${domain} PUBLIC "${PROJECT_SOURCE_DIR}/physics/${domain}/include")
+  target_include_directories(tessera_${domain} PUBLIC "$<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>"
+                                                      "$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>")
   tessera_set_warnings(tessera_${domain})
+  if(TESSERA_INSTALL)
+    tessera_install_library(tessera_${domain} "${CMAKE_CURRENT_SOURCE_DIR}/include")
+  endif()
 endfunction()
 
 # tessera_add_driver(<name> SOURCES ... LIBS ...): the executable tessera-<name>.
@@ -41,6 +49,9 @@ function(tessera_add_driver name)
   add_executable(tessera-${name} ${ARG_SOURCES})
   target_link_libraries(tessera-${name} PRIVATE ${ARG_LIBS})
   tessera_set_warnings(tessera-${name})
+  if(TESSERA_INSTALL)
+    install(TARGETS tessera-${name} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  endif()
 endfunction()
 
 # The environment every test runs in: quiet, reproducible MPI and OpenMP. Tests that start

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera-lqcd: lattice QCD with Wilson gauge and quark actions (docs/lqcd.md). run.mode =
 // hmc is a simulation under core's run loop (lqcd::Simulation); measure and invert look at one
 // stored configuration once and are plain driver bodies (no checkpoints, so no --restart).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera-mlp: trains a multi-layer perceptron on a data set (core's run loop), or with
 // --predict runs a saved model on new data (docs/nn.md).
 #include "tessera/core/run_loop.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera-reactions: trains a neural-network surrogate of the carbon-burning network and
 // measures its accuracy and speed against the stiff integrator (docs/nn.md, docs/reactions.md).
 #include "tessera/core/run_loop.hpp"

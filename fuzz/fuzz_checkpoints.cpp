@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checkpoints of tessera-lqcd (lqcd::read_checkpoint: links in NERSC order and the chain's
 // state) and tessera-shower (shower::read_checkpoint: histogram sums and event totals), read
 // through core's CheckpointReader (completeness flag, dataset checksums, attribute checksum).

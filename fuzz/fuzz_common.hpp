@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What every fuzz target shares: MPI and Kokkos started once per process, the input written
 // to a private temporary file (for readers that take a path), and the rule that a reader may

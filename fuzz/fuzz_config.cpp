@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Input-file parser: any bytes as a TOML input deck for tessera-nbody (the richest schema),
 // then validation into Params. Refusal must be a tessera::Error.
 #include <string>

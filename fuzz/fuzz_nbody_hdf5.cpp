@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HDF5 files that tessera-nbody reads: initial conditions (ic.kind = "hdf5") and checkpoints
 // (--restart, checksummed). The same bytes go to both readers.
 #include "fuzz_common.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // N-body text table of initial conditions (m x y z vx vy vz per line): counted, read into a
 // state and moved to standard units, as tessera-nbody does with ic.kind = "text".
 #include "fuzz_common.hpp"

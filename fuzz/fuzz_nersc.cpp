@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NERSC gauge configurations (lqcd::read_nersc): any bytes as a file. Mutated data rarely
 // keeps its checksum, so an input refused only for its checksum is read a second time with
 // the CHECKSUM the reader computed, which lets the fuzzer reach the finite-number and

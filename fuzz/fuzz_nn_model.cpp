@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Model files of tessera-mlp (nn::load_model, as --predict reads them; a training checkpoint
 // holds the same contents, read by the same nn::read_model on --restart). Two kinds
 // of input, chosen by the first byte:

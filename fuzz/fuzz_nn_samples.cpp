@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Data sets of tessera-mlp and tessera-reactions (nn::read_csv, nn::read_hdf5). Two kinds of
 // input, chosen by the first byte:
 //  - even: the rest is a file, read as CSV (with one target column, and with none as

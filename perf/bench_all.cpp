@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera-bench: every module's benchmarks in one run, one result file (docs/performance.md).
 // The ceilings are measured once and every figure is given as a fraction of the one that
 // bounds it. A module joins by adding its suite function to the list below.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What every benchmark shares: timing with fences (warm-up, repeats, median and spread) and
 // the result file of PERF.md (machine, backend, Kokkos version, compiler, commit, date).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Ceilings measured by the harness on the machine at hand (PERF.md: measured, not quoted),
 // so that every rate can be given as a fraction of what this machine does:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Wall time per kernel name through Kokkos' tool callbacks, with a fence before and after
 // every kernel and deep copy: a profile for finding what to tune, on any backend, without

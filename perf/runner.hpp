@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What every benchmark executable shares around its modules' work: the command line
 // (--quick, --label, --output, and --only where there are several modules), the banner,

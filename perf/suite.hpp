@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The contract between the benchmark runner and each module's benchmarks: a module gets a
 // Suite (the run's mode and this machine's ceilings) and hands back Figures. Every figure

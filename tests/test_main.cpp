@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // main() of every test executable: MPI and Kokkos up for the whole run. Rank 0 prints the
 // usual GoogleTest report; other ranks print only their failures (so 2-rank output stays
 // readable and a failure on any rank still shows), and all ranks agree on the exit code.

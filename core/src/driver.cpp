@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tessera/core/driver.hpp"
 
 #include <chrono>
@@ -16,26 +17,56 @@
 #include "tessera/core/errors.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/output_lock.hpp"
+#include "tessera/core/spaces.hpp"
 
 namespace tessera {
 
+AppIdentity resolved_identity(const DriverInfo& info)
+{
+  AppIdentity id = info.identity;
+  if (id.program.empty()) id.program = "tessera-" + info.name;
+  if (id.error_prefix.empty()) id.error_prefix = "tessera";
+  if (id.version.empty()) id.version = version();
+  if (id.commit.empty()) id.commit = build_commit();
+  return id;
+}
+
+namespace {
+// "heat 1.2.0 (commit abc), on Tessera 0.1.0 (commit def), backend OpenMP, Kokkos 5.2.2".
+std::string version_line(const AppIdentity& id)
+{
+  std::string line = fmt::format("{} {} (commit {})", id.program, id.version, id.commit);
+  if (id.version != version() || id.commit != build_commit())
+    line += fmt::format(", on Tessera {} (commit {})", version(), build_commit());
+  return line + fmt::format(", backend {}, Kokkos {}", backend_name(), kokkos_version());
+}
+} // namespace
+
 std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int argc, char** argv)
 {
+  const AppIdentity id = resolved_identity(info);
   DriverOptions options;
-  CLI::App app(info.description, "tessera-" + info.name);
+  CLI::App app(info.description, id.program);
   app.allow_extras();
   std::string input, output, restart, summary;
+  bool show_version = false;
   app.add_option("input", input, "input deck (TOML); without it every key has its default");
   app.add_option("--output,-o", output, "directory for output files (created if missing; default: .)");
-  app.add_option("--restart", restart, "checkpoint file to continue from");
+  if (info.offers_restart) app.add_option("--restart", restart, "checkpoint file to continue from");
   app.add_option("--summary", summary, "write a JSON summary of the run to this file");
   app.add_flag("--help-input", options.help_input, "print every input key with its default and meaning");
+  app.add_flag("--version", show_version, "print the version and the build (backend, Kokkos) and exit");
   for (const auto& flag : info.flags) {
     app.add_flag_callback("--" + flag.name, [&options, name = flag.name] { options.flags.insert(name); }, flag.help);
   }
-  app.footer("Any input key can be overridden as --section.key=value (see --help-input).");
+  app.footer("Any input key can be overridden as --section.key=value (see --help-input). "
+             "Kokkos' own options: --kokkos-help.");
   try {
     app.parse(argc, argv);
+    if (show_version) {
+      if (log::context().rank == 0) std::cout << version_line(id) << '\n';
+      return std::nullopt;
+    }
   } catch (const CLI::CallForHelp&) {
     if (log::context().rank == 0) std::cout << app.help();
     return std::nullopt;
@@ -283,7 +314,7 @@ StartUp read_start_up(const DriverInfo& info, int argc, char** argv)
   try {
     s.options = parse_driver_options(info, argc, argv);
     if (!s.options) {
-      list.emplace_back("--help", "given");
+      list.emplace_back("--help or --version", "given");
       return s;
     }
     const auto& o = *s.options;
@@ -308,6 +339,8 @@ StartUp read_start_up(const DriverInfo& info, int argc, char** argv)
 int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohmann::json(const DriverContext&)>& body)
 {
   const auto start = std::chrono::steady_clock::now();
+  const AppIdentity id = resolved_identity(info);
+  log::context().program = id.error_prefix;
   Runtime runtime(argc, argv);
   const auto& comm = runtime.world();
   try {
@@ -316,7 +349,7 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
     if (!start_up.options) return 0;
     const auto& options = *start_up.options;
     if (options.help_input) {
-      log::info("Input keys of tessera-{} (set them in the input file or as --section.key=value):\n\n{}", info.name,
+      log::info("Input keys of {} (set them in the input file or as --section.key=value):\n\n{}", id.program,
                 info.schema->markdown());
       return 0;
     }
@@ -328,7 +361,10 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
     const auto run_log = options.output_dir / (info.name + ".log");
     if (!log::open_run_log(run_log.string(), options.restart.has_value()))
       log::warn("{}: cannot open the run log; output goes to the terminal only", run_log.string());
-    log::info("{}", runtime.banner());
+    if (id.program == "tessera-" + info.name && id.version == version())
+      log::info("{}", runtime.banner());
+    else
+      log::info("{} {} ({}) | {}", id.program, id.version, id.commit, runtime.banner());
 
     PhaseTimers timers;
     DriverContext context{&runtime, comm, config, options, timers};
@@ -342,14 +378,11 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
 
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (options.summary) {
-      nlohmann::json summary = {{"driver", "tessera-" + info.name},
-                                {"runtime", runtime.description()},
-                                {"input", config.source()},
-                                {"config", config.to_json()},
-                                {"timers", timers.to_json()},
-                                {"wall_seconds", wall},
-                                {"results", results},
-                                {"status", interrupted ? "interrupted" : "ok"}};
+      nlohmann::json summary = {{"driver", id.program},       {"version", id.version},
+                                {"commit", id.commit},        {"runtime", runtime.description()},
+                                {"input", config.source()},   {"config", config.to_json()},
+                                {"timers", timers.to_json()}, {"wall_seconds", wall},
+                                {"results", results},         {"status", interrupted ? "interrupted" : "ok"}};
       write_json_atomically(comm, *options.summary, summary);
     }
     return interrupted ? static_cast<int>(ExitCode::interrupted) : 0;
@@ -370,7 +403,7 @@ int run_driver(const DriverInfo& info, int argc, char** argv,
   try {
     return run(info, argc, argv, body);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "tessera: error: %s\n", e.what());
+    std::fprintf(stderr, "%s: error: %s\n", log::context().program.c_str(), e.what());
     return static_cast<int>(ExitCode::failure);
   }
 }

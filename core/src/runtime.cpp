@@ -1,16 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tessera/core/runtime.hpp"
 
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
+#include <set>
 #include <unistd.h>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "tessera/core/hdf5.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/spaces.hpp"
+#include "tessera/version.hpp"
 
 #if defined(KOKKOS_ENABLE_CUDA)
 #include <cuda_runtime.h>
@@ -101,6 +106,11 @@ std::string build_commit()
   return TESSERA_GIT_COMMIT;
 }
 
+std::string version()
+{
+  return TESSERA_VERSION_STRING;
+}
+
 std::string device_name()
 {
 #if defined(KOKKOS_ENABLE_CUDA)
@@ -142,9 +152,30 @@ Runtime::Runtime(int& argc, char**& argv)
   MPI_Comm_dup(MPI_COMM_WORLD, &error_agreement_);
   log::context().rank = world_->rank();
   log::context().size = world_->size();
-  if (!Kokkos::is_initialized()) {
-    Kokkos::initialize(argc, argv);
+  if (!Kokkos::is_initialized() && !Kokkos::is_finalized()) {
+    initialize_kokkos(argc, argv);
+    owns_kokkos_ = true;
   }
+}
+
+// Kokkos answers --help with its own fifty lines; the app's help comes first, Kokkos' only
+// under --kokkos-help. Kokkos removes the --kokkos-* arguments it consumed; so does argv.
+void Runtime::initialize_kokkos(int& argc, char**& argv)
+{
+  const auto is_help = [](const char* arg) { return std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0; };
+  std::vector<char*> kokkos_argv;
+  for (int i = 0; i < argc; ++i)
+    if (!is_help(argv[i])) kokkos_argv.push_back(argv[i]);
+  int kokkos_argc = static_cast<int>(kokkos_argv.size());
+  kokkos_argv.push_back(nullptr);
+  char** kokkos_args = kokkos_argv.data();
+  Kokkos::initialize(kokkos_argc, kokkos_args);
+  const std::set<const char*> kept(kokkos_args, kokkos_args + kokkos_argc);
+  int remaining = 0;
+  for (int i = 0; i < argc; ++i)
+    if (kept.count(argv[i]) > 0 || is_help(argv[i])) argv[remaining++] = argv[i];
+  argc = remaining;
+  argv[argc] = nullptr;
 }
 
 Runtime::~Runtime()
@@ -155,7 +186,8 @@ Runtime::~Runtime()
   MPI_Finalized(&finalized_before);
   if (error_agreement_ != MPI_COMM_NULL && !finalized_before) MPI_Comm_free(&error_agreement_);
   hdf5_library_end(); // before MPI_Finalize: parallel HDF5 frees MPI objects
-  if (Kokkos::is_initialized() && !Kokkos::is_finalized()) Kokkos::finalize();
+  // Only what this Runtime started: an app that started Kokkos or MPI itself ends them itself.
+  if (owns_kokkos_ && Kokkos::is_initialized() && !Kokkos::is_finalized()) Kokkos::finalize();
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (owns_mpi_ && !finalized) MPI_Finalize();
@@ -169,14 +201,15 @@ nlohmann::json Runtime::description() const
           {"mpi_ranks", world_->size()},
           {"host_threads", HostExecSpace().concurrency()},
           {"gpu_aware_mpi", world_->gpu_aware()},
+          {"tessera_version", version()},
           {"commit", build_commit()}};
 }
 
 std::string Runtime::banner() const
 {
   return fmt::format(
-      "Tessera {} | backend {} on {} | Kokkos {} | {} MPI rank{}{} | {} host threads per rank", build_commit(),
-      backend_name(), device_name(), kokkos_version(), world_->size(), world_->size() == 1 ? "" : "s",
+      "Tessera {} ({}) | backend {} on {} | Kokkos {} | {} MPI rank{}{} | {} host threads per rank", version(),
+      build_commit(), backend_name(), device_name(), kokkos_version(), world_->size(), world_->size() == 1 ? "" : "s",
       (!device_is_host && world_->size() > 1) ? (world_->gpu_aware() ? " (GPU-aware)" : " (host-staged)") : "",
       HostExecSpace().concurrency());
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Zone-cycles per second (interior cells of every block updated by one full SSP-RK2 step,
 // per second; the driver's time step included) of 3-D hydrodynamics, PLM + HLLC, double
 // precision, a periodic sound wave (the linear_wave problem along x, amplitude 1e-6; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Zone-cycles per second of the AMR hydrodynamics (see amr_suite.cpp).
 

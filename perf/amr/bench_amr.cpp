@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera-bench-amr: the AMR hydrodynamics benchmarks alone (amr_suite.cpp).
 // Usage: tessera-bench-amr [--quick] [--cells N] [--kernel-times] [--label L] [--output FILE]
 #include "amr_suite.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera-bench-dslash: the lattice-QCD benchmarks alone (dslash_suite.cpp).
 // Usage: tessera-bench-dslash [--quick] [--label L] [--output FILE]
 #include "dslash_suite.hpp"

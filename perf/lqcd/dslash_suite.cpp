@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Wilson hopping term (dslash) in GFLOP/s (1320 flops per site) over the whole lattice,
 // one parity after the other as the even-odd solvers apply it, and the CG time to solution
 // (even-odd, double and mixed precision) on a hot-start field at kappa = 0.2.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The Wilson hopping term and the CG time to solution (see dslash_suite.cpp).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera-bench-nbody: the N-body force benchmarks alone (nbody_suite.cpp), with the
 // kernel's tuning knobs on the command line.
 // Usage: tessera-bench-nbody [--quick] [--max-n N] [--full-max-n N] [--team-size T] [--tile T]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interactions per second of the N-body force kernels:
 //   full evaluations (every particle active): Hermite FP64 (a + jerk + pot, 60 flops),
 //   acceleration only FP32 (20 flops, the CUDA-samples convention) and FP64 (30 flops);

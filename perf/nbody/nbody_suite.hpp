@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // N-body force kernels in interactions per second (see nbody_suite.cpp).
 

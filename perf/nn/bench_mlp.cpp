@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera-bench-mlp: the MLP training benchmarks alone (mlp_suite.cpp).
 // Usage: tessera-bench-mlp [--quick] [--batches N] [--label L] [--output FILE]
 #include "mlp_suite.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MLP training throughput (samples/s and TFLOP/s), float32, Adam, MSE, the models of the
 // PyTorch reference (perf/nn/torch_mlp.py, same layers, batch, optimiser, precision):
 //   small  64-256-256-1        ReLU, batch 1024   (launch overhead and fusion decide)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // MLP training throughput (see mlp_suite.cpp).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """PyTorch reference for Tessera's MLP training benchmark.
 
 Measures the throughput of full training steps (zero_grad, forward, MSE loss,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera-bench-shower: the parton-shower benchmarks alone (shower_suite.cpp).
 // Usage: tessera-bench-shower [--quick] [--max-events N] [--label L] [--output FILE]
 #include "runner.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Showered events per second, e+ e- -> q qbar at 91.2 GeV with the default shower
 // (docs/shower.md), for 10^4 ... 10^7 events:
 //   shower    hard process + shower (the figure GAPS reports as its shower time)

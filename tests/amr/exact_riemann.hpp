@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The exact solution of the Riemann problem of the Euler equations for an ideal gas (Toro,
 // "Riemann Solvers and Numerical Methods for Fluid Dynamics", 3rd ed., chapter 4): the star

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What the AMR tests share: the driver's Simulation built from input keys (params_for) and
 // run with advance(), host loops over its cells, and the tests' own problems, added to the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The block tree against brute force: after random refinements and derefinements in 1-D, 2-D
 // and 3-D (periodic and not), the leaves tile the domain, every pair of touching leaves
 // differs by at most one level (2:1 across faces, edges and corners), and each leaf's

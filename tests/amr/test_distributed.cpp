@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The same run on any number of ranks: a moving blob on a mesh that refines and derefines
 // around it, run on every rank of MPI_COMM_WORLD (blocks split among the ranks, ghost cells,
 // coarse-fine fluxes and remeshed blocks moved between them) and, as the reference, on each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hydrodynamics on uniform meshes of blocks, run by the driver's Simulation from input keys:
 // Sod against the exact Riemann solution, along every axis; second-order convergence of
 // sound and entropy waves and of a passive scalar; one block and many blocks giving the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plot files: the HDF5 file holds the primitive variables of every interior cell (a linear
 // state, so each value is known at the cell centre) and every block's place in the tree; the
 // XDMF lists every block of every plot, continues the series after a restart, and an

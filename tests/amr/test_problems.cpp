@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Problem generators: the built-in states at known points (as the parameters carry them),
 // and a user's generator in a simulation of their own, run through core's run loop like a
 // driver (the example of docs/amr.md).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Statically refined meshes: ghost cells across levels reproduce a linear field exactly
 // (copies, restriction and limited prolongation are exact for it) on random 2:1-balanced
 // trees; flux correction conserves every total to rounding with refinement (the driver's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Regridding: the data survive refinement and derefinement (a linear field exactly, every
 // total to rounding), and a run with the estimator refines where a blob is and derefines
 // where it was, conserving mass, momentum, energy and the scalar to rounding throughout.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Sedov-Taylor blast in 3-D on the adaptive mesh, run by the driver's own Simulation
 // (input text -> Config -> Params with the "sedov" generator's state -> the initial
 // refinement around it -> advance(): steps with regrids). One octant of the sphere: the centre on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The simulation's own contract, below the driver: a restart from its checkpoint continues
 // bit for bit (cells, tree, step, regrids, time), the last step lands on the end time
 // exactly, and run.max_steps counts the steps of one process.

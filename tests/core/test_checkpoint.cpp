@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checkpoints: a round trip, refusal of damaged, truncated and incomplete files, and the
 // previous checkpoint surviving a write that never completes. (The same with a process
 // killed mid-write is tests/drivers/checkpoint_crash.sh.)

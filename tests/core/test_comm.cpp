@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Comm: reductions, offsets, ring shift and View reductions, on 1 and 2 ranks.
 #include <gtest/gtest.h>
 
@@ -17,6 +18,18 @@ TEST(Comm, ScalarReductions)
   EXPECT_EQ(comm.any(r == p - 1), true);
   EXPECT_EQ(comm.any(false), false);
   EXPECT_EQ(comm.broadcast(r == 0 ? std::string("from root") : std::string()), "from root");
+}
+
+TEST(Comm, ReducesEveryIntegerType)
+{
+  // long long is not std::int64_t's type on Linux (long is): each integer goes by its width.
+  const Comm comm;
+  const long long big = 3'000'000'000LL * (comm.rank() + 1);
+  EXPECT_EQ(comm.sum(big), 3'000'000'000LL * comm.size() * (comm.size() + 1) / 2);
+  EXPECT_EQ(comm.sum(std::size_t{2}), std::size_t{2} * static_cast<std::size_t>(comm.size()));
+  EXPECT_EQ(comm.max(static_cast<unsigned long long>(comm.rank())), static_cast<unsigned long long>(comm.size() - 1));
+  EXPECT_EQ(comm.sum(short{1}), static_cast<short>(comm.size()));
+  EXPECT_EQ(comm.min(1L), 1L);
 }
 
 namespace {

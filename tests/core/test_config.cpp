@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Config: values, defaults, overrides, and the one-line messages for every kind of bad input.
 #include <fstream>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Matrix products of core/gemm.hpp: both paths (Kokkos Kernels when present, Tessera's
 // portable kernel always) against a long-double host product, every transpose combination,
 // shapes that do not fill whole tiles, alpha and beta, and K = 0.

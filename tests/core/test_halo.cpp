@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cartesian halo exchange against a host reference: after the exchange every cell, ghosts
 // included, holds the value of the global cell it stands for (periodic wrap), on any rank
 // grid; past non-periodic edges the ghosts are left alone.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HDF5 round trips of distributed and shared Views, in both layouts (one collective file;
 // per-rank files joined by virtual datasets, the serial-HDF5 path), and the reader's errors.
 #include <fstream>

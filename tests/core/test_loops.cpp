@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The loop wrappers against plain host loops. (Kernels live in free functions: CUDA does
 // not allow device lambdas inside a TEST body, a private member function.)
 #include <gtest/gtest.h>
@@ -88,6 +89,38 @@ TEST(Loops, ParForMdCoversTheBox)
     for (int j = 0; j < 6; ++j)
       for (int k = 0; k < 7; ++k)
         ASSERT_EQ(h(i, j, k), (i >= 1 && k >= 2) ? 100 * i + 10 * j + k : 0);
+}
+
+namespace {
+// Braced bounds, no explicit rank: par_for_md and par_reduce_md deduce it.
+ViewRight<int**> fill_braced(Index n0, Index n1)
+{
+  ViewRight<int**> v("v", n0, n1);
+  par_for_md(
+      "test::braced", {0, 1}, {n0, n1}, KOKKOS_LAMBDA(Index i, Index j) { v(i, j) = static_cast<int>(10 * i + j); });
+  return v;
+}
+Index sum_braced(const ViewRight<int**>& v)
+{
+  Index total = 0;
+  par_reduce_md(
+      "test::braced_sum", {0, 0}, {static_cast<Index>(v.extent(0)), static_cast<Index>(v.extent(1))},
+      KOKKOS_LAMBDA(Index i, Index j, Index & sum) { sum += v(i, j); }, total);
+  return total;
+}
+} // namespace
+
+TEST(Loops, BracedBoundsDeduceTheRank)
+{
+  const auto v = fill_braced(4, 5);
+  const auto h = to_host(v);
+  Index expected = 0;
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 5; ++j) {
+      ASSERT_EQ(h(i, j), j >= 1 ? 10 * i + j : 0);
+      expected += h(i, j);
+    }
+  EXPECT_EQ(sum_braced(v), expected);
 }
 
 TEST(Loops, ReductionsMatchClosedForms)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A fresh scratch folder shared by all ranks of a test, removed at the end.
 #include <filesystem>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Counter-based RNG: Random123's known-answer vector, the same numbers on every execution
 // space this build has and on any number of ranks, and sane statistics.
 #include <cstring>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The run loop (core/run_loop.hpp) around a toy simulation: the schedules of rows, outputs
 // and checkpoints; a restart that continues exactly and cuts the table back to its
 // checkpoint (what a killed run leaves behind); refusals of a changed fixed key and of

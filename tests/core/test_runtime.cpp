@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Progress lines, phase timers and the runtime description.
 #include <algorithm>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Team-scratch tiles: an all-pairs sum through tiles against a long-double host sum, for
 // tile sizes that do and do not divide the number of sources.
 #include <algorithm>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tessera-amr on 1 and 2 ranks: the same cells and tree, bit for bit (blocks, ghost cells,
 # coarse-fine fluxes and regrids cross ranks); a run checkpointed on 2 ranks continues on 1
 # (and one checkpointed on 1 on 2) to the same end; the 2-rank plots read back whole.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tessera-amr: a run split by a checkpoint continues bit for bit (across regrids, with the
 # plot series and the history continued); SIGTERM gives exit 4 and a checkpoint that
 # restarts; the plot files read back through their XDMF by an independent reader

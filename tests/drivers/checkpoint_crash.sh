@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fault test: a run killed (SIGKILL) while writing a checkpoint leaves the previous checkpoint
 # valid; the restart from it finishes with exactly the answer of an uninterrupted run. Also
 # SIGTERM (what a batch scheduler sends before the wall-clock limit): a final checkpoint,

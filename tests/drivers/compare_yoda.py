@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """compare_yoda.py A B: the histograms of two tessera-shower YODA files agree: same paths,
 entries exactly, sums of weights to 1e-12 of each histogram's area (sums in another order)."""
 import sys

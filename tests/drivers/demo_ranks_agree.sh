@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The demo on 1 and on 2 MPI ranks: the same total heat and potential energy (to rounding:
 # the sums are split differently), the same HDF5 grid, and the summary's heat conserved.
 # Usage: demo_ranks_agree.sh DEMO MPIEXEC [MPIEXEC FLAGS...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # expect_failure.sh CODE REGEX CMD...: CMD must exit with CODE and print exactly one line on
 # stderr that matches REGEX (the one-line error of every driver), and nothing on it else.
 set -u

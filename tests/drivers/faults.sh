@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fault tests for any driver: what a long run on a shared cluster meets.
 #  1. Killed (SIGKILL) in the middle of writing a checkpoint: the previous checkpoint is
 #     untouched.

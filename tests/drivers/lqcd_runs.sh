@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tessera-lqcd as a user runs it: an HMC chain on 1 and 2 ranks gives the same trajectories;
 # a restart from the checkpoint of trajectory 3 continues exactly as the run that never
 # stopped (reversibility tests in between must not change the chain), with the summary's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tessera-mlp as a user runs it: training on 1 and 2 ranks gives the same losses (float64:
 # the ranks sum gradient shares in another order, so to rounding); a restart from the
 # checkpoint of epoch 5 ends with the same losses and the same predictions as the run that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tessera-nbody: a run split by a checkpoint (and one stopped by SIGTERM in the middle of
 # block steps) continues bit for bit like the uninterrupted run; snapshots are readable HDF5.
 # Usage: nbody_restart.sh NBODY

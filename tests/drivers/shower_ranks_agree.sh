@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tessera-shower on 1 and on 2 MPI ranks: the same events, so the same cross section and
 # multiplicity, and the same YODA histograms (to rounding: sums split differently); a
 # SIGTERM mid-run exits with 4 after a checkpoint and the histograms of the events done,

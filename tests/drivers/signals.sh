@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by the driver fault tests. terminate_after SECONDS EXPECTED CMD...: runs CMD in the
 # background (stdout discarded), sends SIGTERM after SECONDS (what a batch scheduler sends
 # before the wall-clock limit), and fails the test unless CMD exits with EXPECTED.

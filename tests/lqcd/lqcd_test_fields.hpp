@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Parameters and fields for the lattice QCD tests: the parameters tessera-lqcd runs with
 // given keys, random spinors, plane waves, differences of fields.

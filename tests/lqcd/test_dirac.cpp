@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The gauge field and the Wilson-Dirac operator: the cold field, gauge invariance of the
 // plaquette, the action and <psi, D psi>, gamma_5-Hermiticity, the free operator against
 // momentum space (and kappa_c = 1/8), halos on one rank, and CG (unpreconditioned, even-odd,

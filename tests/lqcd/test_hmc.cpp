@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Forces against the numerical derivative of the action along a random direction, and the
 // HMC: reversibility, dH ~ dt^2 for leapfrog, <exp(-dH)> = 1, thermalisation from cold.
 #include <cmath>

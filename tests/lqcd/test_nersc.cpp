@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NERSC gauge configurations: write/read round trips in every format, the checksum against
 // the file's own words and hand-computed cold fields, the plaquette against a textbook
 // implementation and an analytic field, a pinned file from an independent writer, and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Observables: the Polyakov loop, the Wilson flow and its energy densities, the clover
 // topological charge, the pion correlator. References: the cold field; gauge invariance;
 // the Z3 centre phase of the Polyakov loop; abelian fluxes embedded in SU(3), whose clover

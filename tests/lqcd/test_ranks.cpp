@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // 1 rank against all ranks (split in time, and in time and z when there are 2 ranks along
 // each): the same plaquette of a hot start, the same D psi, the same CG iterations, the same
 // HMC trajectory of the driver's simulation. Rank 0 computes alone on its own communicator

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The HMC as the driver runs it (lqcd::Simulation): a chain restarted from the checkpoint of
 // trajectory 3 continues bit for bit, and its running sums (the summary's averages) cover the
 // whole chain; the last configuration replaces an older run's file of the same name and is

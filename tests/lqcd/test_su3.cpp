@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SU(3) algebra and Dirac matrices on the host: the exponential against its Taylor series,
 // group properties of random and reunitarised matrices, the momentum normalisation, the
 // Clifford algebra of the gamma table, and the spin projectors against (1 -/+ gamma_mu).

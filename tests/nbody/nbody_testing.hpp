@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Helpers of the N-body tests: a Plummer sphere's params and the energy error of the
 // simulation tessera-nbody runs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Defaults live only in the schema: the Params of an empty input deck carry exactly the
 // defaults docs/nbody.md documents (tessera-nbody --help-input prints the same table).
 #include <cmath>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Forces, jerks and potentials of a random 1000-particle set against a direct sum on the
 // host in long double; the j-split and active-subset paths against the plain one; FP32.
 #include <cmath>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Initial conditions: the Kroupa mass spectrum, and particles read back from the text and
 // HDF5 formats tessera-nbody accepts.
 #include <cmath>

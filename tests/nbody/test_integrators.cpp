@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hermite and leapfrog against analytic and conserved quantities.
 #include <cmath>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The energy error of the default integrator on a Plummer sphere of 4096 stars to t = 1, and
 // its fall with eta: the run of tessera-nbody's default deck at a quarter of its size. Many
 // seconds on 2 cores: a test of its own (label slow; docs/building.md).

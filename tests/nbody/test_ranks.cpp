@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The same trajectory on 1 and 2 ranks: rank 0 integrates alone on its own communicator,
 // then all ranks integrate together; particles are compared by id. Also the initial
 // conditions: the same particles on any rank count (counter-based RNG keyed by id).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Shared set-up of the neural-network tests: models from an architecture string, random
 // column-major data, parameter access from the host, the params of the keys.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Defaults live only in the schema: the Params of an empty input deck carry exactly the
 // defaults docs/nn.md documents (tessera-mlp and tessera-reactions --help-input print the
 // same tables), the run loop's keys count epochs, and a restart must keep what the training

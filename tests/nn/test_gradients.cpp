@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every layer's and loss's gradient against central finite differences of the loss, in
 // double precision on random inputs: dense layers with each activation, softmax with each
 // loss that fits it (including the unfused path, softmax + mse), sigmoid + bce, residual

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Learning problems: XOR is learnt, a 1-D regression reaches a loss threshold, SGD and Adam
 // lower the loss at every step of a convex problem (linear least squares, full batch).
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Data-parallel training (run at 1 and 2 ranks): each rank trains the same model alone
 // (MPI_COMM_SELF, the whole global batch) and together with the others (its share of every
 // global batch); the weights must agree to 1e-12 relative in double precision. Model files:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The carbon network and its stiff integrator against references stated here:
 //  - RODAS3 on a linear stiff system with eigenvalues -1 and -1e4, whose exact solution is
 //    written below, to the tolerance asked, in far fewer steps than an explicit method;

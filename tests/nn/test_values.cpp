@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A fixed tiny network with given weights: outputs, loss and gradients worked out by hand
 // (all exact in binary), then one Adam and one SGD step from those gradients.
 #include <gtest/gtest.h>

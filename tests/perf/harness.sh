@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # perf.harness_quick: the benchmark harness end to end at seconds-long sizes, so that it
 # never rots. Runs `tessera-bench --quick`, checks the result file's shape (every module ran,
 # every figure has a rate, a spread and a ceiling fraction or the reason it has none), then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Shared set-up of the parton-shower tests: parameters from the input schema (so tests run
 // what users run) and one batch of showered events copied to the host.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every showered event: four-momentum conserved, massless on-shell partons, colour lines
 // well formed, overflows flagged. Event k is the same whatever batch, pass length or
 // offset it is showered with, and the same on every backend (pinned values).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hard process e+ e- -> q qbar: the cross section against the analytic formula, the
 // angular distribution (1 + cos^2 plus the forward-backward term) against an independent
 // electroweak calculation, both from the weighted events the generator draws.

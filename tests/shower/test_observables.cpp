@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Event shapes and Durham resolutions against configurations with known values and
 // against independent brute-force definitions; histograms: the total weight is the cross
 // section, and the YODA file reads back.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Events split over the ranks give the same histograms and cross section as one rank
 // doing all events: each event's random numbers depend only on its number, and the sums
 // are combined with an all-reduce (equal to rounding: floating-point sums in another order).

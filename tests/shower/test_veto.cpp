@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The veto algorithm samples the right distribution. With a fixed coupling the first
 // emission off the q qbar pair (two dipole ends, both q -> q g with invariant mass s) has
 //   P(t_first < t) = Delta(t) = exp(-int_t^s dt'/t' rho(t')),

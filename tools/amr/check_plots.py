@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Checks the XDMF + HDF5 plot files of an AMR run (tessera::amr::PlotWriter) the way a
 visualisation tool reads them: only through what the XDMF says (block origins, spacings,
 hyperslabs of the HDF5 arrays), never through the HDF5 file's own geometry datasets.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Tessera's dependencies on a fresh Debian/Ubuntu host (sourced by tools/tessera).
 #
 # Two ways, chosen from /etc/os-release:

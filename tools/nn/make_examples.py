@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the example data sets of inputs/nn/ (standard library only, fixed seed).
 
   sine.csv   regression: y = sin(x0) cos(x1) + 0.1 x0 on [-pi, pi]^2, 2000 samples

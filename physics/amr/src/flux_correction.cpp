@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tessera/amr/flux_correction.hpp"
 
 #include <map>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tessera/core/errors.hpp"
 #include "tessera/core/rng.hpp"
 #include "tessera/core/tiles.hpp"

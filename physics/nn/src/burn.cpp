@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // burn(): pack the zone conditions into the integrator's state, integrate, unpack the final
 // state and the mean energy generation rate.
 #include "tessera/nn/burn.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tessera/shower/first_events.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A Cartesian decomposition of the ranks (MPI_Cart_create) and the halo exchange of device
 // buffers along its axes. Modules pack their own faces (a 4-D lattice, a set of AMR blocks)

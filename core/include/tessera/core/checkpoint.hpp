@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Checkpoints that a crash cannot destroy and that are never loaded damaged.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The MPI layer: rank and size, reductions of scalars and Views, a ring shift of device
 // buffers. Works with one rank and without mpiexec (MPI singleton start). Device buffers go
@@ -25,20 +26,20 @@ MPI_Datatype mpi_type()
     return MPI_FLOAT;
   else if constexpr (std::is_same_v<U, long double>)
     return MPI_LONG_DOUBLE;
-  else if constexpr (std::is_same_v<U, std::int32_t>)
-    return MPI_INT32_T;
-  else if constexpr (std::is_same_v<U, std::int64_t>)
-    return MPI_INT64_T;
-  else if constexpr (std::is_same_v<U, std::uint32_t>)
-    return MPI_UINT32_T;
-  else if constexpr (std::is_same_v<U, std::uint64_t>)
-    return MPI_UINT64_T;
+  else if constexpr (std::is_same_v<U, bool>)
+    return MPI_CXX_BOOL;
   else if constexpr (std::is_same_v<U, char>)
     return MPI_CHAR;
   else if constexpr (std::is_same_v<U, unsigned char>)
     return MPI_UNSIGNED_CHAR;
-  else if constexpr (std::is_same_v<U, bool>)
-    return MPI_CXX_BOOL;
+  // Every other integer by its width and sign (int, long, long long, std::int64_t, Index and
+  // std::size_t alike, whichever of them the platform's fixed-width types are).
+  else if constexpr (std::is_integral_v<U> && sizeof(U) == 4)
+    return std::is_signed_v<U> ? MPI_INT32_T : MPI_UINT32_T;
+  else if constexpr (std::is_integral_v<U> && sizeof(U) == 8)
+    return std::is_signed_v<U> ? MPI_INT64_T : MPI_UINT64_T;
+  else if constexpr (std::is_integral_v<U> && sizeof(U) == 2)
+    return std::is_signed_v<U> ? MPI_INT16_T : MPI_UINT16_T;
   else
     static_assert(sizeof(U) == 0, "mpi_type: no MPI datatype for this type");
 }

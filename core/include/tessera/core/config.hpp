@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Input decks: a TOML file with one table per module, plus `--section.key=value` overrides
 // on the command line. Every key a program accepts is declared once in a ConfigSchema with

@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What every driver shares: the command line
 //   tessera-<domain> [INPUT] [--section.key=value ...] [--output DIR] [--restart FILE]
-//                    [--summary FILE] [--help-input]
+//                    [--summary FILE] [--help-input] [--version] [--help] [--kokkos-help]
 // the input deck (Config), start-up, the mapping of errors to one line and an exit code,
 // and the JSON summary. A driver supplies its schema and a body that builds and runs its
 // module and returns its results as JSON (simulations: run_loop.hpp's simulation_main).
@@ -21,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tessera/core/app_identity.hpp"
 #include "tessera/core/config.hpp"
 #include "tessera/core/errors.hpp"
 #include "tessera/core/runtime.hpp"
@@ -47,13 +49,18 @@ struct DriverFlag {
 };
 
 struct DriverInfo {
-  std::string name;        // "demo": the executable is tessera-demo
+  std::string name;        // "demo": the executable is tessera-demo; the run log demo.log
   std::string description; // one line
   const ConfigSchema* schema;
   std::vector<DriverFlag> flags = {};
   // Files the run writes in the output directory (glob patterns, e.g. "snapshot_*.h5").
   std::vector<std::string> output_files = {};
+  AppIdentity identity = {};
+  bool offers_restart = true; // false: no --restart option (an app without checkpoints)
 };
+
+// The identity with Tessera's defaults filled in.
+AppIdentity resolved_identity(const DriverInfo& info);
 
 struct DriverContext {
   const Runtime* runtime; // null where a test runs a body without a driver

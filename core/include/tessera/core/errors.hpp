@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The errors a run can end with, each mapped to one exit code (README lists them). Drivers
 // catch them in run_driver() and print one line; nothing else should call exit().

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Dense matrix products C = alpha op(A) op(B) + beta C on column-major device matrices.
 //

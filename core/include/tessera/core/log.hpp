@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Logging through fmt: info and warnings from rank 0 only (a run on 1000 ranks prints each
 // line once), errors from any rank, prefixed with the rank when there are several. While a
@@ -12,6 +13,7 @@
 namespace tessera::log {
 
 struct Context {
+  std::string program = "tessera"; // the prefix of warning and error lines (AppIdentity)
   int rank = 0;
   int size = 1;
   bool quiet = false;
@@ -41,7 +43,7 @@ template <class... Args>
 void warn(fmt::format_string<Args...> format, Args&&... args)
 {
   if (context().rank == 0) {
-    const auto line = "tessera: warning: " + fmt::format(format, std::forward<Args>(args)...);
+    const auto line = context().program + ": warning: " + fmt::format(format, std::forward<Args>(args)...);
     fmt::print(stderr, "{}\n", line);
     to_run_log(line);
   }
@@ -52,8 +54,8 @@ template <class... Args>
 void error(fmt::format_string<Args...> format, Args&&... args)
 {
   const auto text = fmt::format(format, std::forward<Args>(args)...);
-  const auto line = context().size > 1 ? fmt::format("tessera: error (rank {}): {}", context().rank, text)
-                                       : "tessera: error: " + text;
+  const auto line = context().size > 1 ? fmt::format("{}: error (rank {}): {}", context().program, context().rank, text)
+                                       : context().program + ": error: " + text;
   fmt::print(stderr, "{}\n", line);
   to_run_log(line);
 }
@@ -62,7 +64,7 @@ void error(fmt::format_string<Args...> format, Args&&... args)
 template <class... Args>
 void error_plain(fmt::format_string<Args...> format, Args&&... args)
 {
-  const auto line = "tessera: error: " + fmt::format(format, std::forward<Args>(args)...);
+  const auto line = context().program + ": error: " + fmt::format(format, std::forward<Args>(args)...);
   fmt::print(stderr, "{}\n", line);
   to_run_log(line);
 }

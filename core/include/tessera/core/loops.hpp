@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Labelled loop wrappers. Every kernel of Tessera goes through these, so that (a) each has
 // a label that shows in Kokkos Tools profiles and (b) the loop pattern is chosen here, once
@@ -66,6 +67,12 @@ void par_for_md(const std::string& label, const std::array<Index, Rank>& begin, 
 {
   par_for_md<Rank>(label, ExecSpace{}, begin, end, f);
 }
+// Braced bounds deduce the rank: par_for_md("x", {0, 0}, {nx, ny}, f).
+template <std::size_t Rank, class F>
+void par_for_md(const std::string& label, const Index (&begin)[Rank], const Index (&end)[Rank], const F& f)
+{
+  par_for_md<Rank>(label, ExecSpace{}, std::to_array(begin), std::to_array(end), f);
+}
 // The same with launch bounds (see MDPolicy): for register-heavy kernels whose occupancy the
 // register count limits. Tiles must not exceed MaxThreads threads.
 template <std::size_t Rank, unsigned MaxThreads, unsigned MinBlocks, class F>
@@ -103,6 +110,12 @@ void par_reduce_md(const std::string& label, const std::array<Index, Rank>& begi
                    const F& f, Result&& result)
 {
   Kokkos::parallel_reduce(label, detail::md_policy<Rank>(ExecSpace{}, begin, end), f, std::forward<Result>(result));
+}
+template <std::size_t Rank, class F, class Result>
+void par_reduce_md(const std::string& label, const Index (&begin)[Rank], const Index (&end)[Rank], const F& f,
+                   Result&& result)
+{
+  par_reduce_md<Rank>(label, std::to_array(begin), std::to_array(end), f, std::forward<Result>(result));
 }
 
 // Exclusive/inclusive prefix sums: f(i, partial, is_final).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Small maths that kernels need and whose fastest form depends on the backend.
 

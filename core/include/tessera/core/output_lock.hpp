@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The output directory belongs to one run at a time. Rank 0 holds an exclusive flock(2) on
 // <dir>/.tessera.lock for the run's lifetime; a second run started in the same directory is

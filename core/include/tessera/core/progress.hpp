@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Progress of a long loop on the terminal: "  stepping  42% 420/1000  35.1 steps/s  ETA 17 s".
 // Printed on rank 0 only, only when stderr is a terminal (batch logs stay clean), at most

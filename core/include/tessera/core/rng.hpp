@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Counter-based random numbers (Random123's Philox4x32-10), callable in kernels.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The one run loop: every driver hands its simulation (simulation.hpp) to it.
 //
@@ -195,6 +196,7 @@ int simulation_main(int argc, char** argv)
   static const ConfigSchema schema = S::schema();
   const SimulationInfo info = S::info();
   DriverInfo driver{info.name, info.description, &schema};
+  driver.identity = info.identity;
   driver.output_files = info.output_files;
   driver.output_files.push_back(checkpoint_path(".", info.name).filename().string());
   if (!info.table_file.empty()) driver.output_files.push_back(info.table_file);

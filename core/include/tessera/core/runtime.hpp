@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Start-up and shut-down of MPI and Kokkos (RAII), the banner, and the stop flag that
 // SIGTERM/SIGINT/SIGUSR1 raise (batch schedulers send SIGTERM before the wall-clock limit; drivers
@@ -14,7 +15,10 @@ namespace tessera {
 
 class Runtime {
 public:
-  // Initialises MPI (also without mpiexec) and Kokkos; Kokkos consumes its --kokkos-* flags.
+  // Initialises MPI (also without mpiexec) and Kokkos where they are not running yet;
+  // Kokkos consumes its --kokkos-* flags (not --help). The destructor ends only what this
+  // Runtime started, so an app may start MPI or Kokkos itself (e.g. Kokkos::ScopeGuard
+  // around the Runtime) and use other Kokkos libraries beside Tessera.
   Runtime(int& argc, char**& argv);
   ~Runtime();
   Runtime(const Runtime&) = delete;
@@ -31,7 +35,10 @@ public:
   nlohmann::json description() const;
 
 private:
+  static void initialize_kokkos(int& argc, char**& argv);
+
   bool owns_mpi_ = false;
+  bool owns_kokkos_ = false;
   std::unique_ptr<Comm> world_;
   MPI_Comm error_agreement_ = MPI_COMM_NULL;
 };
@@ -45,6 +52,8 @@ std::string device_name();
 std::size_t available_memory_bytes();
 // The git commit the build was configured from ("unknown" outside a checkout).
 std::string build_commit();
+// Tessera's version, "0.1.0" (TESSERA_VERSION_STRING of tessera/version.hpp).
+std::string version();
 
 // SIGTERM/SIGINT/SIGUSR1 handling: after install_stop_handlers(), the first signal sets the
 // flag (the run stops after its current unit of work with a checkpoint); a second SIGINT

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The simulation contract: what a physics module supplies so that core's run loop
 // (run_loop.hpp) can run it. The loop owns the life cycle (command line, config, rank
@@ -39,6 +40,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tessera/core/app_identity.hpp"
 #include "tessera/core/checkpoint.hpp"
 #include "tessera/core/comm.hpp"
 #include "tessera/core/config.hpp"
@@ -77,6 +79,8 @@ struct SimulationInfo {
   // A run that reaches its end writes a last checkpoint (false: only on a stop signal and
   // at the interval, e.g. a training run whose product is its model file).
   bool final_checkpoint = true;
+  // An app outside Tessera names itself here (driver.hpp); empty fields are Tessera's.
+  AppIdentity identity = {};
 };
 
 // What a simulation gets from the loop (and what a test gives it).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Execution and memory spaces, and the View aliases every module uses. The backend is a
 // build decision (TESSERA_BACKEND, see CMakeLists.txt); physics code names only these.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A table that grows during a run (diagnostics per step, trajectory or epoch), written by
 // rank 0 one flushed row at a time, so a crash loses at most the row being written.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Team-scratch tiles: a team stages a block of "source" elements (GraCCA's j-particles, a
 // stencil's neighbours) in fast scratch memory once, and all of its threads reuse it.

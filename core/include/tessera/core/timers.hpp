@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Phase timers: wall time per named phase of a run, fenced so that asynchronous device work
 // is charged to the phase that launched it. Each phase is also a Kokkos Tools region, so a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A hydrodynamics run on an adaptive mesh: the mesh, its data, the solver and the ghost
 // exchange, rebuilt together whenever a regrid changes the tree (and the blocks move to the

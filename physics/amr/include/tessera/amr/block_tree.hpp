@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The tree of mesh blocks: a root grid of blocks refined by an octree (quadtree in 2-D,
 // binary tree in 1-D), refinement ratio 2, and the 2:1 rule between all face, edge and

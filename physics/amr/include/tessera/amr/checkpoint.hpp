@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What an AMR run keeps in its checkpoint: the tree (every block's logical location), the
 // interior cells of every block, and where the run stands (time, step, counters, the plots

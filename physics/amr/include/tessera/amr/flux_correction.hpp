@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Flux correction at coarse-fine faces: the coarse block's flux through a face it shares with
 // finer blocks is replaced by the mean of the fine fluxes over the same area, so that what

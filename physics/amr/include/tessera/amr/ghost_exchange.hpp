@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Ghost zones of every block filled in one pass over the mesh, whatever the levels of the
 // neighbours: (1) copies from same-level neighbours and conservative restriction (the mean

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Copies of other ranks' cells into this rank's halo slots (mesh.hpp): each rank says once
 // which boxes of which remote blocks it needs; then every transfer packs all boxes a rank

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Compressible Euler equations of an ideal gas on every block at once: second-order finite
 // volumes, piecewise-linear reconstruction of the primitive variables with a slope limiter,

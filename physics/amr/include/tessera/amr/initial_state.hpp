@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Initial states from a primitive state given as a function of position, evaluated at the
 // centre of every cell of every block (ghosts included) on the host and copied over.

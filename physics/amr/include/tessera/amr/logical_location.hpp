@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where a mesh block sits in the octree: its level (0: the root grid) and its integer
 // coordinates in units of blocks of that level. Ordering by Morton key (coordinates shifted

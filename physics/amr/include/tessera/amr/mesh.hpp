@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The mesh of blocks of one rank: every leaf of the tree is a block of n^dims cells with
 // `ghosts` layers of ghost cells on both sides of each active axis. The leaves, in Morton

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Plot files of an AMR mesh for ParaView and VisIt: one HDF5 file per plot with the
 // primitive variables of every block's interior cells (block index first, as Hdf5Writer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Problem generators: the initial state of a run as primitive variables at a point. Each
 // generator declares its own input keys (a section named after it, e.g. [sedov]) and builds

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // When to refine: Lohner's normalised second-derivative error estimator (as in FLASH and
 // PARAMESH) on density and pressure, its largest value over a block's interior and a buffer

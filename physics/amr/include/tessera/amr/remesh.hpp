@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Moving the cell data from one mesh to the next after a regrid, conservatively: blocks that
 // stay are copied, new finer blocks are filled by minmod-limited linear prolongation from the

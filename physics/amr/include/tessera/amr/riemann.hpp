@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Approximate Riemann solvers of the Euler equations for an ideal gas, on a face normal to
 // one axis: HLLE (Einfeldt's wave speeds) and HLLC (Toro's contact restoration), both with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Compressible hydrodynamics on an adaptive octree of mesh blocks as a simulation of core's
 // run loop (tessera-amr; docs/amr.md). A fresh start builds the initial mesh around the

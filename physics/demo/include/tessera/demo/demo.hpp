@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The core demo: explicit heat diffusion on a periodic 3-D grid split over the ranks along x
 // (halo exchange), and the gravitational potential energy of random particles from all

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The state of an HMC chain besides its links: where it stands, its acceptance counts and
 // the running sums of what the summary averages over the production trajectories (after

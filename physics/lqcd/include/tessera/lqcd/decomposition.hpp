@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The lattice split over MPI ranks: a 4-D Cartesian rank grid (core CartComm), this rank's
 // Geometry, and the face buffers of the halo exchange (halo.hpp), kept between calls.

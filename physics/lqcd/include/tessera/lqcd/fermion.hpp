@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Two degenerate flavours of Wilson quarks in the HMC through an even-odd preconditioned
 // pseudofermion: det(D^dag D) = const * det(M^dag M), S_f = phi^dag (M^dag M)^-1 phi on the

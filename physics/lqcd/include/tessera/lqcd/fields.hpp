@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The fields of lattice QCD as Views, stored by parity (lattice.hpp):
 //   links:   (site, parity, mu, a, b)  the gauge field U_mu(x), 3x3 complex per direction

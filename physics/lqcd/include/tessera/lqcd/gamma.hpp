@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Dirac matrices in the DeGrand-Rossi (chiral) basis of Chroma, QDP++ and QUDA, so that
 // spinors can be compared with those codes: gamma_5 = gamma_x gamma_y gamma_z gamma_t =

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The gauge field and what is done to it: starts (cold, hot), the average plaquette and the
 // Wilson action, staples and the gauge force, link and momentum updates of the HMC, random

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The gauge field in files: the whole lattice gathered into NERSC order (HostGauge) and
 // scattered back, NERSC configurations (nersc.hpp) written by rank 0 and read by every rank,

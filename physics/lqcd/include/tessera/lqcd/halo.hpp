@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Ghost layers of links and spinors filled from the neighbouring ranks. Directions are done
 // one after another, each face spanning the ghost-included extents of the others, so edge

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Hybrid Monte Carlo for the Wilson gauge action, optionally with two flavours of Wilson
 // quarks: Gaussian momenta, a reversible area-preserving integrator (leapfrog or Omelyan's

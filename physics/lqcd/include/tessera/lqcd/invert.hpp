@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // run.mode = invert: the point-source propagator of the configuration in gauge.file and the
 // pion correlator, once (not a simulation: no steps, no checkpoint). 12 inversions of the

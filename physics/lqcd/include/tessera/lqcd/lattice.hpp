@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The 4-D lattice of one rank and how its sites are stored.
 //

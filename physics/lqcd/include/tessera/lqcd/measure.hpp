@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // run.mode = measure: the observables of the configuration in gauge.file, once (not a
 // simulation: no steps, no checkpoint). The plaquette, the Polyakov loop and the Wilson flow

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Gauge configurations in the NERSC ("Gauge Connection" archive) format, on the host.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Observables of a gauge field and of quarks in it: the Polyakov loop, the Wilson flow
 // (Luscher, JHEP 08 (2010) 071) with the energy density in its plaquette and clover forms,

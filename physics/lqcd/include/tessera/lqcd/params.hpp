@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Parameters of a tessera-lqcd run and the input keys that set them (tessera-lqcd
 // --help-input prints them; docs/lqcd.md explains them). Every default lives in schema();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What every mode of tessera-lqcd starts with: the lattice over the ranks, checked to fit in
 // memory, and its first links.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The HMC of tessera-lqcd (run.mode = hmc) as a simulation of core's run loop
 // (docs/lqcd.md). One unit of work is one trajectory with the measurements due after it (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Conjugate gradients on the normal equations of the Wilson operator: unpreconditioned
 // (D^dag D x = D^dag b on the whole lattice) or even-odd preconditioned (M^dag M x_e = M^dag b'

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Linear algebra of quark fields over the interior sites of one parity (ghosts excluded),
 // summed over ranks: the vector operations of the solvers. Reductions accumulate in double

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // SU(3) algebra for kernels: 3x3 complex matrices and colour vectors, products with and
 // without adjoints, traces, the traceless anti-Hermitian projection, reunitarisation, the

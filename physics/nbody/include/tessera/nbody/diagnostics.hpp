@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Diagnostics of the particle system, computed on the device and reduced over ranks:
 // energies (the potential from a fresh direct sum at the current positions), angular

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Direct-summation gravity on the device: for every active i-particle, the sum over all
 // j-particles of all ranks, written once for every backend.

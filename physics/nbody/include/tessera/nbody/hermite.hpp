@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Fourth-order Hermite predictor-corrector (Makino & Aarseth 1992) with
 //   (a) hierarchical block time steps: each particle's step is a power of two, at most

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Initial conditions in Henon N-body units (G = M = 1, E = -1/4).
 

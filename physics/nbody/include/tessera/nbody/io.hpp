@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Snapshots (HDF5 + XDMF sidecar) and checkpoints (bit-for-bit restart) of the particles.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Parameters of an N-body run and the input keys that set them (tessera-nbody --help-input).
 

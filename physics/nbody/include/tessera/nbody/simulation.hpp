@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Direct N-body as a simulation of core's run loop (tessera-nbody; docs/nbody.md): Plummer
 // or file initial conditions, the Hermite integrator with block or shared steps (or the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The particles of one rank: positions, velocities, masses, ids, and the Hermite state
 // (acceleration, jerk, potential, own time and step of each particle).

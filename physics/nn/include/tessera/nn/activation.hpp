@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Activation functions and their derivatives, element-wise on the device. Softmax is the
 // one that couples the outputs of a sample; it is applied per column by the dense layer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // An MLP's architecture as users write it in input files and as model files store it:
 //   "dense 256 relu, residual 256 relu, dense 1 linear"

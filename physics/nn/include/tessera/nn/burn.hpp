@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // burn(): every zone of a batch burns carbon for one time step dt at its own fixed density,
 // through the network of carbon_network.hpp and the RODAS3 integrator of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The single-step carbon-burning network 12C + 12C -> 24Mg at fixed density, with
 // temperature feedback: the reference system whose burning Fan et al. (ApJ 940, 134, 2022)

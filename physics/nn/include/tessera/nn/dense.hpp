@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A dense layer y = f(W x + b): one matrix product (core gemm) and one fused kernel for the
 // bias and the activation; backwards one fused kernel for f' and three products

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The interface every layer of an MLP implements. Matrices are column-major with one
 // column per sample: a layer maps x (inputs x n) to y (outputs x n), n up to the capacity

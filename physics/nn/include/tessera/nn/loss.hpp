@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Loss functions: the mean over samples of a per-sample loss, and its gradient.
 //

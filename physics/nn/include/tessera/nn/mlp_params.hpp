@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Parameters of a tessera-mlp run and the input keys that set them (tessera-mlp
 // --help-input; docs/nn.md). The model.* and training.* keys and the run loop's keys in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // tessera-mlp's training as a simulation of core's run loop (docs/nn.md): the data file
 // read, split and scaled, the model of model.* trained one epoch per unit of work, a row of

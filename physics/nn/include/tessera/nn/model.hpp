@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A multi-layer perceptron: its layers, one contiguous buffer of parameters and one of
 // gradients (views of which the layers hold), and the forward and backward passes over a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Model files (HDF5): everything needed to predict with a trained model and to continue
 // training it. Written through core's CheckpointWriter (temporary name, checksums, rename),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Optimisers over the model's parameter buffer, one kernel per step:
 //   sgd   v = mu v + g, w -= lr v                         (PyTorch's SGD with momentum)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // tessera-mlp --predict: inference of a saved model file on new samples (-> predictions CSV
 // in the output directory). Not a simulation: one pass, no epochs, no checkpoint.

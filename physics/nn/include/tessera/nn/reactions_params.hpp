@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Parameters of a tessera-reactions run and the input keys that set them
 // (tessera-reactions --help-input; docs/nn.md). Every field comes from the keys: the

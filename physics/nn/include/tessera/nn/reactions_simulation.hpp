@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // tessera-reactions as a simulation of core's run loop (docs/nn.md): the zones of the
 // training set burnt (reactions_zones.hpp) and, on a fresh start, written to output.data;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The zones of tessera-reactions (docs/nn.md, the surrogate workflow of Fan et al., ApJ 940,
 // 134, 2022, on the carbon network of docs/reactions.md):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A residual (skip) block of width w, as in the ResNet-style surrogates of Fan et al. (2022):
 //   y = x + W2 f(W1 x + b1) + b2

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Data sets on the host: reading (CSV, HDF5), checks, one-hot class labels, the
 // train/validation split and the standard scaler; then the upload to the device as columns.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A batched stiff ODE integrator: many small independent systems y' = f(y) (one per zone,
 // e.g. a reaction network per cell), one zone per device thread, everything in registers.

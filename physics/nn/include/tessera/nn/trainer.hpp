@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Mini-batch training, data-parallel over MPI ranks.
 //

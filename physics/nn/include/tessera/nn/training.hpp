@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Training as tessera-mlp and tessera-reactions run it under core's run loop, one epoch per
 // unit of work: the model built from the keys and broadcast from rank 0, an epoch of

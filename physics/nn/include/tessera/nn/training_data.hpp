@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What training needs before its first epoch, shared by tessera-mlp and tessera-reactions:
 // the data prepared (one-hot labels, split, scalers), the architecture of the keys, and the

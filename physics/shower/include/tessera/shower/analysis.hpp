@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The analysis of showered events on the device: Durham resolutions y23..y56 (log10),
 // event shapes and the parton multiplicity, each filled with the event's weight into the

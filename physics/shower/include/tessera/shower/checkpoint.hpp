@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What a shower checkpoint holds besides core's own records: per rank, the events of its
 // range already done, their totals and their (not yet combined) histogram sums, and how

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The device state of a batch of events being showered: the partons of every event and
 // what the veto algorithm carries from one trial (and one kernel launch) to the next.

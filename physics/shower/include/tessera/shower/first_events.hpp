@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The first events of a run as HepMC3 ASCII (output.hepmc_events of them, events.hepmc3):
 // rank 0 holds the run's first events, so only rank 0 writes. The file is complete (renamed

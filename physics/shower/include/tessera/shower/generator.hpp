@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The event generator on the device: batches of events, each through the hard process,
 // the shower and the analysis, all events of a batch in parallel.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The hard process e+ e- -> gamma*/Z -> q qbar at leading order, with gamma/Z interference
 // and five massless flavours, as in the GAPS v1 / Hoeche-tutorial generator (eetojj.py):

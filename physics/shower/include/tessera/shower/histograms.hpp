@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Weighted 1-D histograms filled on the device, in the bin layout of YODA: per bin the sum
 // of weights, of squared weights, of w x, of w x^2 and the number of entries, plus an

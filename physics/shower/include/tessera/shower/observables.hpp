@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Event shapes and jet resolutions of a final state of massless partons, callable in
 // kernels. `Momenta` is anything with operator()(k) returning Vec4& for k in [0, n): a row

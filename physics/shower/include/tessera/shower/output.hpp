@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What tessera-shower writes: the histograms as YODA text (for Rivet / YODA users:
 // yodadiff, rivet-mkhtml) and as HDF5, and the first events as HepMC3 ASCII.

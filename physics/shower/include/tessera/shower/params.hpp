@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Parameters of a parton-shower run and the input keys that set them
 // (tessera-shower --help-input; docs/shower.md).

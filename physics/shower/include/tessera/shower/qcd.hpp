@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // QCD constants and the strong coupling with two-loop running and flavour thresholds, as
 // in the GAPS v1 / Hoeche-tutorial shower (S. Hoeche, arXiv:1411.4085, qcd.py): alpha_s is

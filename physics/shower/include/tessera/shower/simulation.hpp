@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The parton shower as a simulation of core's run loop (tessera-shower; docs/shower.md):
 // the events.n events split over the ranks in contiguous blocks of global event numbers,

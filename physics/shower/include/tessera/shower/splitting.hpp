@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Catani-Seymour final-state splitting kernels with a final-state spectator, in the
 // evolution variable t = kT^2, with the overestimates the veto algorithm draws from (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Minkowski four-vectors (E, px, py, pz), metric (+,-,-,-), callable in kernels: the momenta
 // of the parton shower and the event shapes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One event's parton shower, as kernel code: the veto algorithm with Catani-Seymour
 // final-state dipoles (the GAPS v1 / Hoeche-tutorial shower). Each trial lowers the event's
