@@ -27,7 +27,8 @@ tessera::ConfigSchema schema()
   tessera::ConfigSchema s;
   s.add_real("binary.eccentricity", 0.5, "eccentricity e of the orbit (semi-major axis 1, masses 1/2)", 0.0, 0.95)
       .add_int("binary.orbits", 3, "whole periods to integrate", 1, 1000)
-      .add_real("binary.eta", 0.005, "the integrator's accuracy parameter (integrator.eta of tessera-nbody)", 1e-6, 0.1);
+      .add_real("binary.eta", 0.005, "the integrator's accuracy parameter (integrator.eta of tessera-nbody)", 1e-6,
+                0.1);
   return s;
 }
 
