@@ -13,10 +13,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "output_lock.hpp"
 #include "tessera/core/checkpoint.hpp"
 #include "tessera/core/errors.hpp"
 #include "tessera/core/log.hpp"
-#include "tessera/core/output_lock.hpp"
 #include "tessera/core/spaces.hpp"
 
 namespace tessera {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "tessera/core/output_lock.hpp"
+#include "output_lock.hpp"
 
 #include <cerrno>
 #include <chrono>

@@ -24,7 +24,7 @@
 namespace heat {
 
 using tessera::Index;
-using Field = tessera::ViewRight<double***>; // (nx_local + 2, ny + 2, 3): one ghost layer; z is one cell thick
+using Field = tessera::ViewRight<double**>; // (nx_local + 2, ny + 2): one ghost layer
 
 struct Params {
   Index nx, ny, steps;
@@ -36,11 +36,11 @@ double amplitude(const tessera::CartComm& cart, const Field& t, const Params& p,
 {
   double local = 0;
   const Index nx = p.nx;
-  tessera::par_reduce_md<2>(
+  tessera::par_reduce_md(
       "heat::amplitude", {1, 1}, {static_cast<Index>(t.extent(0)) - 1, p.ny + 1},
       KOKKOS_LAMBDA(Index i, Index j, double& sum) {
         const double x = 2 * Kokkos::numbers::pi * (static_cast<double>(x_offset + i - 1) + 0.5) / nx;
-        sum += t(i, j, 1) * Kokkos::sin(x);
+        sum += t(i, j) * Kokkos::sin(x);
       },
       local);
   return cart.comm().sum(local) * 2.0 / static_cast<double>(p.nx * p.ny);
@@ -82,16 +82,16 @@ public:
   }
 
   Simulation(const tessera::RunContext& context, const Params& p)
-      : context_(context), p_(p), cart_(context.comm, {context.comm.size(), 1, 1}, {true, true, true}),
+      : context_(context), p_(p), cart_(context.comm, {context.comm.size(), 1}, {true, true}),
         nx_local_(tessera::local_extent(p.nx, context.comm.size(), "grid.nx")),
-        x_offset_(nx_local_ * cart_.coords()[0]), t_("heat::T", nx_local_ + 2, p.ny + 2, 3),
-        next_("heat::T_next", nx_local_ + 2, p.ny + 2, 3), halo_(cart_, {nx_local_ + 2, p.ny + 2, 3}, 1)
+        x_offset_(nx_local_ * cart_.coords()[0]), t_("heat::T", nx_local_ + 2, p.ny + 2),
+        next_("heat::T_next", nx_local_ + 2, p.ny + 2), halo_(cart_, {nx_local_ + 2, p.ny + 2}, 1)
   {
     const auto t = t_;
     const Index nx = p_.nx, offset = x_offset_;
-    tessera::par_for_md<2>(
+    tessera::par_for_md(
         "heat::initial", {1, 1}, {nx_local_ + 1, p_.ny + 1}, KOKKOS_LAMBDA(Index i, Index j) {
-          t(i, j, 1) = Kokkos::sin(2 * Kokkos::numbers::pi * (static_cast<double>(offset + i - 1) + 0.5) / nx);
+          t(i, j) = Kokkos::sin(2 * Kokkos::numbers::pi * (static_cast<double>(offset + i - 1) + 0.5) / nx);
         });
   }
 
@@ -101,9 +101,9 @@ public:
     tessera::ViewRight<double**> interior("heat::interior", nx_local_, p_.ny);
     checkpoint.read_distributed("temperature", interior);
     const auto t = t_;
-    tessera::par_for_md<2>(
+    tessera::par_for_md(
         "heat::restore", {0, 0}, {nx_local_, p_.ny},
-        KOKKOS_LAMBDA(Index i, Index j) { t(i + 1, j + 1, 1) = interior(i, j); });
+        KOKKOS_LAMBDA(Index i, Index j) { t(i + 1, j + 1) = interior(i, j); });
     step_ = checkpoint.attribute_int("step");
   }
 
@@ -112,10 +112,9 @@ public:
     halo_(t_);
     const auto t = t_, next = next_;
     const double r = p_.r;
-    tessera::par_for_md<2>(
+    tessera::par_for_md(
         "heat::step", {1, 1}, {nx_local_ + 1, p_.ny + 1}, KOKKOS_LAMBDA(Index i, Index j) {
-          next(i, j, 1) =
-              t(i, j, 1) + r * (t(i + 1, j, 1) + t(i - 1, j, 1) + t(i, j + 1, 1) + t(i, j - 1, 1) - 4 * t(i, j, 1));
+          next(i, j) = t(i, j) + r * (t(i + 1, j) + t(i - 1, j) + t(i, j + 1) + t(i, j - 1) - 4 * t(i, j));
         });
     std::swap(t_, next_);
     ++step_;
@@ -176,9 +175,9 @@ private:
   {
     tessera::ViewRight<double**> copy("heat::interior", nx_local_, p_.ny);
     const auto t = t_;
-    tessera::par_for_md<2>(
+    tessera::par_for_md(
         "heat::interior", {0, 0}, {nx_local_, p_.ny},
-        KOKKOS_LAMBDA(Index i, Index j) { copy(i, j) = t(i + 1, j + 1, 1); });
+        KOKKOS_LAMBDA(Index i, Index j) { copy(i, j) = t(i + 1, j + 1); });
     return copy;
   }
 
@@ -187,7 +186,7 @@ private:
   tessera::CartComm cart_;
   Index nx_local_, x_offset_;
   Field t_, next_;
-  tessera::HaloExchange3D<double> halo_;
+  tessera::HaloExchange<double, 2> halo_;
   std::int64_t step_ = 0;
 };
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Cartesian halo exchange against a host reference: after the exchange every cell, ghosts
 // included, holds the value of the global cell it stands for (periodic wrap), on any rank
-// grid; past non-periodic edges the ghosts are left alone.
+// grid, for 3-D and 2-D fields; past non-periodic edges the ghosts are left alone.
 #include <gtest/gtest.h>
 
 #include "tessera/core/cart.hpp"
@@ -55,7 +55,51 @@ void check_exchange(std::vector<int> dims, std::vector<bool> periodic, int ghost
         ASSERT_EQ(h(i, j, k), expect) << "rank " << world.rank() << " cell " << i << "," << j << "," << k;
       }
 }
+
+// The same for a 2-D field on a 2-D rank grid (HaloExchange<T, 2>).
+ViewRight<double**> filled_2d(const std::array<Index, 2>& local, const std::array<Index, 2>& offset, Index g)
+{
+  ViewRight<double**> field("field", local[0] + 2 * g, local[1] + 2 * g);
+  Kokkos::deep_copy(field, untouched);
+  const Index ox = offset[0], oy = offset[1];
+  par_for_md(
+      "test::interior_2d", {g, g}, {local[0] + g, local[1] + g},
+      KOKKOS_LAMBDA(Index i, Index j) { field(i, j) = 10000.0 * (ox + i - g) + 100.0 * (oy + j - g); });
+  return field;
+}
+
+void check_exchange_2d(std::vector<int> dims, std::vector<bool> periodic, int ghost)
+{
+  const Comm world;
+  CartComm cart(world, dims, periodic);
+  const std::array<Index, 2> global{4 * cart.dims()[0], 3 * cart.dims()[1]};
+  std::array<Index, 2> local{}, offset{};
+  for (int d = 0; d < 2; ++d) {
+    local[d] = local_extent(global[d], cart.dims()[d], "test extent");
+    offset[d] = cart.coords()[d] * local[d];
+  }
+  const Index g = ghost;
+  const auto field = filled_2d(local, offset, g);
+  const HaloExchange<double, 2> halo(cart, {local[0] + 2 * g, local[1] + 2 * g}, ghost);
+  halo(field);
+  const auto h = to_host(field);
+  for (Index i = 0; i < local[0] + 2 * g; ++i)
+    for (Index j = 0; j < local[1] + 2 * g; ++j) {
+      const std::array<Index, 2> at{offset[0] + i - g, offset[1] + j - g};
+      bool outside = false;
+      for (int d = 0; d < 2; ++d)
+        outside |= !periodic[d] && (at[d] < 0 || at[d] >= global[d]);
+      const double expect = outside ? untouched : global_value(wrap(at[0], global[0]), wrap(at[1], global[1]), 0);
+      ASSERT_EQ(h(i, j), expect) << "rank " << world.rank() << " cell " << i << "," << j;
+    }
+}
 } // namespace
+
+TEST(Halo, TwoDimensionalFieldsOnATwoDimensionalGrid)
+{
+  check_exchange_2d({0, 0}, {true, true}, 1);
+  check_exchange_2d({0, 1}, {false, true}, 2);
+}
 
 TEST(Halo, PeriodicSlabs)
 {

@@ -220,4 +220,4 @@ void read_distributed(const Comm& comm, const Hdf5Reader& reader, const std::str
 
 } // namespace tessera
 
-#include "tessera/core/hdf5_impl.hpp"
+#include "tessera/core/detail/hdf5_impl.hpp"

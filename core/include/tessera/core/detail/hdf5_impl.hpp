@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Template definitions of hdf5.hpp.
+// Template definitions of hdf5.hpp (an implementation detail: include hdf5.hpp).
 
 #include <fmt/format.h>
 
