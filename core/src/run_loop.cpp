@@ -22,6 +22,9 @@ constexpr double never = std::numeric_limits<double>::infinity();
 // summed from many steps carry rounding).
 constexpr double reach = 1e-12;
 
+// The bits of the once-per-unit agreement of all ranks (one bitwise-or over the ranks).
+constexpr std::uint32_t stop_by_signal = 1u, checkpoint_by_wall = 2u, table_failed = 4u, stop_by_file = 8u;
+
 bool reached(double position, double target)
 {
   return position >= target - reach * std::max(1.0, std::abs(target));
@@ -179,6 +182,11 @@ void RunLoop::begin(double position, double end)
   next_log_ = log_interval_ > 0 ? next_after(position, log_interval_) : position;
   next_checkpoint_ = checkpoint_interval_ > 0 ? next_after(position, checkpoint_interval_) : never;
   last_wall_checkpoint_ = wall_now();
+  last_stop_file_check_ = last_wall_checkpoint_;
+  // A stop file left from an earlier run (the run it stopped removes it; one that finished as
+  // the file appeared does not) must not stop this one before it starts.
+  if (driver_.comm.is_root() && remove_stop_file())
+    log::warn("removed {}: a stop file that was there before the run began", stop_file().string());
   const double scale = info_.unit.continuous ? 1e6 : 1.0;
   progress_ = std::make_unique<Progress>(info_.unit.name, std::llround(end * scale),
                                          info_.unit.continuous ? info_.unit.name + " x 1e-6" : info_.unit.plural);
@@ -188,6 +196,12 @@ double RunLoop::next_after(double position, double step) const
 {
   // The next multiple of `step` past `position`: the same schedule after a restart.
   return (std::floor(position / step * (1 + reach) + reach) + 1) * step;
+}
+
+bool RunLoop::remove_stop_file() const
+{
+  std::error_code ignored;
+  return std::filesystem::remove(stop_file(), ignored);
 }
 
 bool RunLoop::at_end(double position, double end, bool finished) const
@@ -200,17 +214,27 @@ LoopDecision RunLoop::after_unit(double position, double end, bool finished)
   ++units_;
   progress_->update(std::llround(position * (info_.unit.continuous ? 1e6 : 1.0)));
   const Comm& comm = driver_.comm;
-  std::uint32_t flags = stop_requested() ? 1u : 0u;
+  std::uint32_t flags = stop_requested() ? stop_by_signal : 0u;
   if (comm.is_root()) {
-    if (checkpoint_wall_seconds_ > 0 && wall_now() - last_wall_checkpoint_ >= checkpoint_wall_seconds_) flags |= 2u;
-    if (table_ && !table_->error().empty()) flags |= 4u;
+    const double now = wall_now();
+    if (checkpoint_wall_seconds_ > 0 && now - last_wall_checkpoint_ >= checkpoint_wall_seconds_)
+      flags |= checkpoint_by_wall;
+    if (table_ && !table_->error().empty()) flags |= table_failed;
+    if (now - last_stop_file_check_ >= 1.0) {
+      last_stop_file_check_ = now;
+      std::error_code ignored;
+      if (std::filesystem::exists(stop_file(), ignored)) flags |= stop_by_file;
+    }
   }
   flags = comm.bitwise_or(flags);
-  if (flags & 4u) throw IoError(comm.broadcast(table_ ? table_->error() : std::string()));
+  if (flags & table_failed) throw IoError(comm.broadcast(table_ ? table_->error() : std::string()));
 
   LoopDecision due;
-  // A signal after the last unit of work comes too late to stop anything: the run is done.
-  due.stop = (flags & 1u) != 0 && !at_end(position, end, finished);
+  // A stop after the last unit of work comes too late to stop anything: the run is done.
+  due.stop = (flags & (stop_by_signal | stop_by_file)) != 0 && !at_end(position, end, finished);
+  if (due.stop && stop_reason_.empty())
+    stop_reason_ = (flags & stop_by_signal) != 0 ? fmt::format("signal {}", stop_signal())
+                                                 : fmt::format("stop file {}", stop_file().string());
   if (table_ && reached(position, next_row_)) {
     due.table = true;
     next_row_ = table_interval_ > 0 ? next_after(position, table_interval_) : position;
@@ -304,9 +328,13 @@ nlohmann::json RunLoop::finish(double position, bool interrupted, const Results&
                                       std::llround(advanced) == 1 ? info_.unit.name : info_.unit.plural);
   log::info("{} in {} ({:.4g} {}/s){}", done, format_duration(seconds), seconds > 0 ? advanced / seconds : 0.0,
             info_.unit.plural, results.rate > 0 ? fmt::format(" | {:.4g} {}", results.rate, results.rate_unit) : "");
-  if (interrupted)
-    log::info("stop requested (signal {}): checkpoint at {} {}; continue with --restart {}", stop_signal(),
-              info_.unit.name, format_position(position, info_.unit), checkpoint_path_.string());
+  if (interrupted) {
+    // The stop file has done its work: left there, it would stop the continued run at once.
+    if (driver_.comm.is_root()) remove_stop_file();
+    log::info("stop requested ({}): checkpoint at {} {}; continue with --restart {}",
+              stop_reason_.empty() ? fmt::format("signal {}", stop_signal()) : stop_reason_, info_.unit.name,
+              format_position(position, info_.unit), checkpoint_path_.string());
+  }
   nlohmann::json out = results.json;
   out["interrupted"] = interrupted;
   // The checkpoint this run wrote (not the one it restarted from): what --restart continues.

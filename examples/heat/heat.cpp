@@ -46,6 +46,45 @@ double amplitude(const tessera::CartComm& cart, const Field& t, const Params& p,
   return cart.comm().sum(local) * 2.0 / static_cast<double>(p.nx * p.ny);
 }
 
+// The kernels are free functions: nvcc compiles a KOKKOS_LAMBDA only inside a function whose
+// address can be taken and that is public, so not in a constructor or a private member.
+
+// The initial mode sin(2 pi (i + 1/2) / nx) on this rank's cells (ghosts left at zero).
+void set_initial_mode(const Field& t, const Params& p, Index x_offset)
+{
+  const Index nx = p.nx;
+  tessera::par_for_md(
+      "heat::initial", {1, 1}, {static_cast<Index>(t.extent(0)) - 1, p.ny + 1}, KOKKOS_LAMBDA(Index i, Index j) {
+        t(i, j) = Kokkos::sin(2 * Kokkos::numbers::pi * (static_cast<double>(x_offset + i - 1) + 0.5) / nx);
+      });
+}
+
+// The explicit five-point step from t into next (t's ghosts filled).
+void diffuse(const Field& t, const Field& next, double r)
+{
+  tessera::par_for_md(
+      "heat::step", {1, 1}, {static_cast<Index>(t.extent(0)) - 1, static_cast<Index>(t.extent(1)) - 1},
+      KOKKOS_LAMBDA(Index i, Index j) {
+        next(i, j) = t(i, j) + r * (t(i + 1, j) + t(i - 1, j) + t(i, j + 1) + t(i, j - 1) - 4 * t(i, j));
+      });
+}
+
+// The cells of t without ghosts, as (nx_local, ny), and back.
+Field interior_of(const Field& t)
+{
+  Field copy("heat::interior", t.extent(0) - 2, t.extent(1) - 2);
+  tessera::par_for_md(
+      "heat::interior", {0, 0}, {static_cast<Index>(copy.extent(0)), static_cast<Index>(copy.extent(1))},
+      KOKKOS_LAMBDA(Index i, Index j) { copy(i, j) = t(i + 1, j + 1); });
+  return copy;
+}
+void set_interior(const Field& t, const Field& interior)
+{
+  tessera::par_for_md(
+      "heat::restore", {0, 0}, {static_cast<Index>(interior.extent(0)), static_cast<Index>(interior.extent(1))},
+      KOKKOS_LAMBDA(Index i, Index j) { t(i + 1, j + 1) = interior(i, j); });
+}
+
 class Simulation {
 public:
   using Params = heat::Params;
@@ -87,35 +126,22 @@ public:
         x_offset_(nx_local_ * cart_.coords()[0]), t_("heat::T", nx_local_ + 2, p.ny + 2),
         next_("heat::T_next", nx_local_ + 2, p.ny + 2), halo_(cart_, {nx_local_ + 2, p.ny + 2}, 1)
   {
-    const auto t = t_;
-    const Index nx = p_.nx, offset = x_offset_;
-    tessera::par_for_md(
-        "heat::initial", {1, 1}, {nx_local_ + 1, p_.ny + 1}, KOKKOS_LAMBDA(Index i, Index j) {
-          t(i, j) = Kokkos::sin(2 * Kokkos::numbers::pi * (static_cast<double>(offset + i - 1) + 0.5) / nx);
-        });
+    set_initial_mode(t_, p_, x_offset_);
   }
 
   Simulation(const tessera::RunContext& context, const Params& p, tessera::CheckpointReader& checkpoint)
       : Simulation(context, p)
   {
-    tessera::ViewRight<double**> interior("heat::interior", nx_local_, p_.ny);
+    Field interior("heat::interior", nx_local_, p_.ny);
     checkpoint.read_distributed("temperature", interior);
-    const auto t = t_;
-    tessera::par_for_md(
-        "heat::restore", {0, 0}, {nx_local_, p_.ny},
-        KOKKOS_LAMBDA(Index i, Index j) { t(i + 1, j + 1) = interior(i, j); });
+    set_interior(t_, interior);
     step_ = checkpoint.attribute_int("step");
   }
 
   void advance(double)
   {
     halo_(t_);
-    const auto t = t_, next = next_;
-    const double r = p_.r;
-    tessera::par_for_md(
-        "heat::step", {1, 1}, {nx_local_ + 1, p_.ny + 1}, KOKKOS_LAMBDA(Index i, Index j) {
-          next(i, j) = t(i, j) + r * (t(i + 1, j) + t(i - 1, j) + t(i, j + 1) + t(i, j - 1) - 4 * t(i, j));
-        });
+    diffuse(t_, next_, p_.r);
     std::swap(t_, next_);
     ++step_;
   }
@@ -125,7 +151,7 @@ public:
 
   void write_checkpoint(tessera::CheckpointWriter& writer) const
   {
-    writer.write_distributed("temperature", interior());
+    writer.write_distributed("temperature", interior_of(t_));
     writer.attribute("step", step_);
   }
 
@@ -141,7 +167,7 @@ public:
   {
     const auto path = context_.output_dir / fmt::format("heat_{:04d}.h5", request.index);
     tessera::Hdf5Writer writer(context_.comm, path);
-    writer.write_distributed("temperature", interior());
+    writer.write_distributed("temperature", interior_of(t_));
     writer.attribute("", "step", static_cast<std::int64_t>(step_));
     writer.close();
   }
@@ -168,17 +194,6 @@ private:
   {
     const double s = std::sin(std::numbers::pi / static_cast<double>(p_.nx));
     return std::pow(1 - 4 * p_.r * s * s, static_cast<double>(step_));
-  }
-
-  // The cells this rank owns, without ghosts, as (nx_local, ny).
-  tessera::ViewRight<double**> interior() const
-  {
-    tessera::ViewRight<double**> copy("heat::interior", nx_local_, p_.ny);
-    const auto t = t_;
-    tessera::par_for_md(
-        "heat::interior", {0, 0}, {nx_local_, p_.ny},
-        KOKKOS_LAMBDA(Index i, Index j) { copy(i, j) = t(i + 1, j + 1); });
-    return copy;
   }
 
   tessera::RunContext context_;

@@ -14,9 +14,12 @@
 #      the first after its unit of work: exit 4, the "continue with --restart" line printed;
 #   7. --summary naming the input deck or a file the run writes is refused before any work:
 #      exit 2, the deck intact; a --summary that cannot be written: exit 3 at the start;
-#   8. a re-run in the same folder overwrites what the first run wrote;
-#   9. SIGUSR1 sent to mpiexec (what OpenMPI forwards to every rank) ends all ranks after
-#      their unit of work: exit 4, the final lines printed.
+#   8. a re-run in the same folder overwrites what the first run wrote (a stop file left there
+#      is removed with a warning, not obeyed);
+#   9. a stop file (<output>/stop) ends all ranks after their unit of work: exit 4, the final
+#      lines printed, the file removed; so does SIGUSR1 sent to mpiexec where the launcher
+#      forwards it to the ranks (OpenMPI 5.0.7 does; OpenMPI 4.1.6 of Ubuntu 24.04 does not:
+#      there the step says it was skipped).
 # Usage: contract.sh NAME DRIVER MPIEXEC_AND_FLAGS -- SETTINGS...
 # SETTINGS are KEY=VALUE words (values are word-split into arguments):
 #   deck=FILE     the input deck (optional)         args=...    every run (a short run)
@@ -153,23 +156,25 @@ chmod +x "$work/per_rank.sh"
 
 # Sends SIGNAL to PID, which must then end with exit 4 and the "continue" line in OUT, within
 # 60 s (a run that never stops fails here with its last lines, instead of hanging the test).
+# SIGNAL 0: nothing is sent (something else asked the run to stop).
 stopped_by() {
-  local signal=$1 pid=$2 out=$3 status
-  kill "-$signal" "$pid"
+  local signal=$1 pid=$2 out=$3 status what=SIG$1
+  [[ $signal == 0 ]] && what="stop file"
+  [[ $signal == 0 ]] || kill "-$signal" "$pid"
   for _ in $(seq 600); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
   if kill -0 "$pid" 2>/dev/null; then
     kill -KILL "$pid" 2>/dev/null || true
-    fail "SIG$signal: still running 60 s later; its last lines: $(tail -8 "$out")"
+    fail "$what: still running 60 s later; its last lines: $(tail -8 "$out")"
   fi
   set +e
   wait "$pid"
   status=$?
   set -e
-  [[ $status -eq 4 ]] || fail "SIG$signal: exit $status, expected 4: $(tail -5 "$out")"
-  grep -q "continue with --restart" "$out" || fail "SIG$signal: the final lines are missing"
+  [[ $status -eq 4 ]] || fail "$what: exit $status, expected 4: $(tail -5 "$out")"
+  grep -q "continue with --restart" "$out" || fail "$what: the final lines are missing"
 }
 
 # 6. a folder in use; SIGTERM to the run holding it
@@ -196,15 +201,50 @@ cmp -s "$work/deck.toml" "$work/deck.orig" || fail "the deck was changed"
   --summary /nonexistent/s.json
 [[ -z $(ls "$work/deck" | grep -v -e '^\.' -e "$name.log") ]] || fail "work was done before the --summary refusal"
 
-# 8. a re-run overwrites
-"$driver" "${with_deck[@]}" "${args[@]}" --output "$work/ref" >/dev/null
+# 8. a re-run overwrites (and is not stopped by a stop file left from before it began)
+touch "$work/ref/stop"
+"$driver" "${with_deck[@]}" "${args[@]}" --output "$work/ref" >"$work/rerun.out" 2>&1
 same_files "$work/first" "$work/ref"
-echo "ok: a re-run in the same folder overwrites its files"
+grep -q "removed $work/ref/stop: a stop file that was there before the run began" "$work/rerun.out" ||
+  fail "a stale stop file was not reported"
+echo "ok: a re-run in the same folder overwrites its files (a stale stop file removed)"
 
-# 9. SIGUSR1 to mpiexec
-"${launcher[@]}" -n 2 "$driver" "${with_deck[@]}" "${args[@]}" "${long[@]}" --output "$work/usr1" >"$work/usr1.out" 2>&1 &
+# 9. the stop file; SIGUSR1 to mpiexec
+"${launcher[@]}" -n 2 "$driver" "${with_deck[@]}" "${args[@]}" "${long[@]}" --output "$work/stopfile" \
+  >"$work/stopfile.out" 2>&1 &
 pid=$!
-wait_started "$work/usr1"
-stopped_by USR1 $pid "$work/usr1.out"
-echo "ok: SIGUSR1 to mpiexec: every rank stopped after its unit of work, exit 4, final lines printed"
+wait_started "$work/stopfile"
+touch "$work/stopfile/stop"
+stopped_by 0 $pid "$work/stopfile.out"
+grep -q "stop requested (stop file $work/stopfile/stop)" "$work/stopfile.out" || fail "stop file: not named in the last lines"
+[[ ! -e $work/stopfile/stop ]] || fail "stop file: still there after the run it stopped"
+echo "ok: a stop file: every rank stopped after its unit of work, exit 4, final lines printed, the file removed"
+
+# Does this launcher forward SIGUSR1 to its ranks? (Each rank says so in a file of its own.)
+forwards_usr1() {
+  local probe=$work/usr1-probe status
+  mkdir -p "$probe"
+  "${launcher[@]}" -n 2 bash -c 'trap "exit 4" USR1; touch "$0/ready.$$"; for _ in $(seq 100); do sleep 0.1; done' \
+    "$probe" >/dev/null 2>&1 &
+  local launched=$!
+  for _ in $(seq 100); do
+    [[ $(find "$probe" -name 'ready.*' | wc -l) -ge 2 ]] && break
+    sleep 0.1
+  done
+  kill -USR1 $launched
+  set +e
+  wait $launched
+  status=$?
+  set -e
+  [[ $status -eq 4 ]]
+}
+if forwards_usr1; then
+  "${launcher[@]}" -n 2 "$driver" "${with_deck[@]}" "${args[@]}" "${long[@]}" --output "$work/usr1" >"$work/usr1.out" 2>&1 &
+  pid=$!
+  wait_started "$work/usr1"
+  stopped_by USR1 $pid "$work/usr1.out"
+  echo "ok: SIGUSR1 to mpiexec: every rank stopped after its unit of work, exit 4, final lines printed"
+else
+  echo "skipped: SIGUSR1 to mpiexec (this launcher, ${launcher[0]}, does not forward SIGUSR1 to its ranks)"
+fi
 echo "ok: $name keeps every guarantee of the run loop"

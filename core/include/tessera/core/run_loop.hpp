@@ -65,12 +65,16 @@ public:
   // The end of a unit of work (its rows, outputs and checkpoint written): the test hook.
   void unit_done();
   bool checkpoint_written_at(double position) const { return has_checkpoint_ && last_checkpoint_position_ == position; }
+  // <output>/stop: a file whose appearance stops the run as a stop signal does (whatever the
+  // MPI launcher forwards); rank 0 looks for it at most once a second.
+  std::filesystem::path stop_file() const { return context_.output_dir / "stop"; }
 
   // The end: the stop line, the throughput line, the results with the loop's own fields.
   nlohmann::json finish(double position, bool interrupted, const Results& results);
 
 private:
   void open_restart();
+  bool remove_stop_file() const; // on rank 0: whether there was one
   double next_after(double position, double interval) const;
 
   const DriverContext& driver_;
@@ -85,7 +89,9 @@ private:
   double output_interval_ = 0, table_interval_ = 0, log_interval_ = 0, checkpoint_interval_ = 0,
          checkpoint_wall_seconds_ = 0;
   double next_output_ = 0, next_row_ = 0, next_log_ = 0, next_checkpoint_ = 0;
-  double start_position_ = 0, last_wall_checkpoint_ = 0;
+  double start_position_ = 0, last_wall_checkpoint_ = 0, last_stop_file_check_ = 0;
+  // What ended the run early: "signal 15", "stop file run/stop"; empty while it runs on.
+  std::string stop_reason_;
   std::int64_t units_ = 0, units_at_start_ = 0;
   int output_index_ = 0;
   bool has_output_ = false, has_row_ = false, has_checkpoint_ = false, checkpoint_written_ = false;
