@@ -37,7 +37,7 @@ double amplitude(const tessera::CartComm& cart, const Field& t, const Params& p,
   double local = 0;
   const Index nx = p.nx;
   tessera::par_reduce_md(
-      "heat::amplitude", {1, 1}, {static_cast<Index>(t.extent(0)) - 1, p.ny + 1},
+      "heat::amplitude", t, {1, 1}, {static_cast<Index>(t.extent(0)) - 1, p.ny + 1},
       KOKKOS_LAMBDA(Index i, Index j, double& sum) {
         const double x = 2 * Kokkos::numbers::pi * (static_cast<double>(x_offset + i - 1) + 0.5) / nx;
         sum += t(i, j) * Kokkos::sin(x);
@@ -54,7 +54,7 @@ void set_initial_mode(const Field& t, const Params& p, Index x_offset)
 {
   const Index nx = p.nx;
   tessera::par_for_md(
-      "heat::initial", {1, 1}, {static_cast<Index>(t.extent(0)) - 1, p.ny + 1}, KOKKOS_LAMBDA(Index i, Index j) {
+      "heat::initial", t, {1, 1}, {static_cast<Index>(t.extent(0)) - 1, p.ny + 1}, KOKKOS_LAMBDA(Index i, Index j) {
         t(i, j) = Kokkos::sin(2 * Kokkos::numbers::pi * (static_cast<double>(x_offset + i - 1) + 0.5) / nx);
       });
 }
@@ -63,7 +63,7 @@ void set_initial_mode(const Field& t, const Params& p, Index x_offset)
 void diffuse(const Field& t, const Field& next, double r)
 {
   tessera::par_for_md(
-      "heat::step", {1, 1}, {static_cast<Index>(t.extent(0)) - 1, static_cast<Index>(t.extent(1)) - 1},
+      "heat::step", next, {1, 1}, {static_cast<Index>(t.extent(0)) - 1, static_cast<Index>(t.extent(1)) - 1},
       KOKKOS_LAMBDA(Index i, Index j) {
         next(i, j) = t(i, j) + r * (t(i + 1, j) + t(i - 1, j) + t(i, j + 1) + t(i, j - 1) - 4 * t(i, j));
       });
@@ -73,16 +73,12 @@ void diffuse(const Field& t, const Field& next, double r)
 Field interior_of(const Field& t)
 {
   Field copy("heat::interior", t.extent(0) - 2, t.extent(1) - 2);
-  tessera::par_for_md(
-      "heat::interior", {0, 0}, {static_cast<Index>(copy.extent(0)), static_cast<Index>(copy.extent(1))},
-      KOKKOS_LAMBDA(Index i, Index j) { copy(i, j) = t(i + 1, j + 1); });
+  tessera::par_for_md("heat::interior", copy, KOKKOS_LAMBDA(Index i, Index j) { copy(i, j) = t(i + 1, j + 1); });
   return copy;
 }
 void set_interior(const Field& t, const Field& interior)
 {
-  tessera::par_for_md(
-      "heat::restore", {0, 0}, {static_cast<Index>(interior.extent(0)), static_cast<Index>(interior.extent(1))},
-      KOKKOS_LAMBDA(Index i, Index j) { t(i + 1, j + 1) = interior(i, j); });
+  tessera::par_for_md("heat::restore", interior, KOKKOS_LAMBDA(Index i, Index j) { t(i + 1, j + 1) = interior(i, j); });
 }
 
 class Simulation {

@@ -108,6 +108,36 @@ Index sum_braced(const ViewRight<int**>& v)
       KOKKOS_LAMBDA(Index i, Index j, Index & sum) { sum += v(i, j); }, total);
   return total;
 }
+
+// The field form: (i, j) -> 10 i + j over [begin, end) of a field of any layout, and its sum.
+template <class Field>
+Field fill_field(Index n0, Index n1)
+{
+  Field v("v", n0, n1);
+  par_for_md(
+      "test::field", v, {0, 1}, {n0, n1}, KOKKOS_LAMBDA(Index i, Index j) { v(i, j) = static_cast<int>(10 * i + j); });
+  return v;
+}
+template <class Field>
+Index sum_field(const Field& v)
+{
+  Index total = 0;
+  par_reduce_md("test::field_sum", v, KOKKOS_LAMBDA(Index i, Index j, Index & sum) { sum += v(i, j); }, total);
+  return total;
+}
+template <class Field>
+void expect_field_sweep()
+{
+  const auto v = fill_field<Field>(4, 5);
+  const auto h = to_host(v);
+  Index expected = 0;
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 5; ++j) {
+      ASSERT_EQ(h(i, j), j >= 1 ? 10 * i + j : 0);
+      expected += h(i, j);
+    }
+  EXPECT_EQ(sum_field(v), expected);
+}
 } // namespace
 
 TEST(Loops, BracedBoundsDeduceTheRank)
@@ -121,6 +151,19 @@ TEST(Loops, BracedBoundsDeduceTheRank)
       expected += h(i, j);
     }
   EXPECT_EQ(sum_braced(v), expected);
+}
+
+// Naming the field makes the loop follow its layout: the contiguous index is the fastest.
+TEST(Loops, TheFieldFormFollowsTheLayout)
+{
+  static_assert(detail::iterate_of<Kokkos::View<int**, Kokkos::LayoutLeft>> == Kokkos::Iterate::Left);
+  static_assert(detail::iterate_of<ViewRight<int**>> == Kokkos::Iterate::Right);
+  static_assert(
+      detail::iterate_of<View<int**>> ==
+      (std::is_same_v<View<int**>::array_layout, Kokkos::LayoutLeft> ? Kokkos::Iterate::Left : Kokkos::Iterate::Right));
+  expect_field_sweep<ViewRight<int**>>();
+  expect_field_sweep<View<int**>>();
+  expect_field_sweep<Kokkos::View<int**, Kokkos::LayoutLeft, MemSpace>>();
 }
 
 TEST(Loops, ReductionsMatchClosedForms)

@@ -9,6 +9,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "tessera/core/spaces.hpp"
 
@@ -83,6 +84,60 @@ void par_for_md_bounded(const std::string& label, const std::array<Index, Rank>&
   Kokkos::parallel_for(label, detail::md_policy<Rank, MaxThreads, MinBlocks>(ExecSpace{}, begin, end), f);
 }
 
+// Sweeps of a field, named as the loop's second argument: the iteration follows the field's
+// layout (its contiguous index fastest: the last for LayoutRight, the first for LayoutLeft,
+// which tessera::View<T**> has on CUDA), so any View is swept along the grain on every backend.
+// Over the whole field, or over [begin, end) given in braces (an interior without ghosts):
+//   par_for_md("x", field, KOKKOS_LAMBDA(Index i, Index j) { ... });
+//   par_for_md("x", field, {1, 1}, {nx + 1, ny + 1}, KOKKOS_LAMBDA(Index i, Index j) { ... });
+//   par_reduce_md("x", field, KOKKOS_LAMBDA(Index i, Index j, double& sum) { ... }, total);
+namespace detail {
+template <class ViewType>
+constexpr std::size_t rank_of = static_cast<std::size_t>(ViewType::rank());
+template <class ViewType>
+constexpr Kokkos::Iterate iterate_of =
+    std::is_same_v<typename ViewType::array_layout, Kokkos::LayoutLeft> ? Kokkos::Iterate::Left
+                                                                        : Kokkos::Iterate::Right;
+template <class ViewType>
+using FieldPolicy =
+    Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<rank_of<ViewType>, iterate_of<ViewType>, iterate_of<ViewType>>,
+                          Kokkos::IndexType<Index>>;
+
+template <class ViewType>
+FieldPolicy<ViewType> field_policy(const Index (&begin)[rank_of<ViewType>], const Index (&end)[rank_of<ViewType>])
+{
+  static_assert(rank_of<ViewType> >= 2 && rank_of<ViewType> <= 4, "par_for_md over a field: rank 2 to 4");
+  typename FieldPolicy<ViewType>::point_type lo{}, hi{};
+  for (std::size_t r = 0; r < rank_of<ViewType>; ++r) {
+    lo[r] = begin[r];
+    hi[r] = end[r];
+  }
+  return FieldPolicy<ViewType>(ExecSpace{}, lo, hi);
+}
+template <class ViewType>
+FieldPolicy<ViewType> whole_field_policy(const ViewType& field)
+{
+  Index begin[rank_of<ViewType>] = {}, end[rank_of<ViewType>] = {};
+  for (std::size_t r = 0; r < rank_of<ViewType>; ++r)
+    end[r] = static_cast<Index>(field.extent(r));
+  return field_policy<ViewType>(begin, end);
+}
+} // namespace detail
+
+template <class ViewType, class F>
+  requires Kokkos::is_view_v<ViewType>
+void par_for_md(const std::string& label, const ViewType& field, const F& f)
+{
+  Kokkos::parallel_for(label, detail::whole_field_policy(field), f);
+}
+template <class ViewType, class F>
+  requires Kokkos::is_view_v<ViewType>
+void par_for_md(const std::string& label, const ViewType&, const Index (&begin)[detail::rank_of<ViewType>],
+                const Index (&end)[detail::rank_of<ViewType>], const F& f)
+{
+  Kokkos::parallel_for(label, detail::field_policy<ViewType>(begin, end), f);
+}
+
 // Reductions over a 1-D range; `result` is any Kokkos reducer or a scalar (sum).
 template <class F, class Result>
 void par_reduce(const std::string& label, const ExecSpace& space, Index begin, Index end, const F& f, Result&& result)
@@ -116,6 +171,20 @@ void par_reduce_md(const std::string& label, const Index (&begin)[Rank], const I
                    Result&& result)
 {
   par_reduce_md<Rank>(label, std::to_array(begin), std::to_array(end), f, std::forward<Result>(result));
+}
+
+template <class ViewType, class F, class Result>
+  requires Kokkos::is_view_v<ViewType>
+void par_reduce_md(const std::string& label, const ViewType& field, const F& f, Result&& result)
+{
+  Kokkos::parallel_reduce(label, detail::whole_field_policy(field), f, std::forward<Result>(result));
+}
+template <class ViewType, class F, class Result>
+  requires Kokkos::is_view_v<ViewType>
+void par_reduce_md(const std::string& label, const ViewType&, const Index (&begin)[detail::rank_of<ViewType>],
+                   const Index (&end)[detail::rank_of<ViewType>], const F& f, Result&& result)
+{
+  Kokkos::parallel_reduce(label, detail::field_policy<ViewType>(begin, end), f, std::forward<Result>(result));
 }
 
 // Exclusive/inclusive prefix sums: f(i, partial, is_final).
