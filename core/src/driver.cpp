@@ -32,12 +32,18 @@ AppIdentity resolved_identity(const DriverInfo& info)
 }
 
 namespace {
+// One of Tessera's own drivers (every field of its identity Tessera's): the banner and
+// --version then speak for Tessera alone; an app's say its name, version and commit first.
+bool is_tessera_driver(const DriverInfo& info, const AppIdentity& id)
+{
+  return id.program == "tessera-" + info.name && id.version == version() && id.commit == build_commit();
+}
+
 // "heat 1.2.0 (commit abc), on Tessera 0.1.0 (commit def), backend OpenMP, Kokkos 5.2.2".
-std::string version_line(const AppIdentity& id)
+std::string version_line(const DriverInfo& info, const AppIdentity& id)
 {
   std::string line = fmt::format("{} {} (commit {})", id.program, id.version, id.commit);
-  if (id.version != version() || id.commit != build_commit())
-    line += fmt::format(", on Tessera {} (commit {})", version(), build_commit());
+  if (!is_tessera_driver(info, id)) line += fmt::format(", on Tessera {} (commit {})", version(), build_commit());
   return line + fmt::format(", backend {}, Kokkos {}", backend_name(), kokkos_version());
 }
 } // namespace
@@ -64,7 +70,7 @@ std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int ar
   try {
     app.parse(argc, argv);
     if (show_version) {
-      if (log::context().rank == 0) std::cout << version_line(id) << '\n';
+      if (log::context().rank == 0) std::cout << version_line(info, id) << '\n';
       return std::nullopt;
     }
   } catch (const CLI::CallForHelp&) {
@@ -361,7 +367,7 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
     const auto run_log = options.output_dir / (info.name + ".log");
     if (!log::open_run_log(run_log.string(), options.restart.has_value()))
       log::warn("{}: cannot open the run log; output goes to the terminal only", run_log.string());
-    if (id.program == "tessera-" + info.name && id.version == version())
+    if (is_tessera_driver(info, id))
       log::info("{}", runtime.banner());
     else
       log::info("{} {} ({}) | {}", id.program, id.version, id.commit, runtime.banner());
