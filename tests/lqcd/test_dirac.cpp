@@ -2,7 +2,8 @@
 // The gauge field and the Wilson-Dirac operator: the cold field, gauge invariance of the
 // plaquette, the action and <psi, D psi>, gamma_5-Hermiticity, the free operator against
 // momentum space (and kappa_c = 1/8), halos on one rank, and CG (unpreconditioned, even-odd,
-// mixed precision) to the requested tolerance.
+// mixed precision) to the requested tolerance of the true residual |b - D x| / |b|, which a
+// singular D (kappa = 1/8, free, periodic) never reaches.
 #include <cmath>
 #include <numbers>
 
@@ -146,4 +147,72 @@ TEST(Solver, AllSolversReachTheToleranceAndAgree)
   }
   EXPECT_LT(lt::relative_difference(d, solutions[1], solutions[0]), 1e-8);
   EXPECT_LT(lt::relative_difference(d, solutions[2], solutions[0]), 1e-8);
+}
+
+namespace {
+// A unit point source at the global origin, spin s0, colour c0 (one rank).
+lq::FermionField<double> point_source(const lq::Decomposition& d, int s0, int c0)
+{
+  const lq::Geometry& g = d.geometry();
+  auto b = lq::allocate_fermion<double>(g, "b");
+  lq::Coords origin;
+  for (int mu = 0; mu < lq::dims; ++mu)
+    origin.c[mu] = g.pad[mu];
+  using C = lq::SpinorView<double>::value_type;
+  Kokkos::deep_copy(Kokkos::subview(b.parity[g.parity(origin)], g.storage_index(origin), s0, c0), C(1, 0));
+  return b;
+}
+} // namespace
+
+TEST(Solver, TrueResidualDecidesConvergence)
+{
+  // Issue 24: at kappa = 1/8 on the free field with periodic boundaries D is singular (D c = 0
+  // for constant c, 12 of them: spins x colours), so no x solves D x = b; CG on the normal
+  // equations still drove their residual to zero and called the solve converged. The best x
+  // leaves b's part along the null space: for a unit point source its projection on the one
+  // constant c of its spin and colour, |b - D x| / |b| = 1/sqrt(V) on the whole lattice, and
+  // 1/sqrt(V/2) for the even-odd system (M c_e = 0 for constant even c_e; the odd half of x is
+  // exact by construction). Those are the reported true residuals, and nothing converged.
+  const std::array<int, 4> hypercube{4, 4, 4, 4};
+  const lq::Decomposition d(Comm(), hypercube, {});
+  const auto u = lq::cold_start(d);
+  const auto b = point_source(d, 1, 2);
+  const double volume = 256;
+  for (auto kind : {lq::SolverKind::cg, lq::SolverKind::cg_even_odd, lq::SolverKind::cg_even_odd_mixed}) {
+    const auto singular = lt::wilson(0.125, {"action.time_boundary=periodic"});
+    auto x = lq::allocate_fermion<double>(d.geometry(), "x");
+    const auto result = lq::solve_wilson(d, u, singular, kind, lt::solver(1e-10, 2000), x, b);
+    EXPECT_FALSE(result.converged) << lq::name(kind);
+    const double least_squares = kind == lq::SolverKind::cg ? 1 / std::sqrt(volume) : 1 / std::sqrt(volume / 2);
+    EXPECT_NEAR(result.true_residual, least_squares, 1e-8) << lq::name(kind);
+    EXPECT_LT(result.iterations, 2000) << lq::name(kind) << ": stopped because the residual stalled";
+
+    // kappa = 0.1: converged, and the reported residual is |b - D x| / |b| computed apart.
+    const auto regular = lt::wilson(0.1, {"action.time_boundary=periodic"});
+    auto y = lq::allocate_fermion<double>(d.geometry(), "y");
+    const auto solved = lq::solve_wilson(d, u, regular, kind, lt::solver(1e-10, 2000), y, b);
+    EXPECT_TRUE(solved.converged) << lq::name(kind);
+    EXPECT_LE(solved.true_residual, 1e-10) << lq::name(kind);
+    EXPECT_GT(solved.true_residual, 0) << lq::name(kind);
+    auto dy = lq::allocate_fermion<double>(d.geometry(), "dy");
+    lq::WilsonOperator<double>(d, u, regular).apply(dy, y);
+    EXPECT_NEAR(solved.true_residual, lt::relative_difference(d, dy, b), 1e-15) << lq::name(kind);
+  }
+
+  // The driver's pion correlator stops (exit code 1) with one line giving that residual.
+  try {
+    (void)lq::pion_correlator(d, u, lt::wilson(0.125, {"action.time_boundary=periodic"}), lq::SolverKind::cg_even_odd,
+                              lt::solver(1e-10, 2000), {0, 0, 0, 0});
+    ADD_FAILURE() << "the singular solve was accepted";
+  } catch (const tessera::Error& e) {
+    EXPECT_EQ(e.code(), tessera::ExitCode::failure);
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind("pion correlator: solver cg-eo did not converge: |b - D x| / |b| = 8.839e-02 after ", 0),
+              0u)
+        << message;
+    EXPECT_NE(message.find(" iterations, above solver.tolerance = 1e-10 (solver.max_iterations = 2000; a singular D, "
+                           "kappa at or past its critical value, never converges)"),
+              std::string::npos)
+        << message;
+  }
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Forces against the numerical derivative of the action along a random direction, and the
-// HMC: reversibility, dH ~ dt^2 for leapfrog, <exp(-dH)> = 1, thermalisation from cold.
+// HMC: reversibility, dH ~ dt^2 for leapfrog, <exp(-dH)> = 1, thermalisation from cold; a
+// non-finite H ends the run (exit code 1) naming the trajectory.
 #include <cmath>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -95,6 +97,48 @@ TEST(Hmc, ReversibleInDoublePrecision)
     EXPECT_LT(std::abs(r.delta_h_total), 1e-8) << flavours << " flavours";
     EXPECT_GT(std::abs(r.delta_h_forward), 1e-6) << "the forward trajectory moves";
   }
+}
+
+// The message of the Error (exit code 1) that hmc.trajectory(number) ends with.
+std::string trajectory_failure(lq::Hmc& hmc, std::uint64_t number)
+{
+  try {
+    (void)hmc.trajectory(number);
+  } catch (const tessera::Error& e) {
+    EXPECT_EQ(e.code(), tessera::ExitCode::failure) << e.what();
+    return e.what();
+  }
+  ADD_FAILURE() << "trajectory " << number << " ended normally";
+  return "";
+}
+
+TEST(Hmc, NonFiniteHamiltonianEndsTheRun)
+{
+  // Issue 24: all-zero links (a field that is not SU(3)) ran on with dH = nan, rejected every
+  // time, and the driver exited 0. Zero links have a finite action (beta per plaquette) but
+  // reunitarising them divides by zero, so H at the end is nan.
+  const lq::Decomposition d(Comm(), small, {});
+  using C = lq::Links::value_type;
+  auto u = lq::cold_start(d);
+  Kokkos::deep_copy(u, C(0, 0));
+  lq::Hmc zero(d, u, test_params(0, {"hmc.steps=2"}));
+  const std::string message = trajectory_failure(zero, 7);
+  EXPECT_EQ(message.rfind("trajectory 7: dH = nan is not finite (H = ", 0), 0u) << message;
+  EXPECT_NE(message.find(", nan at the end): the molecular dynamics blew up (links not SU(3), or too few "
+                         "hmc.steps for hmc.length)"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos);
+
+  // One link element nan: H is nan before the trajectory starts.
+  u = lq::hot_start(d, 5);
+  auto host = Kokkos::create_mirror_view(u);
+  Kokkos::deep_copy(host, u);
+  host.data()[0] = C(std::nan(""), 0);
+  Kokkos::deep_copy(u, host);
+  lq::Hmc broken(d, u, test_params(0, {"hmc.steps=2"}));
+  EXPECT_EQ(trajectory_failure(broken, 3), "trajectory 3: H = nan at its start is not finite (the links are not a "
+                                           "gauge field)");
 }
 
 TEST(Hmc, LeapfrogEnergyViolationScalesAsStepSquared)

@@ -2,7 +2,7 @@
 // NERSC gauge configurations: write/read round trips in every format, the checksum against
 // the file's own words and hand-computed cold fields, the plaquette against a textbook
 // implementation and an analytic field, a pinned file from an independent writer, and the
-// refusal of damaged files and unwritable places.
+// refusal of damaged files, of links that are not SU(3) and of unwritable places.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -243,32 +243,76 @@ TEST_F(Nersc, Ieee64RoundTripIsBitForBitInBothByteOrders)
   }
 }
 
-TEST_F(Nersc, FieldsThatAreNotSu3ReadBackToo)
+TEST_F(Nersc, FieldsThatAreNotSu3AreRefused)
 {
-  // Links of size 1e10: plaquette ~1e40. The header holds the shortest decimal of the
-  // double, so the reader's recomputed value matches it exactly (with 10 digits, as Grid
-  // prints, it would miss by ~1e30 and the file could not be read back).
-  HostGauge g = random_gauge({1, 1, 1, 2}, 22);
+  // Issue 24: all-zero links with a consistent header (checksum 0, plaquette 0, link trace 0,
+  // as the writer computes them) passed every check, and the HMC then ran with dH = nan. Only
+  // the SU(3) check can catch them: the message says so and where.
+  const auto zero_path = dir_ / "zero.nersc";
+  HostGauge zero = cold_gauge({2, 2, 2, 2});
+  std::fill(zero.links.begin(), zero.links.end(), Complex(0, 0));
+  write_nersc(zero_path, zero);
+  EXPECT_EQ(header_value(slurp(zero_path), "CHECKSUM"), "0");
+  EXPECT_EQ(header_value(slurp(zero_path), "PLAQUETTE"), "0");
+  try {
+    (void)read_nersc(zero_path);
+    ADD_FAILURE() << "all-zero links were read";
+  } catch (const IoError& e) {
+    EXPECT_EQ(std::string(e.what()), zero_path.string() +
+                                         ": the links are not SU(3): max |U^+ U - 1| = 1, max |det U "
+                                         "- 1| = 1 (tolerance 1e-05), worst at U_0(x=0, y=0, z=0, t=0)");
+  }
+
+  // Unitary but det = exp(0.9 i) on one link, U_2 at site 5 (x=1, y=0, z=1, t=0): a U(3)
+  // matrix, caught by the determinant alone: |exp(0.9 i) - 1| = 2 sin(0.45).
+  const auto path = dir_ / "not-su3.nersc";
+  HostGauge g = random_gauge({2, 2, 2, 2}, 22);
+  EXPECT_LT(nersc_su3_deviation(g).unitarity, 1e-14);
+  EXPECT_LT(nersc_su3_deviation(g).determinant, 1e-14);
+  for (int k = 0; k < 9; ++k)
+    g(5, 2, k / 3, k % 3) *= std::polar(1.0, 0.3);
+  const auto phase = nersc_su3_deviation(g);
+  EXPECT_LT(phase.unitarity, 1e-14);
+  EXPECT_NEAR(phase.determinant, 2 * std::sin(0.45), 1e-14);
+  EXPECT_EQ(phase.worst_link, 5 * 4 + 2);
+  write_nersc(path, g);
+  expect_refusal(path, "the links are not SU(3): max |U^+ U - 1| = ");
+  expect_refusal(path, fmt::format(", max |det U - 1| = {:.3g} (tolerance 1e-05), worst at U_2(x=1, y=0, z=1, t=0)",
+                                   2 * std::sin(0.45)));
+
+  // One number off by 1e-4 is refused, by 1e-6 (single-precision rounding is 6e-8) is not.
+  g = random_gauge({2, 2, 2, 2}, 23);
+  g(9, 3, 1, 2) += 1e-4;
+  write_nersc(path, g);
+  expect_refusal(path, "worst at U_3(x=1, y=0, z=0, t=1)");
+  g(9, 3, 1, 2) -= 1e-4 - 1e-6;
+  write_nersc(path, g);
+  EXPECT_TRUE(same_bits(read_nersc(path), g));
+
+  // Links of size 1e10 (plaquette ~1e40): the header's plaquette matches exactly (it is the
+  // shortest decimal of the double), the links do not pass.
+  g = random_gauge({1, 1, 1, 2}, 22);
   for (auto& z : g.links)
     z *= 1.2345678901e10;
-  write_nersc(dir_ / "large.nersc", g);
-  NerscInfo info;
-  EXPECT_TRUE(same_bits(read_nersc(dir_ / "large.nersc", &info), g));
-  EXPECT_EQ(std::stod(info.header.at("PLAQUETTE")), info.plaquette);
-  EXPECT_GT(std::fabs(info.plaquette), 1e30);
-  // Two stored rows of size 1e20 fit IEEE32, the rebuilt third row (1e40) does not and
-  // need not (found by fuzz_nersc: the writer checked all three rows against FLT_MAX).
+  write_nersc(path, g);
+  expect_refusal(path, "the links are not SU(3): max |U^+ U - 1| = 1.52e+20");
+
+  // Two stored rows of size 1e20 fit IEEE32, the rebuilt third row (1e40) does not and need
+  // not (found by fuzz_nersc: the writer checked all three rows against FLT_MAX).
   g = random_gauge({1, 1, 1, 2}, 23);
-  for (auto& z : g.links)
-    z = Complex(static_cast<float>(z.real() * 1e20), static_cast<float>(z.imag() * 1e20));
-  write_nersc(dir_ / "rows.nersc", g, {.storage = NerscStorage::two_rows});
-  // g's third row is not conj(row0 x row1): read the two rows without the header's checks.
-  const std::string file = slurp(dir_ / "rows.nersc");
-  spill(dir_ / "rows.nersc", with_header_value(with_header_value(file, "PLAQUETTE", nullptr), "LINK_TRACE", nullptr));
-  const HostGauge rebuilt = read_nersc(dir_ / "rows.nersc");
-  EXPECT_GT(std::abs(rebuilt(0, 0, 2, 0)), 1e38);
-  write_nersc(dir_ / "rows32.nersc", rebuilt, {.precision = NerscPrecision::ieee32, .storage = NerscStorage::two_rows});
-  EXPECT_TRUE(same_bits(read_nersc(dir_ / "rows32.nersc"), rebuilt));
+  for (std::int64_t s = 0; s < g.volume(); ++s)
+    for (int mu = 0; mu < 4; ++mu) {
+      for (int k = 0; k < 6; ++k) {
+        const Complex z = g(s, mu, k / 3, k % 3) * 1e20;
+        g(s, mu, k / 3, k % 3) = Complex(static_cast<float>(z.real()), static_cast<float>(z.imag()));
+      }
+      for (int b = 0; b < 3; ++b)
+        g(s, mu, 2, b) = std::conj(g(s, mu, 0, (b + 1) % 3) * g(s, mu, 1, (b + 2) % 3) -
+                                   g(s, mu, 0, (b + 2) % 3) * g(s, mu, 1, (b + 1) % 3));
+    }
+  EXPECT_GT(std::abs(g(0, 0, 2, 0)), 1e38);
+  EXPECT_NO_THROW(write_nersc(path, g, {.precision = NerscPrecision::ieee32, .storage = NerscStorage::two_rows}));
+  expect_refusal(path, "the links are not SU(3)");
 }
 
 TEST_F(Nersc, Ieee32RoundTripRoundsToFloat)

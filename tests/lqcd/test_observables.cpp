@@ -6,7 +6,8 @@
 // in xy along diag(1,-1,0) and one in zt along diag(1,0,-1)); the flow's monotonic action
 // and third-order convergence; the free pion correlator from the exact momentum-space
 // propagator; time reflection of the correlator on a hot start; a decomposition with ghost
-// layers everywhere against one without (any rank grid against one rank: test_ranks.cpp).
+// layers everywhere against one without (any rank grid against one rank: test_ranks.cpp);
+// the cosh effective mass of a synthetic A cosh(m (T/2 - t)).
 // (Kernels live in free functions: CUDA does not allow
 // device lambdas inside a TEST body.)
 #include <cmath>
@@ -389,4 +390,34 @@ TEST(Observables, PaddedDecompositionAgrees)
   }
   for (int t = 0; t < 8; ++t)
     EXPECT_NEAR(c[1][t], c[0][t], 1e-12 * c[0][t]) << "t = " << t;
+}
+
+TEST(Observables, CoshEffectiveMassOfAPeriodicCorrelator)
+{
+  // C(t) = A cosh(m (T/2 - t)): the cosh form recovers m at every t, past T/2 too, where
+  // the log form turns negative (it is -m' there, with the ratio inverted), and at T/2 - 1,
+  // where the log form is smallest (log cosh m).
+  for (const int lt : {8, 16, 32})
+    for (const double m : {0.05, 0.3, 1.2, 3.0}) {
+      const double a = 2.5e-3;
+      std::vector<double> c(static_cast<std::size_t>(lt));
+      for (int t = 0; t < lt; ++t)
+        c[t] = a * std::cosh(m * (0.5 * lt - t));
+      for (int t = 0; t + 1 < lt; ++t) {
+        EXPECT_NEAR(lq::cosh_effective_mass(c[t], c[t + 1], t, lt), m, 1e-10)
+            << "T = " << lt << ", m = " << m << ", t = " << t;
+        EXPECT_EQ(lq::log_effective_mass(c[t], c[t + 1]), std::log(c[t] / c[t + 1]));
+        if (t >= lt / 2) {
+          EXPECT_LT(lq::log_effective_mass(c[t], c[t + 1]), 0) << "t = " << t;
+        }
+      }
+      // Exactly the log form's value for T/2 - 1 (ratio cosh m): |log(cosh m)| < m.
+      EXPECT_NEAR(lq::log_effective_mass(c[lt / 2 - 1], c[lt / 2]), std::log(std::cosh(m)), 1e-14);
+    }
+  // No cosh fits a ratio on the wrong side, a zero or a negative value.
+  EXPECT_TRUE(std::isnan(lq::cosh_effective_mass(1.0, 2.0, 0, 16)));  // rising before T/2
+  EXPECT_TRUE(std::isnan(lq::cosh_effective_mass(2.0, 1.0, 12, 16))); // falling after T/2
+  EXPECT_TRUE(std::isnan(lq::cosh_effective_mass(1.0, 0.0, 0, 16)));
+  EXPECT_TRUE(std::isnan(lq::cosh_effective_mass(-1.0, 1.0, 0, 16)));
+  EXPECT_TRUE(std::isnan(lq::log_effective_mass(1.0, 0.0)));
 }

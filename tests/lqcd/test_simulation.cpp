@@ -2,7 +2,7 @@
 // The HMC as the driver runs it (lqcd::Simulation): a chain restarted from the checkpoint of
 // trajectory 3 continues bit for bit, and its running sums (the summary's averages) cover the
 // whole chain; the last configuration replaces an older run's file of the same name and is
-// not written when the run was interrupted.
+// not written when the run was interrupted, and its SEQUENCE_NUMBER is the trajectory count.
 #include <filesystem>
 #include <fstream>
 
@@ -113,8 +113,11 @@ TEST_F(HmcSimulation, LastConfigurationReplacesAnOldFileAndNotWhenInterrupted)
 
   if (comm_.is_root()) std::ofstream(path) << "an older run's file\n";
   sim.write_output({.index = 0, .final = true, .interrupted = false});
-  const auto read = lq::read_nersc(path);
+  lq::NerscInfo info;
+  const auto read = lq::read_nersc(path, &info);
   EXPECT_TRUE(read.links == lq::gather_gauge(sim.decomposition(), sim.links()).links);
+  EXPECT_EQ(info.header.at("SEQUENCE_NUMBER"), "6") << "the trajectories done, as in the file name";
+  EXPECT_EQ(info.header.at("BETA"), "5.7");
   EXPECT_EQ(sim.results().json["configuration"], path.string());
 }
 

@@ -2,6 +2,7 @@
 #include "tessera/lqcd/hmc.hpp"
 
 #include <cmath>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -12,7 +13,13 @@ namespace tessera::lqcd {
 
 namespace {
 constexpr double omelyan_lambda = 0.1931833275037836; // Omelyan, Mryglod and Folk (2003)
+
+// A number for a message: any NaN as "nan" (its sign bit, "-nan", means nothing to a reader).
+std::string shown(double x)
+{
+  return std::isnan(x) ? std::string("nan") : fmt::format("{}", x);
 }
+} // namespace
 
 Integrator integrator_from(const std::string& name)
 {
@@ -118,14 +125,25 @@ TrajectoryResult Hmc::trajectory(std::uint64_t number)
   const std::int64_t iterations_before = fermions_ ? fermions_->solver_iterations() : 0;
   Kokkos::deep_copy(saved_links_, links_);
   const double h0 = start(number);
+  // A non-finite H is never a rejection to be averaged over: the links or the integration are
+  // broken, and every later trajectory would be too (issue 24: all-zero links gave dH = nan
+  // on every trajectory and exit 0). H is a global sum, so every rank throws alike.
+  if (!std::isfinite(h0))
+    throw Error(ExitCode::failure, fmt::format("trajectory {}: H = {} at its start is not finite (the links are not "
+                                               "a gauge field)",
+                                               number, shown(h0)));
   integrate();
   reunitarise(*d_, links_);
   const double h1 = hamiltonian();
   result.delta_h = h1 - h0;
+  if (!std::isfinite(result.delta_h))
+    throw Error(ExitCode::failure,
+                fmt::format("trajectory {}: dH = {} is not finite (H = {} at the start, {} at the end): the molecular "
+                            "dynamics blew up (links not SU(3), or too few hmc.steps for hmc.length)",
+                            number, shown(result.delta_h), shown(h0), shown(h1)));
   RandomDraws rng(params_.seed, static_cast<std::uint32_t>(Stream::accept), number);
   const double u = rng.uniform();
-  result.accepted =
-      std::isfinite(result.delta_h) && (number < params_.no_metropolis_until || u < std::exp(-result.delta_h));
+  result.accepted = number < params_.no_metropolis_until || u < std::exp(-result.delta_h);
   if (!result.accepted) Kokkos::deep_copy(links_, saved_links_);
   result.plaquette = plaquette(*d_, links_);
   if (fermions_) result.solver_iterations = fermions_->solver_iterations() - iterations_before;

@@ -38,6 +38,11 @@ constexpr std::size_t max_header_bytes = 64 * 1024;
 // file written in IEEE32 from double links: 1e-7 relative).
 constexpr double plaquette_tolerance = 1e-5;
 constexpr double link_trace_tolerance = 1e-6;
+// Links further from SU(3) than this (max |(U^+ U - 1)_ab| or |det U - 1|) are refused: IEEE32
+// files of double links round each number by 6e-8 relative, which moves both by a few 1e-7
+// at most, so 1e-5 accepts any honest single-precision file and refuses anything else (issue
+// 24: all-zero links with a consistent header passed and the HMC ran on with dH = nan).
+constexpr double su3_tolerance = nersc_su3_tolerance;
 // Sites converted per block when reading and writing (576 KiB of IEEE64 3x3 data).
 constexpr std::int64_t block_sites = 1024;
 
@@ -403,6 +408,16 @@ HostGauge Reader::read(NerscInfo* info)
       throw error(fmt::format("link trace mismatch: header {}, data {} (tolerance {:g})", expected, link_trace,
                               link_trace_tolerance));
   }
+  // Last: the file is intact (checksum, header values) but must also hold a gauge field.
+  if (const auto su3 = nersc_su3_deviation(gauge);
+      !(su3.unitarity <= su3_tolerance && su3.determinant <= su3_tolerance)) {
+    const std::int64_t s = su3.worst_link / 4;
+    const auto& L = extent_;
+    throw error(fmt::format("the links are not SU(3): max |U^+ U - 1| = {:.3g}, max |det U - 1| = {:.3g} (tolerance "
+                            "{:g}), worst at U_{}(x={}, y={}, z={}, t={})",
+                            su3.unitarity, su3.determinant, su3_tolerance, su3.worst_link % 4, s % L[0],
+                            s / L[0] % L[1], s / L[0] / L[1] % L[2], s / L[0] / L[1] / L[2]));
+  }
 
   if (info) {
     info->header = header_;
@@ -565,6 +580,35 @@ double nersc_link_trace(const HostGauge& gauge)
     total += static_cast<long double>(u[0].real()) + u[4].real() + u[8].real();
   }
   return static_cast<double>(total / (3.0L * static_cast<long double>(links)));
+}
+
+NerscSu3Deviation nersc_su3_deviation(const HostGauge& gauge)
+{
+  check_gauge(gauge, "nersc_su3_deviation");
+  NerscSu3Deviation result;
+  double worst = -1;
+  const std::int64_t links = gauge.volume() * 4;
+  for (std::int64_t l = 0; l < links; ++l) {
+    const Complex* u = gauge.links.data() + l * 9;
+    double unitarity = 0;
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) {
+        Complex sum = a == b ? Complex(-1, 0) : Complex(0, 0); // (U^+ U - 1)_ab
+        for (int k = 0; k < 3; ++k)
+          sum += std::conj(u[k * 3 + a]) * u[k * 3 + b];
+        unitarity = std::max(unitarity, std::abs(sum));
+      }
+    const Complex det =
+        u[0] * (u[4] * u[8] - u[5] * u[7]) - u[1] * (u[3] * u[8] - u[5] * u[6]) + u[2] * (u[3] * u[7] - u[4] * u[6]);
+    const double determinant = std::abs(det - Complex(1, 0));
+    result.unitarity = std::max(result.unitarity, unitarity);
+    result.determinant = std::max(result.determinant, determinant);
+    if (std::max(unitarity, determinant) > worst) {
+      worst = std::max(unitarity, determinant);
+      result.worst_link = l;
+    }
+  }
+  return result;
 }
 
 HostGauge read_nersc(const std::filesystem::path& path, NerscInfo* info)

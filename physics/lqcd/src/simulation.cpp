@@ -177,7 +177,10 @@ void Simulation::write_output(const OutputRequest& request)
   const bool ran = chain_.next_trajectory > first_trajectory_;
   if (request.final && (request.interrupted || !params_.save_config || !ran)) return;
   const auto path = context_.output_dir / fmt::format("lqcd.{:06d}.nersc", chain_.next_trajectory);
-  save_nersc(*decomposition_, links_, path, {.beta = params_.hmc.beta});
+  // SEQUENCE_NUMBER is the trajectory count, as in the file name: readers (Grid, MILC) take
+  // it for the configuration's place in the chain.
+  save_nersc(*decomposition_, links_, path,
+             {.sequence_number = static_cast<std::int64_t>(chain_.next_trajectory), .beta = params_.hmc.beta});
   configuration_ = path.string();
 }
 

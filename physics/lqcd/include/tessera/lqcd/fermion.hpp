@@ -53,7 +53,10 @@ private:
 void add_fermion_force(const Decomposition& d, const Links& links, const WilsonParams& params,
                        const FermionField<double>& a, const FermionField<double>& b, double scale, const Links& force);
 
-// x = D^-1 b (whole lattice) with the chosen solver; x holds the initial guess.
+// x = D^-1 b (whole lattice) with the chosen solver; x holds the initial guess. CG runs on
+// the normal equations; converged means the true residual |b - D x| / |b| (true_residual) is
+// within settings.tolerance, and CG is continued from x until it is, unless that residual
+// stalls (a singular D) or settings.max_iterations run out.
 SolverResult solve_wilson(const Decomposition& d, const Links& links, const WilsonParams& params, SolverKind kind,
                           const SolverSettings& settings, const FermionField<double>& x, const FermionField<double>& b);
 

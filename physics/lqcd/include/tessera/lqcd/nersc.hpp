@@ -12,7 +12,8 @@
 // reference reader of the format today: CHECKSUM is the wrapping 32-bit sum of the stored
 // numbers' 32-bit words in host order (an IEEE64 number contributes both halves, two-row
 // files only their stored rows), compared exactly; PLAQUETTE and LINK_TRACE are compared
-// with the values recomputed from the data to 1e-5 and 1e-6 (absolute). docs/lqcd.md.
+// with the values recomputed from the data to 1e-5 and 1e-6 (absolute). Beyond Grid, the
+// links must be SU(3) (unitary with det 1, to 1e-5). docs/lqcd.md.
 //
 // Host only: whole-lattice configurations in host memory; the device fields convert to and
 // from HostGauge.
@@ -78,7 +79,8 @@ void write_nersc(const std::filesystem::path& path, const HostGauge& gauge, cons
 // Reads and checks a configuration: a strict header (BEGIN_HEADER/END_HEADER, KEY = VALUE
 // lines, DIMENSION_1..4 positive with at most 2^31 sites, a known DATATYPE and
 // FLOATING_POINT, a CHECKSUM), the file size equal to header + data, the checksum, finite
-// numbers, and PLAQUETTE and LINK_TRACE where the header has them. Any failure is an
+// numbers, PLAQUETTE and LINK_TRACE where the header has them, and SU(3) links (within
+// nersc_su3_tolerance, after the third row of two-row storage is rebuilt). Any failure is an
 // IoError with a one-line message naming the file. FLOATING_POINT missing means IEEE32BIG
 // (the archive's original format); plain IEEE32 or IEEE64 (no byte order, written both
 // ways in the wild) takes the byte order whose checksum matches, big endian first.
@@ -90,5 +92,16 @@ HostGauge read_nersc(const std::filesystem::path& path, NerscInfo* info = nullpt
 double nersc_plaquette(const HostGauge& gauge);
 // the average of Re tr U / 3 over all 4 volume links (cold field: 1).
 double nersc_link_trace(const HostGauge& gauge);
+
+// How far the links are from SU(3): the largest |(U^+ U - 1)_ab| and |det U - 1| over all
+// links, and the link (s * 4 + mu) where the larger of the two is largest (the first such).
+// read_nersc refuses a file where either exceeds nersc_su3_tolerance.
+struct NerscSu3Deviation {
+  double unitarity = 0;
+  double determinant = 0;
+  std::int64_t worst_link = -1;
+};
+NerscSu3Deviation nersc_su3_deviation(const HostGauge& gauge);
+inline constexpr double nersc_su3_tolerance = 1e-5;
 
 } // namespace tessera::lqcd

@@ -55,7 +55,7 @@ std::vector<FlowResult> wilson_flow(const Decomposition& d, Links v, double eps,
 
 struct SolverStats {
   std::int64_t iterations = 0; // sum over the 12 solves
-  double max_residual = 0;     // largest final relative residual of the normal equations
+  double max_residual = 0;     // largest final true residual |b - D x| / |b|
   int solves = 0;
 };
 
@@ -67,5 +67,13 @@ struct SolverStats {
 std::vector<double> pion_correlator(const Decomposition& d, const Links& u, const WilsonParams& wilson, SolverKind kind,
                                     const SolverSettings& settings, std::array<int, dims> source,
                                     SolverStats* stats = nullptr);
+
+// Effective masses of a correlator from C(t) and C(t + 1) (NaN where none exists):
+// the log form log(C(t) / C(t + 1)), exact for a single exponential and negative past T/2 for
+// a periodic correlator; and the cosh form for a correlator periodic in time with period lt,
+// the m > 0 with C(t) / C(t + 1) = cosh(m (lt/2 - t)) / cosh(m (lt/2 - t - 1)), exact for
+// A cosh(m (lt/2 - t)) at every t (found by bisection to rounding).
+double log_effective_mass(double c_t, double c_next);
+double cosh_effective_mass(double c_t, double c_next, int t, int lt);
 
 } // namespace tessera::lqcd

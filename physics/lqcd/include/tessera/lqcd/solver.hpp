@@ -20,7 +20,8 @@ const char* name(SolverKind kind);
 
 // No defaults: the schema's solver.* keys give them (params.cpp).
 struct SolverSettings {
-  double tolerance; // on |b - A x| / |b| of the normal equations
+  double tolerance; // on |b - A x| / |b| of the system solved: D x = b in solve_wilson, the
+                    // normal equations A x = b in conjugate_gradient
   int max_iterations;
   double reliable_delta; // mixed precision: update when the residual fell by this factor
 };
@@ -30,6 +31,7 @@ struct SolverResult {
   int reliable_updates = 0;
   bool converged = false;
   double relative_residual = 0; // true residual of the normal equations, recomputed in double
+  double true_residual = 0;     // solve_wilson: |b - D x| / |b| of the Wilson system itself
   std::vector<double> history;  // |r| / |b| after each iteration (the iterated residual)
 };
 
