@@ -124,6 +124,8 @@ TEST_F(HmcSimulation, ErrorsAreTheGammaMethodsWithTauInt)
   EXPECT_EQ(j["tau_int_error"].get<double>(), e.tau_int_error);
   EXPECT_EQ(j["window"].get<std::size_t>(), e.window);
   EXPECT_EQ(j["samples"].get<std::size_t>(), 4u);
+  // Two samples never give an estimate (rho(1) = -1): the mean and why.
+  EXPECT_NE(joined.find(fmt::format("  Q {:.4f} (no estimate from 2 samples)\n", c.charge.mean())), std::string::npos);
   EXPECT_EQ(r.json["topological_charge"]["samples"], 2);
   EXPECT_EQ(r.json["topological_charge"]["q2"]["samples"], 2);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tessera/lqcd/simulation.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -37,10 +38,12 @@ std::string estimate_text(const Average& a, int precision)
   const ChainEstimate e = a.estimate();
   if (e.has_estimate) return e.describe(precision);
   if (e.samples == 0) return "no estimate (no samples)";
-  const std::string why = e.samples == 1                ? "1 sample"
-                          : a.samples.front() == e.mean ? fmt::format("all {} samples equal", e.samples)
-                                                        : fmt::format("{} samples", e.samples);
-  return fmt::format("{:.{}f} (no estimate: {})", e.mean, precision, why);
+  const double first = a.samples.front();
+  const bool equal = std::ranges::all_of(a.samples, [first](double x) { return x == first; });
+  const std::string why = e.samples == 1 ? ": 1 sample"
+                          : equal        ? fmt::format(": all {} samples equal", e.samples)
+                                         : fmt::format(" from {} samples", e.samples);
+  return fmt::format("{:.{}f} (no estimate{})", e.mean, precision, why);
 }
 
 } // namespace
