@@ -194,6 +194,6 @@ TEST(Hmc, ThermalisesFromColdWithExpMinusDeltaHNearOne)
   EXPECT_GT(last_plaquette, 0.5);
   EXPECT_LT(last_plaquette, 0.65);
   // the summary's average is the same over the production trajectories
-  EXPECT_EQ(sim.chain().exp_minus_dh.n, m);
+  EXPECT_EQ(sim.chain().exp_minus_dh.n(), m);
   EXPECT_NEAR(sim.chain().exp_minus_dh.mean(), mean, 1e-15);
 }

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // The HMC as the driver runs it (lqcd::Simulation): a chain restarted from the checkpoint of
-// trajectory 3 continues bit for bit, and its running sums (the summary's averages) cover the
-// whole chain; the last configuration replaces an older run's file of the same name and is
-// not written when the run was interrupted, and its SEQUENCE_NUMBER is the trajectory count.
+// trajectory 3 continues bit for bit, and its samples (the summary's averages) cover the
+// whole chain; the summary's errors are the Gamma method's, with tau_int, and "no estimate"
+// from 0 or 1 samples; the last configuration replaces an older run's file of the same name and
+// is not written when the run was interrupted, and its SEQUENCE_NUMBER is the trajectory count.
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+
+#include <fmt/ranges.h>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "lqcd_test_fields.hpp"
+#include "tessera/core/statistics.hpp"
 #include "tessera/lqcd/gauge_io.hpp"
 #include "tessera/lqcd/simulation.hpp"
 
@@ -29,9 +34,7 @@ lq::Params chain_params()
 
 void expect_same(const lq::Average& a, const lq::Average& b, const char* what)
 {
-  EXPECT_EQ(a.sum, b.sum) << what;
-  EXPECT_EQ(a.sum2, b.sum2) << what;
-  EXPECT_EQ(a.n, b.n) << what;
+  EXPECT_EQ(a.samples, b.samples) << what;
 }
 
 class HmcSimulation : public ::testing::Test {
@@ -85,8 +88,8 @@ TEST_F(HmcSimulation, RestartContinuesTheChainAndItsAverages)
   expect_same(a.polyakov_abs, b.polyakov_abs, "|polyakov|");
   expect_same(a.charge, b.charge, "Q");
   expect_same(a.charge2, b.charge2, "Q^2");
-  EXPECT_EQ(b.plaquette.n, 4) << "trajectories 2..5, three of them before the restart";
-  EXPECT_EQ(b.charge.n, 2) << "flowed after trajectories 2 and 5";
+  EXPECT_EQ(b.plaquette.n(), 4) << "trajectories 2..5, three of them before the restart";
+  EXPECT_EQ(b.charge.n(), 2) << "flowed after trajectories 2 and 5";
 
   const auto ua = lq::gather_gauge(whole.decomposition(), whole.links());
   const auto ub = lq::gather_gauge(again.decomposition(), again.links());
@@ -98,6 +101,63 @@ TEST_F(HmcSimulation, RestartContinuesTheChainAndItsAverages)
     EXPECT_EQ(ra[key], rb[key]) << key;
   EXPECT_EQ(ra["history"].size(), 6u);
   EXPECT_EQ(rb["history"].size(), 3u) << "the history is this process's trajectories";
+}
+
+TEST_F(HmcSimulation, ErrorsAreTheGammaMethodsWithTauInt)
+{
+  lq::Simulation sim(tessera::RunContext{comm_, dir_}, chain_params());
+  while (sim.position() < sim.end())
+    sim.advance(sim.end());
+  const auto& c = sim.chain();
+  ASSERT_EQ(c.plaquette.n(), 4) << "trajectories 2..5";
+  const auto e = tessera::gamma_method(c.plaquette.samples);
+  ASSERT_TRUE(e.has_estimate);
+  const auto r = sim.results();
+  const auto joined = fmt::format("{}", fmt::join(r.lines, "\n"));
+  std::cout << joined << "\n";
+  EXPECT_NE(joined.find("  plaquette " + e.describe(8) + "\n"), std::string::npos) << joined;
+  EXPECT_NE(joined.find("(tau_int "), std::string::npos);
+  const auto& j = r.json["plaquette"];
+  EXPECT_EQ(j["mean"].get<double>(), e.mean);
+  EXPECT_EQ(j["error"].get<double>(), e.error);
+  EXPECT_EQ(j["tau_int"].get<double>(), e.tau_int);
+  EXPECT_EQ(j["tau_int_error"].get<double>(), e.tau_int_error);
+  EXPECT_EQ(j["window"].get<std::size_t>(), e.window);
+  EXPECT_EQ(j["samples"].get<std::size_t>(), 4u);
+  // Two samples never give an estimate (rho(1) = -1): the mean and why.
+  EXPECT_NE(joined.find(fmt::format("  Q {:.4f} (no estimate from 2 samples)\n", c.charge.mean())), std::string::npos);
+  EXPECT_EQ(r.json["topological_charge"]["samples"], 2);
+  EXPECT_EQ(r.json["topological_charge"]["q2"]["samples"], 2);
+}
+
+TEST_F(HmcSimulation, NoEstimateFromNoneOrOneProductionTrajectory)
+{
+  for (const int trajectories : {2, 3}) {
+    auto p = chain_params();
+    p.trajectories = trajectories;
+    const auto dir = dir_ / std::to_string(trajectories);
+    fs::create_directories(dir);
+    lq::Simulation sim(tessera::RunContext{comm_, dir}, p);
+    while (sim.position() < sim.end())
+      sim.advance(sim.end());
+    const auto r = sim.results();
+    const auto joined = fmt::format("{}", fmt::join(r.lines, "\n"));
+    const auto& j = r.json["plaquette"];
+    EXPECT_EQ(j["samples"], trajectories - 2);
+    EXPECT_TRUE(j["error"].is_null()) << j;
+    EXPECT_TRUE(j["tau_int"].is_null()) << j;
+    EXPECT_TRUE(j["window"].is_null()) << j;
+    if (trajectories == 2) {
+      EXPECT_TRUE(j["mean"].is_null()) << j;
+      EXPECT_NE(joined.find("  plaquette no estimate (no samples)"), std::string::npos) << joined;
+    } else {
+      EXPECT_EQ(j["mean"].get<double>(), sim.chain().plaquette.samples.at(0));
+      EXPECT_NE(joined.find(fmt::format("  plaquette {:.8f} (no estimate: 1 sample)", j["mean"].get<double>())),
+                std::string::npos)
+          << joined;
+    }
+    EXPECT_EQ(joined.find("+- 0.0000"), std::string::npos) << joined;
+  }
 }
 
 TEST_F(HmcSimulation, LastConfigurationReplacesAnOldFileAndNotWhenInterrupted)

@@ -131,21 +131,31 @@ NerscInfo load_nersc(const Decomposition& d, const std::filesystem::path& path, 
 
 namespace {
 
-// The running sums under "<name>_sum", "<name>_sum2", "<name>_n".
+// The samples of an average: their number under "<name>_n" and, when there are any, the
+// samples in chain order in the dataset "<name>_samples" (checksummed like every dataset).
 void write_average(CheckpointWriter& writer, const std::string& name, const Average& a)
 {
-  writer.attribute(name + "_sum", a.sum);
-  writer.attribute(name + "_sum2", a.sum2);
-  writer.attribute(name + "_n", a.n);
+  writer.attribute(name + "_n", a.n());
+  if (a.samples.empty()) return;
+  HostView<double*> samples(const_cast<double*>(a.samples.data()), a.samples.size()); // unmanaged, read only
+  writer.write_shared(name + "_samples", samples);
 }
 
-Average read_average(const CheckpointReader& reader, const std::string& name)
+Average read_average(CheckpointReader& reader, const std::string& name)
 {
+  const auto& path = reader.path().string();
+  if (reader.has_attribute(name + "_sum"))
+    throw IoError(fmt::format("{}: a checkpoint of an older Tessera, which kept running sums of {} instead of the "
+                              "samples that error bars by the Gamma method need; it cannot be continued",
+                              path, name));
+  const auto n = reader.attribute_int(name + "_n");
+  if (n < 0) throw IoError(fmt::format("{}: {} samples of {}", path, n, name));
   Average a;
-  a.sum = reader.attribute_real(name + "_sum");
-  a.sum2 = reader.attribute_real(name + "_sum2");
-  a.n = reader.attribute_int(name + "_n");
-  if (a.n < 0) throw IoError(fmt::format("{}: {} samples of {}", reader.path().string(), a.n, name));
+  if (n == 0) return a;
+  a.samples = reader.read_shared<double>(name + "_samples");
+  if (static_cast<std::int64_t>(a.samples.size()) != n)
+    throw IoError(
+        fmt::format("{}: '{}_samples' has {} samples, the attribute says {}", path, name, a.samples.size(), n));
   return a;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tessera/lqcd/simulation.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -28,6 +29,21 @@ FlowResult flow_to_end(const Decomposition& d, const Links& u, const Params& p)
   const int steps = static_cast<int>(std::lround(p.flow_time / p.flow_step));
   const auto history = wilson_flow(d, v, p.flow_step, p.flow_time, std::max(1, steps));
   return history.empty() ? FlowResult{} : history.back();
+}
+
+// "0.55411613 +- 0.00038347 (tau_int 2.31 +- 0.40, 80 samples)" (Gamma method); without an
+// error estimate the mean and why: "1.000 (no estimate: all 80 samples equal)".
+std::string estimate_text(const Average& a, int precision)
+{
+  const ChainEstimate e = a.estimate();
+  if (e.has_estimate) return e.describe(precision);
+  if (e.samples == 0) return "no estimate (no samples)";
+  const double first = a.samples.front();
+  const bool equal = std::ranges::all_of(a.samples, [first](double x) { return x == first; });
+  const std::string why = e.samples == 1 ? ": 1 sample"
+                          : equal        ? fmt::format(": all {} samples equal", e.samples)
+                                         : fmt::format(" from {} samples", e.samples);
+  return fmt::format("{:.{}f} (no estimate{})", e.mean, precision, why);
 }
 
 } // namespace
@@ -202,13 +218,20 @@ Results Simulation::results()
   const ChainState& c = chain_;
   const double acceptance = c.attempted > 0 ? static_cast<double>(c.accepted) / static_cast<double>(c.attempted) : 0.0;
   Results r;
-  r.lines.push_back(fmt::format("{} trajectories: acceptance {:.3f} (production {:.3f}), <exp(-dH)> = {:.4f} +- "
-                                "{:.4f}, plaquette {:.8f} +- {:.8f}",
-                                c.next_trajectory, acceptance, c.acceptance.mean(), c.exp_minus_dh.mean(),
-                                c.exp_minus_dh.error(), c.plaquette.mean(), c.plaquette.error()));
+  r.lines.push_back(fmt::format("{} trajectories: acceptance {:.3f}; over the production trajectories (errors by the "
+                                "Gamma method, tau_int in trajectories or measurements):",
+                                c.next_trajectory, acceptance));
+  r.lines.push_back("  acceptance " + estimate_text(c.acceptance, 3));
+  r.lines.push_back("  <exp(-dH)> " + estimate_text(c.exp_minus_dh, 4));
+  r.lines.push_back("  plaquette " + estimate_text(c.plaquette, 8));
+  r.lines.push_back("  |polyakov| " + estimate_text(c.polyakov_abs, 6));
+  if (c.charge.n() > 0) {
+    r.lines.push_back("  Q " + estimate_text(c.charge, 4));
+    r.lines.push_back("  Q^2 " + estimate_text(c.charge2, 4));
+  }
   r.json = {{"trajectories", c.next_trajectory},
             {"acceptance", acceptance},
-            {"production_acceptance", c.acceptance.mean()},
+            {"production_acceptance", c.acceptance.to_json()},
             {"exp_minus_dh", c.exp_minus_dh.to_json()},
             {"plaquette", c.plaquette.to_json()},
             {"polyakov_abs", c.polyakov_abs.to_json()},
@@ -216,7 +239,10 @@ Results Simulation::results()
             {"history", history_},
             {"reversibility", reversibility_},
             {"configuration", configuration_}};
-  if (c.charge.n > 0) r.json["topological_charge"] = {{"mean", c.charge.mean()}, {"q2", c.charge2.to_json()}};
+  if (c.charge.n() > 0) {
+    r.json["topological_charge"] = c.charge.to_json();
+    r.json["topological_charge"]["q2"] = c.charge2.to_json();
+  }
   r.json.update(describe(*decomposition_, params_));
   return r;
 }
