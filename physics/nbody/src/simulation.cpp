@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tessera/nbody/simulation.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
+#include "tessera/core/errors.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/nbody/initial_conditions.hpp"
 #include "tessera/nbody/io.hpp"
@@ -74,6 +77,21 @@ void Simulation::write_output(const OutputRequest& request)
   // Block steps: only whole outputs at synchronised times (never an interrupted one).
   if (params_.snapshots && !request.interrupted)
     write_snapshot(context_.comm, state_, params_, context_.output_dir, request.index);
+}
+
+void Simulation::check() const
+{
+  if (!last_) return;
+  const double de = last_->relative_energy_error;
+  if (!std::isfinite(de))
+    throw Error(ExitCode::failure, fmt::format("dE/|E0| = {} at t = {}: the energy is no longer finite (the "
+                                               "integration has failed)",
+                                               de, last_->time));
+  const double limit = params_.max_energy_error;
+  if (limit > 0 && std::abs(de) > limit)
+    throw Error(ExitCode::failure, fmt::format("dE/|E0| = {:.3g} at t = {} exceeds run.max_energy_error = {} (the "
+                                               "integration has failed: shorter steps or a larger gravity.softening)",
+                                               de, last_->time, limit));
 }
 
 std::string Simulation::status() const

@@ -35,6 +35,9 @@ public:
   DiagnosticsRow diagnostics() const;
   void write_output(const OutputRequest& request);
   std::string status() const;
+  // After each diagnostics row: a non-finite energy, or |dE/E0| above run.max_energy_error,
+  // ends the run (Error, exit 1) with one line.
+  void check() const;
   Results results();
 
   const State& state() const { return state_; }
