@@ -117,6 +117,12 @@ Params params_from(const Config& c)
   if (p.ic != "plummer" && p.ic_file.empty()) {
     throw InputError(fmt::format("{}: key 'ic.file' is needed when ic.kind = \"{}\"", where, p.ic));
   }
+  if (p.ic == "plummer" && !p.ic_file.empty()) {
+    // A file named but not read would run a Plummer sphere in its place, silently.
+    throw InputError(fmt::format("{}: key 'ic.file' = \"{}\" is read only with ic.kind = \"hdf5\" or \"text\", "
+                                 "not ic.kind = \"plummer\"",
+                                 where, p.ic_file.string()));
+  }
   if (p.kroupa_min >= p.kroupa_max) {
     throw InputError(fmt::format("{}: key 'ic.kroupa_min' = {} must be below ic.kroupa_max = {}", where, p.kroupa_min,
                                  p.kroupa_max));
