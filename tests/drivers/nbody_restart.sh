@@ -36,5 +36,6 @@ if command -v h5ls >/dev/null; then
   h5ls "$work/ref/snapshot_0000.h5" | grep -q '^x ' || { echo "FAIL: snapshot lacks /x"; exit 1; }
   echo "ok: snapshots readable: $(h5ls "$work/ref/snapshot_0000.h5" | tr '\n' ' ')"
 fi
-[[ -f "$work/ref/snapshot_0000.xdmf" ]] || { echo "FAIL: no XDMF sidecar"; exit 1; }
+[[ $(grep -c '<Grid Name="snapshot_' "$work/ref/snapshots.xdmf") == 5 ]] ||
+  { echo "FAIL: snapshots.xdmf does not list the 5 snapshots"; exit 1; }
 echo "ok: nbody restart checks passed"

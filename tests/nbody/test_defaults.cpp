@@ -30,6 +30,7 @@ TEST(Defaults, ParamsOfAnEmptyDeckAreTheDocumentedDefaults)
   EXPECT_EQ(p.dt_min, std::ldexp(1.0, -40));
   EXPECT_EQ(p.dt_fixed, 0.0);
   EXPECT_EQ(p.t_end, 1.0);
+  EXPECT_EQ(p.max_energy_error, 0.01);
   EXPECT_TRUE(p.snapshots);
   EXPECT_EQ(p.tile, 0);
   EXPECT_EQ(p.team_size, 0);

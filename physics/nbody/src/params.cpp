@@ -34,6 +34,9 @@ ConfigSchema schema()
       .add_real("integrator.dt_fixed", 0.0, "fixed shared step (hermite_shared, leapfrog); 0: adaptive", 0.0, 1.0,
                 "N-body time")
       .add_real("run.t_end", 1.0, "end time", 0.0, 1e9, "N-body time")
+      .add_real("run.max_energy_error", 1e-2,
+                "largest abs(dE/E0) at a row of diagnostics.dat; beyond it the run stops, exit 1 (0: no limit)", 0.0,
+                1e30)
       .add_bool("output.snapshots", true, "write an HDF5 snapshot at every output (output.interval)")
       .add_int("kernel.tile", 0, "j-particles per team-scratch tile (0: backend default)", 0, 8192)
       .add_int("kernel.team_size", 0, "threads per team (0: backend default)", 0, 1024)
@@ -104,6 +107,7 @@ Params params_from(const Config& c)
   p.dt_min = c.get_real("integrator.dt_min");
   p.dt_fixed = c.get_real("integrator.dt_fixed");
   p.t_end = c.get_real("run.t_end");
+  p.max_energy_error = c.get_real("run.max_energy_error");
   p.snapshots = c.get_bool("output.snapshots");
   p.tile = static_cast<int>(c.get_int("kernel.tile"));
   p.team_size = static_cast<int>(c.get_int("kernel.team_size"));
@@ -112,6 +116,12 @@ Params params_from(const Config& c)
   const std::string where = c.source();
   if (p.ic != "plummer" && p.ic_file.empty()) {
     throw InputError(fmt::format("{}: key 'ic.file' is needed when ic.kind = \"{}\"", where, p.ic));
+  }
+  if (p.ic == "plummer" && !p.ic_file.empty()) {
+    // A file named but not read would run a Plummer sphere in its place, silently.
+    throw InputError(fmt::format("{}: key 'ic.file' = \"{}\" is read only with ic.kind = \"hdf5\" or \"text\", "
+                                 "not ic.kind = \"plummer\"",
+                                 where, p.ic_file.string()));
   }
   if (p.kroupa_min >= p.kroupa_max) {
     throw InputError(fmt::format("{}: key 'ic.kroupa_min' = {} must be below ic.kroupa_max = {}", where, p.kroupa_min,

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tessera/nbody/simulation.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
+#include "tessera/core/errors.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/nbody/initial_conditions.hpp"
 #include "tessera/nbody/io.hpp"
@@ -17,12 +20,13 @@ SimulationInfo Simulation::info()
                   "conditions, all pairs on the device";
   i.unit = unit();
   i.table_file = "diagnostics.dat";
-  i.output_files = {"snapshot_*.h5", "snapshot_*.xdmf"};
+  i.output_files = {"snapshot_*.h5", SnapshotSeries::file_name, "snapshots.xdmf.tmp"};
   i.initial_output = true;
   return i;
 }
 
-Simulation::Simulation(const RunContext& context, const Params& params) : context_(context), params_(params)
+Simulation::Simulation(const RunContext& context, const Params& params)
+    : context_(context), params_(params), series_(context.output_dir)
 {
   {
     auto scope = context_.scope("initial_conditions");
@@ -36,7 +40,7 @@ Simulation::Simulation(const RunContext& context, const Params& params) : contex
 }
 
 Simulation::Simulation(const RunContext& context, const Params& params, CheckpointReader& checkpoint)
-    : context_(context), params_(params)
+    : context_(context), params_(params), series_(context.output_dir)
 {
   initial_energy_ = read_checkpoint(checkpoint, state_);
   build_integrator();
@@ -72,8 +76,24 @@ DiagnosticsRow Simulation::diagnostics() const
 void Simulation::write_output(const OutputRequest& request)
 {
   // Block steps: only whole outputs at synchronised times (never an interrupted one).
-  if (params_.snapshots && !request.interrupted)
-    write_snapshot(context_.comm, state_, params_, context_.output_dir, request.index);
+  if (!params_.snapshots || request.interrupted) return;
+  write_snapshot(context_.comm, state_, params_, context_.output_dir, request.index);
+  if (context_.comm.is_root()) series_.add(request.index);
+}
+
+void Simulation::check() const
+{
+  if (!last_) return;
+  const double de = last_->relative_energy_error;
+  if (!std::isfinite(de))
+    throw Error(ExitCode::failure, fmt::format("dE/|E0| = {} at t = {}: the energy is no longer finite (the "
+                                               "integration has failed)",
+                                               de, last_->time));
+  const double limit = params_.max_energy_error;
+  if (limit > 0 && std::abs(de) > limit)
+    throw Error(ExitCode::failure, fmt::format("dE/|E0| = {:.3g} at t = {} exceeds run.max_energy_error = {} (the "
+                                               "integration has failed: shorter steps or a larger gravity.softening)",
+                                               de, last_->time, limit));
 }
 
 std::string Simulation::status() const

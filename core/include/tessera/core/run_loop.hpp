@@ -119,6 +119,11 @@ std::string status(const S& s)
   }
 }
 template <class S>
+void check(const S& s)
+{
+  if constexpr (requires { s.check(); }) s.check();
+}
+template <class S>
 void write_output(S& s, const OutputRequest& request)
 {
   if constexpr (requires { s.write_output(request); }) s.write_output(request);
@@ -150,6 +155,8 @@ nlohmann::json run_simulation(const DriverContext& driver)
   const auto row = [&] {
     auto scope = driver.timers.scope("diagnostics");
     loop.table_row(sim->diagnostics(), sim->position());
+    // After the row is on disk: a run that has gone wrong ends here, its evidence written.
+    detail::check(*sim);
   };
   const auto output = [&](bool final, bool interrupted) {
     auto scope = driver.timers.scope("output");

@@ -26,6 +26,9 @@
 //   bool finished() const;                    ends before end() (early stopping, max_steps)
 //   void write_output(const OutputRequest&);  snapshots, plots, configurations
 //   std::string status() const;               a few words for the progress lines
+//   void check() const;                       after each table row is on disk: throws
+//                                             Error(ExitCode::failure) when the run has gone
+//                                             wrong (an energy error past its limit)
 //
 // Tests, benchmarks and fuzzers construct the same classes from the same Params, so a test
 // runs exactly the physics a driver runs.

@@ -35,6 +35,7 @@ struct Params {
   double dt_min;
   double dt_fixed; // > 0: shared step of this size (Hermite shared, leapfrog)
   double t_end;
+  double max_energy_error; // |dE/E0| past which a diagnostics row ends the run (0: no limit)
   // Output
   bool snapshots; // an HDF5 snapshot at every output
   // Kernel tuning (0: the backend's default)

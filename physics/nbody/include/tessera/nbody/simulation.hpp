@@ -3,14 +3,16 @@
 // Direct N-body as a simulation of core's run loop (tessera-nbody; docs/nbody.md): Plummer
 // or file initial conditions, the Hermite integrator with block or shared steps (or the
 // leapfrog) advanced one step at a time, diagnostics rows (energy error, virial ratio,
-// Lagrangian radii) in diagnostics.dat, HDF5 snapshots at every output, checkpoints that
-// hold each particle's own time so a restart continues bit for bit.
+// Lagrangian radii) in diagnostics.dat, HDF5 snapshots at every output (one XDMF series,
+// snapshots.xdmf), checkpoints that hold each particle's own time so a restart continues bit
+// for bit.
 
 #include <optional>
 
 #include "tessera/core/simulation.hpp"
 #include "tessera/nbody/diagnostics.hpp"
 #include "tessera/nbody/hermite.hpp"
+#include "tessera/nbody/io.hpp"
 #include "tessera/nbody/params.hpp"
 #include "tessera/nbody/state.hpp"
 
@@ -35,6 +37,9 @@ public:
   DiagnosticsRow diagnostics() const;
   void write_output(const OutputRequest& request);
   std::string status() const;
+  // After each diagnostics row: a non-finite energy, or |dE/E0| above run.max_energy_error,
+  // ends the run (Error, exit 1) with one line.
+  void check() const;
   Results results();
 
   const State& state() const { return state_; }
@@ -48,6 +53,7 @@ private:
   State state_;
   std::optional<Hermite> hermite_;
   std::optional<Leapfrog> leapfrog_;
+  SnapshotSeries series_; // snapshots.xdmf (rank 0)
   double initial_energy_ = 0;
   std::int64_t steps_at_start_ = 0, active_total_ = 0;
   mutable nlohmann::json table_ = nlohmann::json::array(); // the rows of this run, for the summary
