@@ -60,6 +60,19 @@ void check_time_step(double dt, double time)
                                                dt, time));
 }
 
+// A step whose floors raised more than `limit` density or pressure values per cell (each
+// cell counts up to 4 times: two variables, two stages) hides a blow-up: the run stops.
+void check_floors(std::int64_t corrections, double cells, double limit, std::int64_t step, double time)
+{
+  const double fraction = cells > 0 ? static_cast<double>(corrections) / cells : 0.0;
+  if (fraction > limit)
+    throw Error(ExitCode::failure,
+                fmt::format("amr: step {} (t = {:.6g}) raised {} density or pressure values to the floors, {:.4g} per "
+                            "cell, more than hydro.max_floored_fraction = {}: the solution has blown up (lower "
+                            "hydro.cfl or check the initial state)",
+                            step, time, corrections, fraction, limit));
+}
+
 // Whether `time` has reached `end` as core's run loop counts it (sums of steps carry rounding).
 bool reached(double time, double end)
 {
@@ -96,6 +109,7 @@ Simulation::Simulation(const RunContext& context, const Params& params, Checkpoi
                                        params_.refinement, context_.comm);
   copy_interior(restored.interior, amr_->mesh(), amr_->data());
   amr_->add_floors(restored.state.floors);
+  floors_ = restored.state.floors;
   time_ = restored.state.time;
   step_ = steps_at_start_ = restored.state.step;
   regrids_ = restored.state.regrids;
@@ -144,7 +158,11 @@ void Simulation::advance(double target)
     dt_ = dt;
   }
   ++step_;
-  zone_cycles_ += amr_->mesh().global_cells();
+  const double cells = amr_->mesh().global_cells();
+  zone_cycles_ += cells;
+  const auto floors = amr_->floors_applied();
+  check_floors(floors - floors_, cells, params_.max_floored_fraction, step_, time_);
+  floors_ = floors;
   // By the step count, so that regrids fall where they would have after a restart.
   const int interval = params_.refinement.interval;
   if (interval > 0 && step_ % interval == 0) {
