@@ -11,6 +11,7 @@
 #include "tessera/amr/initial_state.hpp"
 #include "tessera/core/errors.hpp"
 #include "tessera/core/log.hpp"
+#include "tessera/core/runtime.hpp"
 
 namespace tessera::amr {
 
@@ -73,6 +74,30 @@ void check_floors(std::int64_t corrections, double cells, double limit, std::int
                             step, time, corrections, fraction, limit));
 }
 
+// Refuses a root grid too large for the memory before the tree or any View exists. Every
+// block of this rank's share holds (block_cells + 2 ghosts)^dims cells of 5 + scalars
+// doubles in 3 + dims arrays: the state (AdaptiveRun), the step's copy of it, the primitive
+// variables and a face flux per axis (Hydro). Refinement adds blocks during the run: this
+// is the least the run needs.
+void check_root_grid_memory(const Comm& comm, const Params& p)
+{
+  const auto& s = p.shape;
+  const int dims = s.tree.dims;
+  double blocks = 1, cells = 1;
+  std::string grid;
+  for (int a = 0; a < dims; ++a) {
+    const auto root = static_cast<double>(s.tree.root[static_cast<std::size_t>(a)]);
+    blocks *= root;
+    cells *= static_cast<double>(s.block_cells + 2 * ghosts);
+    grid += fmt::format("{}mesh.cells_{} = {:.0f}", a > 0 ? ", " : "", "xyz"[a], root * s.block_cells);
+  }
+  const double blocks_per_rank = std::ceil(blocks / comm.size());
+  const double bytes = blocks_per_rank * cells * (first_scalar + s.scalars) * sizeof(double) * (3 + dims);
+  check_memory(comm, bytes,
+               fmt::format("the root grid ({}, {:.0f} blocks of {}^{} cells)", grid, blocks, s.block_cells, dims),
+               "use more ranks or a coarser root grid");
+}
+
 // Whether `time` has reached `end` as core's run loop counts it (sums of steps carry rounding).
 bool reached(double time, double end)
 {
@@ -95,6 +120,7 @@ SimulationInfo Simulation::info()
 
 Simulation::Simulation(const RunContext& context, const Params& params) : context_(context), params_(params)
 {
+  check_root_grid_memory(context_.comm, params_);
   amr_ = std::make_unique<AdaptiveRun>(params_.shape, BlockTree(params_.shape.tree), params_.hydro, params_.boundaries,
                                        params_.refinement, context_.comm);
   set_up_problem();
@@ -104,6 +130,7 @@ Simulation::Simulation(const RunContext& context, const Params& params) : contex
 Simulation::Simulation(const RunContext& context, const Params& params, CheckpointReader& checkpoint)
     : context_(context), params_(params)
 {
+  check_root_grid_memory(context_.comm, params_);
   auto restored = read_checkpoint(checkpoint, params_.shape);
   amr_ = std::make_unique<AdaptiveRun>(params_.shape, std::move(restored.tree), params_.hydro, params_.boundaries,
                                        params_.refinement, context_.comm);
