@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "tessera/core/errors.hpp"
 #include "tessera/core/hdf5.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/spaces.hpp"
@@ -136,6 +137,16 @@ std::size_t available_memory_bytes()
   const long pages = ::sysconf(_SC_AVPHYS_PAGES), page_size = ::sysconf(_SC_PAGESIZE);
   return pages > 0 && page_size > 0 ? static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size)
                                     : std::numeric_limits<std::size_t>::max();
+}
+
+void check_memory(const Comm& comm, double bytes_per_rank, const std::string& what, const std::string& advice)
+{
+  const double available = static_cast<double>(available_memory_bytes());
+  if (comm.any(bytes_per_rank > 0.9 * available)) {
+    constexpr double gib = 1073741824.0;
+    throw InputError(fmt::format("{} needs about {:.1f} GiB per rank, more than the {:.1f} GiB free; {}", what,
+                                 comm.max(bytes_per_rank) / gib, comm.min(available) / gib, advice));
+  }
 }
 
 Runtime::Runtime(int& argc, char**& argv)

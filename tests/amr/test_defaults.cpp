@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Defaults live only in the schema: the Params of an empty input deck carry exactly the
 // defaults docs/amr.md documents (tessera-amr --help-input prints the same table).
+#include <string>
+#include <tuple>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -31,6 +34,7 @@ TEST(Defaults, ParamsOfAnEmptyDeckAreTheDocumentedDefaults)
   EXPECT_EQ(p.hydro.limiter, Limiter::van_leer);
   EXPECT_EQ(p.hydro.density_floor, 1e-10);
   EXPECT_EQ(p.hydro.pressure_floor, 1e-12);
+  EXPECT_EQ(p.max_floored_fraction, 0.01);
   EXPECT_EQ(p.refinement.interval, 4);
   EXPECT_EQ(p.refinement.refine_threshold, 0.8);
   EXPECT_EQ(p.refinement.derefine_threshold, 0.2);
@@ -44,6 +48,36 @@ TEST(Defaults, ParamsOfAnEmptyDeckAreTheDocumentedDefaults)
   EXPECT_EQ(p.t_end, 0.1);
   EXPECT_EQ(p.max_steps, 0);
   EXPECT_FALSE(p.plots); // output.interval = 0
+}
+
+// Issue 24: hydro.cfl up to 1/mesh.dims (the unsplit step's stability limit), refused above
+// it at input time with a line naming the key, the value, the dimension and the limit.
+TEST(Defaults, TheCflNumberIsCheckedAgainstTheDimension)
+{
+  const auto parse = [](int dims, const std::string& cfl) {
+    return Simulation::params(
+        Config::parse(Simulation::schema(), "", "(test)",
+                      {fmt::format("mesh.dims={}", dims), "mesh.cells_x=32", "mesh.cells_y=32", "mesh.cells_z=32",
+                       "mesh.block_cells=8", "mesh.max_level=0", "problem.kind=sod", "hydro.cfl=" + cfl}));
+  };
+  EXPECT_EQ(parse(1, "1").hydro.cfl, 1.0);
+  EXPECT_EQ(parse(2, "0.5").hydro.cfl, 0.5);
+  EXPECT_EQ(parse(3, "0.3333333333333333").hydro.cfl, 1.0 / 3);
+  for (const auto& [dims, cfl, text] :
+       {std::tuple{2, "0.51",
+                   "(test): key 'hydro.cfl' = 0.51 exceeds the stability limit 1/2 = 0.5 of a 2-D mesh "
+                   "(mesh.dims = 2)"},
+        std::tuple{3, "1",
+                   "(test): key 'hydro.cfl' = 1 exceeds the stability limit 1/3 = 0.333333 of a 3-D mesh "
+                   "(mesh.dims = 3)"}}) {
+    try {
+      parse(dims, cfl);
+      ADD_FAILURE() << "hydro.cfl = " << cfl << " accepted in " << dims << "-D";
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()), text);
+      EXPECT_EQ(e.code(), ExitCode::bad_input);
+    }
+  }
 }
 
 TEST(Defaults, RunLoopKeysHaveTheDocumentedDefaults)
@@ -65,8 +99,10 @@ TEST(Defaults, ARestartMustKeepTheMeshTheSchemeAndTheProblem)
   const auto schema = Simulation::schema();
   for (const auto& key : schema.keys()) {
     const auto in = [&](const char* section) { return key.name.rfind(section, 0) == 0; };
-    const bool solution = in("mesh.") || in("hydro.") || in("refinement.") || key.name == "problem.kind" ||
-                          in("sod.") || in("wave.") || in("sedov.") || in("kh.");
+    // hydro.max_floored_fraction only decides whether the run goes on.
+    const bool solution = in("mesh.") || (in("hydro.") && key.name != "hydro.max_floored_fraction") ||
+                          in("refinement.") || key.name == "problem.kind" || in("sod.") || in("wave.") ||
+                          in("sedov.") || in("kh.");
     EXPECT_EQ(key.fixed_on_restart, solution) << key.name;
     if (in("run.") || in("output.")) {
       EXPECT_FALSE(key.fixed_on_restart) << key.name;

@@ -7,8 +7,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+
+#include <sys/stat.h>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -181,6 +185,45 @@ TEST(PlotFile, XdmfSeriesContinuesAfterRestart)
                                 fmt::format("{:.17g}", exact_mass(dims)) + " --rtol 1e-12";
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
   }
+}
+
+// Issue 24: each plot is appended to the XDMF (the same file, its earlier text kept), not the
+// whole series rewritten; a file that does not end as the writer left it is rewritten whole.
+TEST(PlotFile, XdmfGrowsByAppendingEachPlot)
+{
+  const Comm comm;
+  const test::ScratchDir dir(comm, "amr-plot-append");
+  const Mesh mesh = corner_refined_mesh(2);
+  const BlockData u = mesh.allocate("test::u");
+  set_primitive_state(mesh, u, gamma_gas, linear_state);
+  const auto inode = [&] {
+    struct stat st{};
+    EXPECT_EQ(::stat((dir / "run.xdmf").c_str(), &st), 0);
+    return st.st_ino;
+  };
+  const std::string tail = "  </Grid>\n</Domain>\n</Xdmf>\n";
+  PlotWriter plots(comm, dir.path(), "run");
+  plots.write(0, mesh, u, gamma_gas, 0.0, 0);
+  const std::string first = read_text(dir / "run.xdmf");
+  const auto first_inode = inode();
+  plots.write(1, mesh, u, gamma_gas, 0.5, 10);
+  plots.write(2, mesh, u, gamma_gas, 1.0, 20);
+  const std::string third = read_text(dir / "run.xdmf");
+  EXPECT_EQ(inode(), first_inode); // no temporary file renamed over it
+  ASSERT_GT(first.size(), tail.size());
+  EXPECT_EQ(third.substr(0, first.size() - tail.size()), first.substr(0, first.size() - tail.size()));
+  EXPECT_EQ(third.substr(third.size() - tail.size()), tail);
+  EXPECT_EQ(occurrences(third, "<Time Value="), 3);
+  EXPECT_EQ(occurrences(third, "Name=\"block_"), 3 * mesh.blocks());
+  EXPECT_EQ(occurrences(third, "run.00002.h5:/density"), mesh.blocks());
+
+  // Cut short (a full disk): the next plot writes the series whole again.
+  std::filesystem::resize_file(dir / "run.xdmf", third.size() - 5);
+  plots.write(3, mesh, u, gamma_gas, 1.5, 30);
+  const std::string fourth = read_text(dir / "run.xdmf");
+  EXPECT_EQ(occurrences(fourth, "<Time Value="), 4);
+  EXPECT_EQ(fourth.substr(fourth.size() - tail.size()), tail);
+  EXPECT_EQ(occurrences(fourth, "CollectionType=\"Temporal\""), 1);
 }
 
 } // namespace

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Progress lines, phase timers and the runtime description.
 #include <algorithm>
+#include <string>
 
 #include <gtest/gtest.h>
 
+#include "tessera/core/errors.hpp"
 #include "tessera/core/progress.hpp"
 #include "tessera/core/runtime.hpp"
 #include "tessera/core/timers.hpp"
@@ -47,6 +49,22 @@ TEST(Runtime, DescriptionNamesBackendAndVersion)
   EXPECT_EQ(std::count(version.begin(), version.end(), '.'), 2);
   EXPECT_FALSE(device_name().empty());
   EXPECT_STREQ(backend_name(), ExecSpace::name());
+}
+
+// Issue 24: the one refusal every driver gives a problem too large for the memory.
+TEST(Runtime, CheckMemoryRefusesWhatDoesNotFit)
+{
+  const Comm comm;
+  EXPECT_NO_THROW(check_memory(comm, 1024.0, "a tiny problem", "never"));
+  try {
+    check_memory(comm, 1e6 * 1073741824.0, "ic.n = 7", "use fewer");
+    ADD_FAILURE() << "10^6 GiB fits";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.code(), ExitCode::bad_input);
+    const std::string text = e.what();
+    EXPECT_EQ(text.rfind("ic.n = 7 needs about 1000000.0 GiB per rank, more than the ", 0), 0u) << text;
+    EXPECT_EQ(text.substr(text.size() - 20), " GiB free; use fewer") << text;
+  }
 }
 
 TEST(Runtime, StopFlag)

@@ -231,7 +231,9 @@ void check(const Mesh& mesh, const HydroParams& p)
 {
   if (!(p.gamma > 1)) throw InputError(fmt::format("hydro: gamma must exceed 1, not {}", p.gamma));
   if (!(p.cfl > 0 && p.cfl <= 1)) throw InputError(fmt::format("hydro: cfl must be in (0, 1], not {}", p.cfl));
-  if (!(p.density_floor > 0 && p.pressure_floor > 0)) throw InputError("hydro: floors must be positive");
+  if (!(p.density_floor > 0 && p.pressure_floor > 0))
+    throw InputError(fmt::format("hydro: hydro.density_floor = {} and hydro.pressure_floor = {} must be positive",
+                                 p.density_floor, p.pressure_floor));
   if (mesh.shape().scalars > max_scalars)
     throw InputError(fmt::format("hydro: at most {} passive scalars, not {}", max_scalars, mesh.shape().scalars));
 }

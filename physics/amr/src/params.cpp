@@ -38,12 +38,19 @@ void declare_mesh(ConfigSchema& s)
 void declare_hydro(ConfigSchema& s)
 {
   s.add_real("hydro.gamma", 5.0 / 3.0, "adiabatic index of the ideal gas", 1.0 + 1e-9, 10.0)
-      .add_real("hydro.cfl", 0.3, "Courant number of the global time step (stable up to 1/dims)", 1e-6, 1.0)
+      .add_real("hydro.cfl", 0.3, "Courant number of the global time step (at most 1/mesh.dims, the stability limit)",
+                1e-6, 1.0)
       .add_string("hydro.riemann", "hllc", "Riemann solver", {"hllc", "hlle"})
       .add_string("hydro.limiter", "van_leer", "slope limiter of the piecewise-linear reconstruction",
                   {"minmod", "van_leer", "mc"})
-      .add_real("hydro.density_floor", 1e-10, "smallest density a cell may have", 0.0, 1e30)
-      .add_real("hydro.pressure_floor", 1e-12, "smallest pressure a cell may have", 0.0, 1e30)
+      // Positive: a floor of 0 lets a cell reach zero density or pressure (1e-300, the smallest
+      // bound the schema can state for "above 0").
+      .add_real("hydro.density_floor", 1e-10, "smallest density a cell may have (positive)", 1e-300, 1e30)
+      .add_real("hydro.pressure_floor", 1e-12, "smallest pressure a cell may have (positive)", 1e-300, 1e30)
+      .add_real("hydro.max_floored_fraction", 0.01,
+                "floor corrections of one step per cell above which the run stops as blown up (a cell counts up to "
+                "4 times: density and pressure, two stages)",
+                0.0, 4.0)
       .add_int("hydro.scalars", 0, "passive scalars advected with the flow", 0, max_scalars);
 }
 
@@ -126,7 +133,10 @@ ConfigSchema schema(const ProblemSet& problems)
   // What a restart continues must be the same mesh, gas, scheme, refinement and initial
   // problem (a change of any of them changes the solution); the end, the step limit and
   // the outputs may change.
-  for (const char* key : {"mesh.", "hydro.", "refinement.", "problem.kind"})
+  // The limit on floor corrections only decides whether a run goes on: a run it stopped may
+  // continue from its last checkpoint under another.
+  for (const char* key : {"mesh.", "hydro.gamma", "hydro.cfl", "hydro.riemann", "hydro.limiter", "hydro.density_floor",
+                          "hydro.pressure_floor", "hydro.scalars", "refinement.", "problem.kind"})
     fixed.emplace_back(key);
   s.fixed_on_restart(fixed);
   return s;
@@ -183,11 +193,17 @@ BoundaryConditions boundaries_from(const Config& c, MeshShape& shape)
   return bc;
 }
 
-HydroParams hydro_from(const Config& c)
+HydroParams hydro_from(const Config& c, int dims)
 {
   HydroParams h{};
   h.gamma = c.get_real("hydro.gamma");
   h.cfl = c.get_real("hydro.cfl");
+  // The unsplit step moves a signal up to cfl cells along every axis at once: stable up to
+  // 1/dims (a 3-D run at cfl = 1 lives on its floors at dt ~ 1e-20).
+  if (const double limit = 1.0 / dims; h.cfl > limit * (1 + 1e-12))
+    throw InputError(fmt::format("{}: key 'hydro.cfl' = {} exceeds the stability limit 1/{} = {:.6g} of a {}-D mesh "
+                                 "(mesh.dims = {})",
+                                 c.source(), h.cfl, dims, limit, dims, dims));
   h.riemann = c.get_string("hydro.riemann") == "hlle" ? RiemannSolver::hlle : RiemannSolver::hllc;
   const auto limiter = c.get_string("hydro.limiter");
   h.limiter = limiter == "minmod" ? Limiter::minmod
@@ -230,7 +246,8 @@ Params params_from(const Config& c, const ProblemSet& problems)
   Params p{};
   p.shape = mesh_shape_from(c);
   p.boundaries = boundaries_from(c, p.shape);
-  p.hydro = hydro_from(c);
+  p.hydro = hydro_from(c, p.shape.tree.dims);
+  p.max_floored_fraction = c.get_real("hydro.max_floored_fraction");
   p.refinement = refinement_from(c);
   for (const auto& region : p.refinement.regions)
     if (region.level > p.shape.tree.max_level)

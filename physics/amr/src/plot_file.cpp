@@ -4,6 +4,7 @@
 #include <exception>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
@@ -218,9 +219,18 @@ void PlotWriter::write(int number, const Mesh& mesh, const BlockData& u, double 
   records_.push_back(record);
   on_root(*comm_, [&] {
     grids_.push_back(spatial_grid(dir_, record));
-    rewrite_xdmf();
+    if (xdmf_written_)
+      append_xdmf(grids_.back());
+    else
+      rewrite_xdmf();
+    xdmf_written_ = true;
   });
 }
+
+namespace {
+// What closes the temporal collection: the end of every XDMF file the writer leaves.
+constexpr std::string_view xdmf_tail = "  </Grid>\n</Domain>\n</Xdmf>\n";
+} // namespace
 
 void PlotWriter::rewrite_xdmf() const
 {
@@ -233,11 +243,31 @@ void PlotWriter::rewrite_xdmf() const
     out << fmt::format("  <Grid Name=\"{}\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", stem_);
     for (const auto& grid : grids_)
       out << grid;
-    out << "  </Grid>\n</Domain>\n</Xdmf>\n";
+    out << xdmf_tail;
     if (!out.flush()) throw IoError(fmt::format("{}: write failed", temporary.string()));
   }
-  // Readers polling the series never see a half-written file.
   std::filesystem::rename(temporary, path);
+}
+
+// The new plot's grid written over the closing tags, which follow it again: the file grows by
+// one plot, whatever the length of the series (a rewrite of every plot so far made a series
+// of N plots cost N^2). A run killed in between leaves a file the restart rewrites whole.
+void PlotWriter::append_xdmf(const std::string& grid) const
+{
+  const auto path = xdmf_path();
+  std::fstream out(path, std::ios::in | std::ios::out | std::ios::binary);
+  if (!out) throw IoError(fmt::format("{}: cannot open to append a plot", path.string()));
+  // Not the file this writer left (edited, or cut by a full disk): written whole again.
+  std::string end(xdmf_tail.size(), '\0');
+  out.seekg(-static_cast<std::streamoff>(xdmf_tail.size()), std::ios::end);
+  if (!out.read(end.data(), static_cast<std::streamsize>(end.size())) || end != xdmf_tail) {
+    out.close();
+    rewrite_xdmf();
+    return;
+  }
+  out.seekp(-static_cast<std::streamoff>(xdmf_tail.size()), std::ios::end);
+  out << grid << xdmf_tail;
+  if (!out.flush()) throw IoError(fmt::format("{}: write failed", path.string()));
 }
 
 } // namespace tessera::amr

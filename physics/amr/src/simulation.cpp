@@ -11,6 +11,7 @@
 #include "tessera/amr/initial_state.hpp"
 #include "tessera/core/errors.hpp"
 #include "tessera/core/log.hpp"
+#include "tessera/core/runtime.hpp"
 
 namespace tessera::amr {
 
@@ -60,6 +61,43 @@ void check_time_step(double dt, double time)
                                                dt, time));
 }
 
+// A step whose floors raised more than `limit` density or pressure values per cell (each
+// cell counts up to 4 times: two variables, two stages) hides a blow-up: the run stops.
+void check_floors(std::int64_t corrections, double cells, double limit, std::int64_t step, double time)
+{
+  const double fraction = cells > 0 ? static_cast<double>(corrections) / cells : 0.0;
+  if (fraction > limit)
+    throw Error(ExitCode::failure,
+                fmt::format("amr: step {} (t = {:.6g}) raised {} density or pressure values to the floors, {:.4g} per "
+                            "cell, more than hydro.max_floored_fraction = {}: the solution has blown up (lower "
+                            "hydro.cfl or check the initial state)",
+                            step, time, corrections, fraction, limit));
+}
+
+// Refuses a root grid too large for the memory before the tree or any View exists. Every
+// block of this rank's share holds (block_cells + 2 ghosts)^dims cells of 5 + scalars
+// doubles in 3 + dims arrays: the state (AdaptiveRun), the step's copy of it, the primitive
+// variables and a face flux per axis (Hydro). Refinement adds blocks during the run: this
+// is the least the run needs.
+void check_root_grid_memory(const Comm& comm, const Params& p)
+{
+  const auto& s = p.shape;
+  const int dims = s.tree.dims;
+  double blocks = 1, cells = 1;
+  std::string grid;
+  for (int a = 0; a < dims; ++a) {
+    const auto root = static_cast<double>(s.tree.root[static_cast<std::size_t>(a)]);
+    blocks *= root;
+    cells *= static_cast<double>(s.block_cells + 2 * ghosts);
+    grid += fmt::format("{}mesh.cells_{} = {:.0f}", a > 0 ? ", " : "", "xyz"[a], root * s.block_cells);
+  }
+  const double blocks_per_rank = std::ceil(blocks / comm.size());
+  const double bytes = blocks_per_rank * cells * (first_scalar + s.scalars) * sizeof(double) * (3 + dims);
+  check_memory(comm, bytes,
+               fmt::format("the root grid ({}, {:.0f} blocks of {}^{} cells)", grid, blocks, s.block_cells, dims),
+               "use more ranks or a coarser root grid");
+}
+
 // Whether `time` has reached `end` as core's run loop counts it (sums of steps carry rounding).
 bool reached(double time, double end)
 {
@@ -82,6 +120,7 @@ SimulationInfo Simulation::info()
 
 Simulation::Simulation(const RunContext& context, const Params& params) : context_(context), params_(params)
 {
+  check_root_grid_memory(context_.comm, params_);
   amr_ = std::make_unique<AdaptiveRun>(params_.shape, BlockTree(params_.shape.tree), params_.hydro, params_.boundaries,
                                        params_.refinement, context_.comm);
   set_up_problem();
@@ -91,11 +130,13 @@ Simulation::Simulation(const RunContext& context, const Params& params) : contex
 Simulation::Simulation(const RunContext& context, const Params& params, CheckpointReader& checkpoint)
     : context_(context), params_(params)
 {
+  check_root_grid_memory(context_.comm, params_);
   auto restored = read_checkpoint(checkpoint, params_.shape);
   amr_ = std::make_unique<AdaptiveRun>(params_.shape, std::move(restored.tree), params_.hydro, params_.boundaries,
                                        params_.refinement, context_.comm);
   copy_interior(restored.interior, amr_->mesh(), amr_->data());
   amr_->add_floors(restored.state.floors);
+  floors_ = restored.state.floors;
   time_ = restored.state.time;
   step_ = steps_at_start_ = restored.state.step;
   regrids_ = restored.state.regrids;
@@ -144,7 +185,11 @@ void Simulation::advance(double target)
     dt_ = dt;
   }
   ++step_;
-  zone_cycles_ += amr_->mesh().global_cells();
+  const double cells = amr_->mesh().global_cells();
+  zone_cycles_ += cells;
+  const auto floors = amr_->floors_applied();
+  check_floors(floors - floors_, cells, params_.max_floored_fraction, step_, time_);
+  floors_ = floors;
   // By the step count, so that regrids fall where they would have after a restart.
   const int interval = params_.refinement.interval;
   if (interval > 0 && step_ % interval == 0) {

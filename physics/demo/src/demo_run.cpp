@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <cmath>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -125,6 +126,22 @@ void write_output(const Comm& comm, const std::filesystem::path& dir, const Grid
   if (comm.is_root()) write_xdmf(dir / "demo.xdmf", "demo.h5", p);
 }
 
+// Refuses a grid and particles too large for the memory before anything is allocated: per
+// rank, three copies of the local grid with its ghost layers (the temperature, the scratch of
+// the step, the interior copy of an output or checkpoint) and 13 doubles per particle
+// (position, mass, potential, and the travelling and arriving tiles of the ring).
+const Params& fits_memory(const Comm& comm, const Params& p)
+{
+  const double nx_local = std::ceil(static_cast<double>(p.nx) / comm.size());
+  const double grid = (nx_local + 2) * static_cast<double>(p.ny + 2) * static_cast<double>(p.nz + 2) * 3;
+  const double particles = std::ceil(static_cast<double>(p.particles) / comm.size()) * 13;
+  check_memory(
+      comm, (grid + particles) * sizeof(double),
+      fmt::format("grid.nx x grid.ny x grid.nz = {}x{}x{} with particles.n = {}", p.nx, p.ny, p.nz, p.particles),
+      "use more ranks or a smaller grid");
+  return p;
+}
+
 } // namespace
 
 SimulationInfo Simulation::info()
@@ -139,8 +156,8 @@ SimulationInfo Simulation::info()
 }
 
 Simulation::Simulation(const RunContext& context, const Params& params)
-    : context_(context), params_(params), cart_(context.comm, {context.comm.size(), 1, 1}, {true, true, true}),
-      grid_(make_grid(cart_, params_)),
+    : context_(context), params_(fits_memory(context.comm, params)),
+      cart_(context.comm, {context.comm.size(), 1, 1}, {true, true, true}), grid_(make_grid(cart_, params_)),
       scratch_("demo::scratch", grid_.temperature.extent(0), grid_.temperature.extent(1), grid_.temperature.extent(2)),
       halo_(cart_,
             {static_cast<Index>(grid_.temperature.extent(0)), static_cast<Index>(grid_.temperature.extent(1)),

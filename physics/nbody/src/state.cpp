@@ -17,13 +17,8 @@ State allocate(const Comm& comm, std::int64_t n_global)
   const std::int64_t n_local = mine.count;
   // Device memory per particle: the state (23 doubles), predictor, ring, force and
   // partial-sum buffers (about 40 more): refuse a run that cannot fit, before allocating.
-  const double needed = static_cast<double>(n_local) * 8.0 * 64.0;
-  const double available = static_cast<double>(available_memory_bytes());
-  if (comm.any(needed > 0.9 * available)) {
-    throw InputError(fmt::format("ic.n = {} needs about {:.1f} GiB per rank, more than the {:.1f} GiB free; use more "
-                                 "ranks or fewer particles",
-                                 n_global, needed / 1073741824.0, comm.min(available) / 1073741824.0));
-  }
+  check_memory(comm, static_cast<double>(n_local) * 8.0 * 64.0, fmt::format("ic.n = {}", n_global),
+               "use more ranks or fewer particles");
   State s;
   s.n_global = n_global;
   s.first = mine.first;

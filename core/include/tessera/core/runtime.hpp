@@ -50,6 +50,12 @@ std::string device_name();
 // Bytes of memory the kernels' memory space has free now (GPU memory on CUDA, physical
 // memory on hosts): drivers check problem sizes against it before allocating.
 std::size_t available_memory_bytes();
+// Refuses a problem too large for the memory before anything is allocated: when this rank's
+// estimate `bytes_per_rank` exceeds 90% of available_memory_bytes() on any rank, throws
+// InputError (exit 2) on every rank with one line, "<what> needs about X GiB per rank, more
+// than the Y GiB free; <advice>" (X the largest estimate, Y the least free memory over the
+// ranks). Collective.
+void check_memory(const Comm& comm, double bytes_per_rank, const std::string& what, const std::string& advice);
 // The git commit the build was configured from ("unknown" outside a checkout).
 std::string build_commit();
 // Tessera's version, "0.1.0" (TESSERA_VERSION_STRING of tessera/version.hpp).

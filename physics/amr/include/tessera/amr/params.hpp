@@ -24,6 +24,8 @@ struct Params {
   double t_end;
   std::int64_t max_steps; // steps of one process before it stops (0: no limit)
   bool plots;             // output.interval > 0: plot files at the outputs
+  // Floor corrections of one step per cell above which the run stops (exit 1) as blown up.
+  double max_floored_fraction;
 };
 
 // Every key: the mesh, the gas, the refinement, the run loop's keys and the keys of every

@@ -26,10 +26,11 @@ struct PlotRecord {
 
 class PlotWriter {
 public:
-  // Plots go to <dir>/<stem>.<NNNNN>.h5; <dir>/<stem>.xdmf is rewritten (temp file + rename)
-  // after every plot as a temporal collection of all plots written so far, those in
-  // `previous` first, so a restarted run continues the series. Their HDF5 files must exist:
-  // the XDMF's block geometry is read back from them.
+  // Plots go to <dir>/<stem>.<NNNNN>.h5; <dir>/<stem>.xdmf is a temporal collection of all
+  // plots written so far, those in `previous` first, so a restarted run continues the series:
+  // written whole (temp file + rename) at this writer's first plot, then each plot appended
+  // (the file grows by one plot). Their HDF5 files must exist: the XDMF's block geometry is
+  // read back from them.
   PlotWriter(const Comm& comm, std::filesystem::path dir, std::string stem = "amr",
              std::vector<PlotRecord> previous = {});
 
@@ -43,6 +44,7 @@ public:
 
 private:
   void rewrite_xdmf() const;
+  void append_xdmf(const std::string& grid) const;
 
   const Comm* comm_;
   std::filesystem::path dir_;
@@ -50,6 +52,7 @@ private:
   std::vector<PlotRecord> records_;
   // Rank 0 only: the XDMF spatial collection of each record, built once from its file.
   std::vector<std::string> grids_;
+  bool xdmf_written_ = false; // by this writer: later plots are appended to it
 };
 
 } // namespace tessera::amr

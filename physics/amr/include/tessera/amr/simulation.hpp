@@ -36,7 +36,8 @@ public:
 
   // One step, dt = min(CFL step, target - time) (the time lands on target exactly when it
   // is reached), and a regrid when the step count is a multiple of refinement.interval.
-  // Throws Error (exit 1) when the time step is no longer positive and finite.
+  // Throws Error (exit 1) when the time step is no longer positive and finite, or when the
+  // step's floor corrections per cell exceed hydro.max_floored_fraction.
   void advance(double target);
   double position() const { return time_; }
   double end() const { return params_.t_end; }
@@ -68,6 +69,7 @@ private:
   std::optional<PlotWriter> plots_;
   double time_ = 0, dt_ = 0;
   std::int64_t step_ = 0, steps_at_start_ = 0, regrids_ = 0;
+  std::int64_t floors_ = 0; // floor corrections before this step (the limit is on one step's)
   // This process's share of the run, for the summary and the progress lines.
   Totals totals_start_{};
   double zone_cycles_ = 0;
