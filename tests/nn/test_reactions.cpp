@@ -27,6 +27,7 @@
 #include "tessera/nn/burn.hpp"
 #include "tessera/nn/carbon_network.hpp"
 #include "tessera/nn/reactions_simulation.hpp"
+#include "tessera/nn/reactions_zones.hpp"
 #include "tessera/nn/stiff_integrator.hpp"
 
 namespace {
@@ -378,4 +379,17 @@ TEST(Burn, AbsurdZonesAreFlagged)
   EXPECT_THROW(burn_zones({{1e8, 1.5e9, 1.0}}, nan), std::invalid_argument);
   EXPECT_THROW(nn::burn(device_vector({1e8}), device_vector({1e9, 1e9}), device_vector({1.0}), 1.0, burn_settings()),
                std::invalid_argument);
+}
+
+// The speed line says which is faster: a surrogate 10 times slower is "10.0x slower", never
+// "0.1x faster" (issue 24).
+TEST(Reactions, SpeedComparisonWording)
+{
+  EXPECT_EQ(nn::speed_comparison(12.34), "12.3x faster");
+  EXPECT_EQ(nn::speed_comparison(0.1), "10.0x slower");
+  EXPECT_EQ(nn::speed_comparison(0.5), "2.0x slower");
+  EXPECT_EQ(nn::speed_comparison(2.0), "2.0x faster");
+  EXPECT_EQ(nn::speed_comparison(1.0), "as fast");
+  EXPECT_EQ(nn::speed_comparison(1.02), "as fast");
+  EXPECT_EQ(nn::speed_comparison(0.0), "no comparison (a time was zero)");
 }

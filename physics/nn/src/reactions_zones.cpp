@@ -248,10 +248,10 @@ HeldOut evaluate_held_out(const Comm& comm, const ReactionsParams& p, Model<T>& 
       "{:.2e} / {:.2e}; relative, 12C burnt {:.2e} / {:.2e} / {:.2e}; relative, eps {:.2e} / {:.2e} / {:.2e}",
       share.count, s12.mean, s12.p95, s12.max, s24.mean, s24.p95, s24.max, sburnt.mean, sburnt.p95, sburnt.max,
       seps.mean, seps.p95, seps.max));
-  out.lines.push_back(fmt::format(
-      "speed on {}: integrator {:.4g} s ({:.4g} zones/s), surrogate {:.4g} s ({:.4g} zones/s): {:.1f}x faster",
-      backend_name(), integrator_seconds, static_cast<double>(p.test_zones) / integrator_seconds, surrogate_seconds,
-      static_cast<double>(p.test_zones) / surrogate_seconds, speedup));
+  out.lines.push_back(
+      fmt::format("speed on {}: integrator {:.4g} s ({:.4g} zones/s), surrogate {:.4g} s ({:.4g} zones/s): {}",
+                  backend_name(), integrator_seconds, static_cast<double>(p.test_zones) / integrator_seconds,
+                  surrogate_seconds, static_cast<double>(p.test_zones) / surrogate_seconds, speed_comparison(speedup)));
   out.json = {{"held_out",
                {{"zones", p.test_zones},
                 {"zones_evaluated_rank0", share.count},
@@ -267,6 +267,14 @@ HeldOut evaluate_held_out(const Comm& comm, const ReactionsParams& p, Model<T>& 
                 {"speedup", speedup},
                 {"integrator_steps", truth.result.summary.steps}}}};
   return out;
+}
+
+std::string speed_comparison(double speedup)
+{
+  if (!(speedup > 0) || !std::isfinite(speedup)) return "no comparison (a time was zero)";
+  const std::string faster = fmt::format("{:.1f}", speedup), slower = fmt::format("{:.1f}", 1.0 / speedup);
+  if (faster == "1.0" && slower == "1.0") return "as fast";
+  return speedup >= 1.0 ? faster + "x faster" : slower + "x slower";
 }
 
 template HeldOut evaluate_held_out<float>(const Comm&, const ReactionsParams&, Model<float>&, const PreparedData&);

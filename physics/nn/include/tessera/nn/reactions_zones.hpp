@@ -35,6 +35,11 @@ Samples generate_zones(const Comm& comm, const ReactionsParams& params, Index fi
 // The training set as HDF5 (datasets inputs, targets), usable with tessera-mlp (rank 0 writes).
 void write_zones(const Comm& comm, const std::filesystem::path& path, const Samples& samples);
 
+// The surrogate's speed against the integrator's, in words: "12.3x faster" when `speedup`
+// (integrator time / surrogate time) is above 1, "10.0x slower" (1 / speedup) below it,
+// "as fast" when the two print alike.
+std::string speed_comparison(double speedup);
+
 struct HeldOut {
   nlohmann::json json; // held_out (errors) and speed
   std::vector<std::string> lines;
