@@ -104,7 +104,21 @@ std::string file_name_key(const Config& c, const std::string& key)
                                  "directory, --output)",
                                  key, name));
   }
+  if (name == "." || name == "..") {
+    throw InputError(fmt::format("key '{}' = \"{}\": expected a file name, not a directory", key, name));
+  }
   return name;
+}
+
+void check_output_file(const std::filesystem::path& output_dir, const std::string& key, const std::string& name)
+{
+  if (name.empty()) return;
+  std::error_code ec;
+  const auto path = output_dir / name;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw InputError(
+        fmt::format("key '{}' = \"{}\": {} is a directory; expected a file name", key, name, path.string()));
+  }
 }
 
 void read_model_keys(const Config& c, MlpParams& p)

@@ -12,6 +12,8 @@ namespace {
 Training training_of(const RunContext& context, const MlpParams& p)
 {
   if (p.data.file.empty()) throw InputError("key 'data.file': no training data given");
+  check_output_file(context.output_dir, "output.model", p.model_file);
+  check_output_file(context.output_dir, "output.history", p.history_file);
   Samples samples;
   {
     auto scope = context.scope("read");

@@ -23,6 +23,9 @@ SimulationInfo ReactionsSimulation::info()
 
 Training ReactionsSimulation::training_of(const RunContext& context, const Params& p, bool fresh, double& seconds)
 {
+  check_output_file(context.output_dir, "output.model", p.mlp.model_file);
+  check_output_file(context.output_dir, "output.history", p.mlp.history_file);
+  check_output_file(context.output_dir, "output.data", p.data_file);
   check_zone_memory(context.comm, p);
   Samples samples;
   {

@@ -63,8 +63,12 @@ void read_model_keys(const Config& config, MlpParams& p);
 void read_training_keys(const Config& config, MlpParams& p);
 // output.model and output.history.
 void read_output_keys(const Config& config, MlpParams& p);
-// A string key naming a file in the output directory (InputError when it holds a '/').
+// A string key naming a file in the output directory (InputError when it holds a '/' or is
+// "." or "..").
 std::string file_name_key(const Config& config, const std::string& key);
+// Refuses (InputError naming `key`) a file name that is a directory in the output directory,
+// before any work (the file would only be written after training).
+void check_output_file(const std::filesystem::path& output_dir, const std::string& key, const std::string& name);
 
 // How the trainer walks the data: the global batch and the shuffles of the params.
 TrainSettings train_settings(const MlpParams& params);
