@@ -29,11 +29,18 @@ std::vector<std::string> split_fields(const std::string& line)
   return fields;
 }
 
+// A number as C++ writes it, or with a leading '+' (std::from_chars takes none; "+1.5" is
+// a number to every CSV writer and reader).
 bool parse_number(const std::string& text, double& value)
 {
+  const char* begin = text.data();
   const char* end = text.data() + text.size();
-  const auto [ptr, error] = std::from_chars(text.data(), end, value);
-  return error == std::errc() && ptr == end;
+  if (begin != end && *begin == '+') {
+    ++begin;
+    if (begin == end || *begin == '+' || *begin == '-') return false;
+  }
+  const auto [ptr, error] = std::from_chars(begin, end, value);
+  return begin != end && error == std::errc() && ptr == end;
 }
 
 void assign_columns(Samples& s, const std::vector<std::string>& names, int target_columns)
@@ -56,6 +63,8 @@ Samples read_csv(const std::filesystem::path& path, int target_columns)
   std::string line;
   int width = -1;
   for (int number = 1; std::getline(in, line); ++number) {
+    // A UTF-8 byte-order mark (spreadsheets write one) is not part of the first field.
+    if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
     if (line.find_first_not_of(" \t\r") == std::string::npos || line[line.find_first_not_of(" \t")] == '#') continue;
     const auto fields = split_fields(line);
     if (width < 0) {
