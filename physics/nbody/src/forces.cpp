@@ -16,6 +16,13 @@ ForceConfig default_force_config()
   }
 }
 
+int max_team_size()
+{
+  const TeamPolicy policy(ExecSpace(), 1, 1);
+  const int most = policy.team_size_max(KOKKOS_LAMBDA(const TeamMember&){}, Kokkos::ParallelForTag{});
+  return device_is_host ? most : std::min(most, 256);
+}
+
 namespace {
 
 // i-particle q of a thread's block from the (double) state; loads of j-particles, one overload

@@ -7,6 +7,8 @@
 
 #include "tessera/core/errors.hpp"
 #include "tessera/core/simulation.hpp"
+#include "tessera/core/spaces.hpp"
+#include "tessera/nbody/forces.hpp"
 
 namespace tessera::nbody {
 
@@ -114,6 +116,12 @@ Params params_from(const Config& c)
   p.j_split = static_cast<int>(c.get_int("kernel.j_split"));
 
   const std::string where = c.source();
+  if (p.team_size > 0 && p.team_size > max_team_size()) {
+    // Kokkos would refuse the launch later, without the key's name.
+    throw InputError(fmt::format("{}: key 'kernel.team_size' = {} is out of range: expected 0 (the backend default) "
+                                 "or 1..{}, the most the {} backend runs",
+                                 where, p.team_size, max_team_size(), backend_name()));
+  }
   if (p.ic != "plummer" && p.ic_file.empty()) {
     throw InputError(fmt::format("{}: key 'ic.file' is needed when ic.kind = \"{}\"", where, p.ic));
   }

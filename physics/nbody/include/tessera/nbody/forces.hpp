@@ -119,6 +119,10 @@ KOKKOS_FORCEINLINE_FUNCTION void interact(IBlock<Real, NI>& i, const JParticle<R
 // (16 measured 3-11x faster than 4 on an AVX-512 host; 2 on GPUs measured slower:
 // perf/NOTES.md).
 ForceConfig default_force_config();
+// The largest kernel.team_size the backend runs: Kokkos' TeamPolicy::team_size_max (on host
+// backends the threads of the pool), capped at 256 on GPUs (the FP64 all-pairs kernel's
+// registers; a trivial kernel would be allowed 1024).
+int max_team_size();
 inline constexpr int i_per_thread = device_is_host ? 16 : 1;
 
 // How one compute() launches for a given active count: threads per team, j-segments and
