@@ -211,7 +211,8 @@ nlohmann::json Runtime::description() const
           {"kokkos_version", kokkos_version()},
           {"mpi_ranks", world_->size()},
           {"host_threads", HostExecSpace().concurrency()},
-          {"gpu_aware_mpi", world_->gpu_aware()},
+          // Device memory that is host memory has nothing for MPI to be GPU-aware about.
+          {"gpu_aware_mpi", !device_is_host && world_->gpu_aware()},
           {"tessera_version", version()},
           {"commit", build_commit()}};
 }

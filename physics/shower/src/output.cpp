@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tessera/shower/output.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -43,6 +45,34 @@ std::vector<HostHistogram> host_histograms(const HistogramBook& book, double sca
     out.push_back(std::move(hist));
   }
   return out;
+}
+
+ObservableMean observable_mean(const HostHistogram& histogram)
+{
+  ObservableMean m;
+  m.name = histogram.path.substr(histogram.path.find_last_of('/') + 1);
+  double w = 0, w2 = 0, wx = 0, wx2 = 0;
+  const auto add = [&](const std::array<double, n_moments>& row) {
+    w += row[sum_w];
+    w2 += row[sum_w2];
+    wx += row[sum_wx];
+    wx2 += row[sum_wx2];
+  };
+  for (const auto& bin : histogram.bins)
+    add(bin);
+  add(histogram.overflow);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (!(w > 0)) return {m.name, nan, nan, 0.0};
+  m.mean = wx / w;
+  m.fraction = histogram.total[sum_w] > 0 ? w / histogram.total[sum_w] : 0.0;
+  const double denominator = w * w - w2;
+  if (denominator > 0) {
+    const double variance = std::max(0.0, (wx2 * w - wx * wx) / denominator);
+    m.error = std::sqrt(variance / (w * w / w2));
+  } else {
+    m.error = nan; // a single effective entry
+  }
+  return m;
 }
 
 namespace {

@@ -191,6 +191,18 @@ Results Simulation::results()
     log::warn("{} events ({:.3g}%) needed more than shower.max_partons = {} partons: left out of the histograms "
               "(raise shower.max_partons)",
               all.overflows, 100.0 * static_cast<double>(all.overflows) / n, g.max_partons);
+  // The means of the observables, from the histograms (their underflow, the undefined
+  // values, left out: observable_mean()).
+  nlohmann::json means = nlohmann::json::object();
+  std::string means_line = "observable means (weighted, the undefined values left out):";
+  for (const auto& histogram : histograms()) {
+    const auto m = observable_mean(histogram);
+    const auto number = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+    means[m.name] = {{"mean", number(m.mean)}, {"error", number(m.error)}, {"weight_fraction", m.fraction}};
+    means_line += fmt::format(" {} {:.5g} +- {:.2g};", m.name, m.mean, m.error);
+  }
+  means_line.pop_back();
+  r.lines.push_back(means_line);
   const auto& dir = context_.output_dir;
   r.json = {{"events", all.events},
             {"cross_section_pb", sigma},
@@ -199,6 +211,7 @@ Results Simulation::results()
             {"overflow_events", all.overflows},
             {"mean_partons", mean_partons(all)},
             {"trials_per_event", trials},
+            {"observable_means", means},
             {"seconds", slowest},
             {"events_per_second", rate},
             {"events_restored", restored_events_},

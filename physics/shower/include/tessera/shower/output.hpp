@@ -28,6 +28,19 @@ struct HostHistogram {
 // The book's (combined) sums, each weight sum multiplied by `scale` (1 / events).
 std::vector<HostHistogram> host_histograms(const HistogramBook& book, double scale);
 
+// The weighted mean of a histogram's observable and its standard error as YODA's Dbn1D
+// computes them: mean = sum wx / sum w; error = sqrt(variance / effective entries) with
+// variance = (sum wx2 sum w - (sum wx)^2) / ((sum w)^2 - sum w2) and effective entries
+// (sum w)^2 / sum w2; over the bins and the overflow. The underflow is left out: it holds the
+// undefined values (filled at -5, analysis.hpp), and for log10 y_ij also y_ij below the
+// histogram's range, so those means are over y_ij >= 10^low. `fraction`: the weight in the mean
+// over the histogram's total weight. No weight: mean and error are NaN.
+struct ObservableMean {
+  std::string name; // the last part of the histogram's path, e.g. "tvalue"
+  double mean = 0, error = 0, fraction = 0;
+};
+ObservableMean observable_mean(const HostHistogram& histogram);
+
 // YODA 1.x text ("BEGIN YODA_HISTO1D_V2 ..."), written to a temporary name and renamed.
 void write_yoda(const std::filesystem::path& path, const std::vector<HostHistogram>& histograms);
 // Reads what write_yoda writes (and YODA_HISTO1D_V2 blocks from other tools); throws
