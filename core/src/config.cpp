@@ -68,6 +68,15 @@ std::string format_value(const ConfigValue& v)
   return format_config_value(v);
 }
 
+// An integer key also takes a number with an exact integer value (1e6, 2.5e3) that fits int64.
+std::optional<std::int64_t> exact_integer(double x)
+{
+  // 2^63 is exactly representable; every double below it in magnitude fits int64.
+  constexpr double limit = 9223372036854775808.0;
+  if (!std::isfinite(x) || x != std::trunc(x) || x >= limit || x < -limit) return std::nullopt;
+  return static_cast<std::int64_t>(x);
+}
+
 // A TOML node as the value a key of `kind` expects, or nullopt when the type is wrong.
 std::optional<ConfigValue> convert(const toml::node& node, ConfigKey::Kind kind)
 {
@@ -77,6 +86,8 @@ std::optional<ConfigValue> convert(const toml::node& node, ConfigKey::Kind kind)
     break;
   case ConfigKey::Kind::integer:
     if (auto v = node.value_exact<std::int64_t>()) return ConfigValue(*v);
+    if (auto v = node.value_exact<double>())
+      if (auto i = exact_integer(*v)) return ConfigValue(*i);
     break;
   case ConfigKey::Kind::real:
     if (auto v = node.value_exact<double>()) return ConfigValue(*v);

@@ -111,3 +111,28 @@ TEST(Config, SchemaDocumentsEveryKey)
   }
   EXPECT_NE(md.find("hllc, hlle"), std::string::npos);
 }
+
+TEST(Config, IntegerKeysTakeExactValuesInExponentForm)
+{
+  ConfigSchema schema;
+  schema.add_int("ic.n", 1, "count");
+  EXPECT_EQ(Config::parse(schema, "", "in.toml", {"ic.n=1e6"}).get_int("ic.n"), 1000000);
+  EXPECT_EQ(Config::parse(schema, "", "in.toml", {"ic.n=2.5e3"}).get_int("ic.n"), 2500);
+  EXPECT_EQ(Config::parse(schema, "", "in.toml", {"ic.n=-3e2"}).get_int("ic.n"), -300);
+  EXPECT_EQ(Config::parse(schema, "[ic]\nn = 1e6\n", "in.toml").get_int("ic.n"), 1000000);
+  EXPECT_EQ(Config::parse(schema, "", "in.toml", {"ic.n=9.2e18"}).get_int("ic.n"), 9200000000000000000);
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"ic.n=1.5"}); }),
+            "command line '--ic.n=1.5': key 'ic.n' expects an integer, got '1.5'");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"ic.n=1e-3"}); }),
+            "command line '--ic.n=1e-3': key 'ic.n' expects an integer, got '1e-3'");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"ic.n=1e19"}); }),
+            "command line '--ic.n=1e19': key 'ic.n' expects an integer, got '1e19'");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"ic.n=-1e19"}); }),
+            "command line '--ic.n=-1e19': key 'ic.n' expects an integer, got '-1e19'");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"ic.n=1e4.5"}); }),
+            "command line '--ic.n=1e4.5': key 'ic.n' expects an integer, got '1e4.5'");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"ic.n=inf"}); }),
+            "command line '--ic.n=inf': key 'ic.n' expects an integer, got 'inf'");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "[ic]\nn = 1e-3\n", "in.toml"); }),
+            "in.toml:2: key 'ic.n' expects an integer");
+}
