@@ -61,6 +61,14 @@ std::string format_config_value(const ConfigValue& v)
       v);
 }
 
+std::string shorten_for_message(const std::string& text)
+{
+  // Paths and ordinary values are shown whole; a value pasted by mistake is not.
+  constexpr std::size_t longest = 200, keep = 60;
+  if (text.size() <= longest) return text;
+  return fmt::format("{}... ({} characters)", text.substr(0, keep), text.size());
+}
+
 namespace {
 
 std::string format_value(const ConfigValue& v)
@@ -260,8 +268,8 @@ void Config::set(const ConfigKey& key, const ConfigValue& value, const std::stri
   if (!key.choices.empty()) {
     const auto& s = std::get<std::string>(value);
     if (std::find(key.choices.begin(), key.choices.end(), s) == key.choices.end()) {
-      throw InputError(
-          fmt::format("{}: key '{}' = \"{}\" is not one of: {}", where, key.name, s, fmt::join(key.choices, ", ")));
+      throw InputError(fmt::format("{}: key '{}' = \"{}\" is not one of: {}", where, key.name, shorten_for_message(s),
+                                   fmt::join(key.choices, ", ")));
     }
   }
   values_[key.name] = value;
@@ -281,7 +289,7 @@ Config Config::parse(const ConfigSchema& schema, const std::string& text, const 
     if (const auto new_name = schema.new_name_of(name); !new_name.empty())
       return InputError(fmt::format("{}: key '{}' was renamed '{}' (see --help-input)", where, name, new_name));
     const auto suggestion = schema.closest(name);
-    return InputError(fmt::format("{}: key '{}' is unknown{}", where, name,
+    return InputError(fmt::format("{}: key '{}' is unknown{}", where, shorten_for_message(name),
                                   suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
   };
 
@@ -307,7 +315,7 @@ Config Config::parse(const ConfigSchema& schema, const std::string& text, const 
   for (const auto& item : overrides) {
     const auto eq = item.find('=');
     const std::string name = item.substr(0, eq);
-    const std::string where = fmt::format("command line '--{}'", item);
+    const std::string where = fmt::format("command line '--{}'", shorten_for_message(item));
     if (eq == std::string::npos || eq == 0) {
       throw InputError(fmt::format("{}: expected --section.key=value", where));
     }
@@ -329,9 +337,11 @@ Config Config::parse(const ConfigSchema& schema, const std::string& text, const 
       }
     }
     if (!value) {
-      throw InputError(fmt::format("{}: key '{}' expects {}, got '{}'", where, name, kind_name(key->kind), text_value));
+      throw InputError(fmt::format("{}: key '{}' expects {}, got '{}'", where, name, kind_name(key->kind),
+                                   shorten_for_message(text_value)));
     }
     config.set(*key, *value, where);
+    config.override_[key->name] = where;
   }
   return config;
 }
@@ -388,6 +398,17 @@ std::string Config::get_string(const std::string& name) const
 bool Config::is_set(const std::string& name) const
 {
   return explicit_.count(name) > 0;
+}
+
+std::string Config::where(std::initializer_list<std::string> keys) const
+{
+  std::vector<std::string> given;
+  for (const auto& key : keys) {
+    const auto it = override_.find(key);
+    if (it != override_.end()) given.push_back(it->second.substr(std::string("command line ").size()));
+  }
+  if (given.empty()) return source_;
+  return fmt::format("command line {}", fmt::join(given, ", "));
 }
 
 nlohmann::json Config::to_json() const
