@@ -61,11 +61,28 @@ std::string format_config_value(const ConfigValue& v)
       v);
 }
 
+std::string shorten_for_message(const std::string& text)
+{
+  // Paths and ordinary values are shown whole; a value pasted by mistake is not.
+  constexpr std::size_t longest = 200, keep = 60;
+  if (text.size() <= longest) return text;
+  return fmt::format("{}... ({} characters)", text.substr(0, keep), text.size());
+}
+
 namespace {
 
 std::string format_value(const ConfigValue& v)
 {
   return format_config_value(v);
+}
+
+// An integer key also takes a number with an exact integer value (1e6, 2.5e3) that fits int64.
+std::optional<std::int64_t> exact_integer(double x)
+{
+  // 2^63 is exactly representable; every double below it in magnitude fits int64.
+  constexpr double limit = 9223372036854775808.0;
+  if (!std::isfinite(x) || x != std::trunc(x) || x >= limit || x < -limit) return std::nullopt;
+  return static_cast<std::int64_t>(x);
 }
 
 // A TOML node as the value a key of `kind` expects, or nullopt when the type is wrong.
@@ -77,6 +94,8 @@ std::optional<ConfigValue> convert(const toml::node& node, ConfigKey::Kind kind)
     break;
   case ConfigKey::Kind::integer:
     if (auto v = node.value_exact<std::int64_t>()) return ConfigValue(*v);
+    if (auto v = node.value_exact<double>())
+      if (auto i = exact_integer(*v)) return ConfigValue(*i);
     break;
   case ConfigKey::Kind::real:
     if (auto v = node.value_exact<double>()) return ConfigValue(*v);
@@ -249,8 +268,8 @@ void Config::set(const ConfigKey& key, const ConfigValue& value, const std::stri
   if (!key.choices.empty()) {
     const auto& s = std::get<std::string>(value);
     if (std::find(key.choices.begin(), key.choices.end(), s) == key.choices.end()) {
-      throw InputError(
-          fmt::format("{}: key '{}' = \"{}\" is not one of: {}", where, key.name, s, fmt::join(key.choices, ", ")));
+      throw InputError(fmt::format("{}: key '{}' = \"{}\" is not one of: {}", where, key.name, shorten_for_message(s),
+                                   fmt::join(key.choices, ", ")));
     }
   }
   values_[key.name] = value;
@@ -270,7 +289,7 @@ Config Config::parse(const ConfigSchema& schema, const std::string& text, const 
     if (const auto new_name = schema.new_name_of(name); !new_name.empty())
       return InputError(fmt::format("{}: key '{}' was renamed '{}' (see --help-input)", where, name, new_name));
     const auto suggestion = schema.closest(name);
-    return InputError(fmt::format("{}: key '{}' is unknown{}", where, name,
+    return InputError(fmt::format("{}: key '{}' is unknown{}", where, shorten_for_message(name),
                                   suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
   };
 
@@ -296,7 +315,7 @@ Config Config::parse(const ConfigSchema& schema, const std::string& text, const 
   for (const auto& item : overrides) {
     const auto eq = item.find('=');
     const std::string name = item.substr(0, eq);
-    const std::string where = fmt::format("command line '--{}'", item);
+    const std::string where = fmt::format("command line '--{}'", shorten_for_message(item));
     if (eq == std::string::npos || eq == 0) {
       throw InputError(fmt::format("{}: expected --section.key=value", where));
     }
@@ -318,9 +337,11 @@ Config Config::parse(const ConfigSchema& schema, const std::string& text, const 
       }
     }
     if (!value) {
-      throw InputError(fmt::format("{}: key '{}' expects {}, got '{}'", where, name, kind_name(key->kind), text_value));
+      throw InputError(fmt::format("{}: key '{}' expects {}, got '{}'", where, name, kind_name(key->kind),
+                                   shorten_for_message(text_value)));
     }
     config.set(*key, *value, where);
+    config.override_[key->name] = where;
   }
   return config;
 }
@@ -377,6 +398,17 @@ std::string Config::get_string(const std::string& name) const
 bool Config::is_set(const std::string& name) const
 {
   return explicit_.count(name) > 0;
+}
+
+std::string Config::where(std::initializer_list<std::string> keys) const
+{
+  std::vector<std::string> given;
+  for (const auto& key : keys) {
+    const auto it = override_.find(key);
+    if (it != override_.end()) given.push_back(it->second.substr(std::string("command line ").size()));
+  }
+  if (given.empty()) return source_;
+  return fmt::format("command line {}", fmt::join(given, ", "));
 }
 
 nlohmann::json Config::to_json() const

@@ -51,6 +51,20 @@ std::string version_line(const DriverInfo& info, const AppIdentity& id)
 std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int argc, char** argv)
 {
   const AppIdentity id = resolved_identity(info);
+  // An override written with a space (--ic.n 256): the value would be taken for the input
+  // deck or a stray argument, so say how to write it before anything else reads it.
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--", 0) != 0 || arg.rfind("--kokkos", 0) == 0 || arg.find('.') == std::string::npos ||
+        arg.find('=') != std::string::npos)
+      continue;
+    const std::string key = shorten_for_message(arg);
+    if (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) {
+      const std::string value = shorten_for_message(argv[i + 1]);
+      throw InputError(fmt::format("command line: '{} {}': write {}={}", key, value, key, value));
+    }
+    throw InputError(fmt::format("command line: '{}': write {}=VALUE", key, key));
+  }
   DriverOptions options;
   CLI::App app(info.description, id.program);
   app.allow_extras();
@@ -81,8 +95,8 @@ std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int ar
   }
   for (const auto& extra : app.remaining()) {
     if (extra.rfind("--", 0) != 0 || extra.find('.') == std::string::npos || extra.find('=') == std::string::npos) {
-      throw InputError(
-          fmt::format("command line: unexpected argument '{}' (overrides are --section.key=value)", extra));
+      throw InputError(fmt::format("command line: unexpected argument '{}' (overrides are --section.key=value)",
+                                   shorten_for_message(extra)));
     }
     options.overrides.push_back(extra.substr(2));
   }
@@ -118,22 +132,27 @@ void ensure_output_directory(const Comm& comm, const std::filesystem::path& dir)
   std::string message;
   if (comm.is_root()) {
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    const auto probe = dir / fmt::format(".tessera-write-test-{}", ::getpid());
-    {
-      std::ofstream out(probe);
-      out << "probe\n";
-      out.flush();
-      if (!out.good()) {
-        ok = 0;
-        message = fmt::format("{}: output directory is not writable", dir.string());
-      }
-    }
-    std::filesystem::remove(probe, ec);
-    const auto space = std::filesystem::space(dir, ec);
-    if (ok && !ec && space.available < (std::uintmax_t{16} << 20)) {
+    if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec)) {
       ok = 0;
-      message = fmt::format("{}: less than 16 MiB free on the output file system", dir.string());
+      message = fmt::format("--output {}: is a file, not a directory", dir.string());
+    } else {
+      std::filesystem::create_directories(dir, ec);
+      const auto probe = dir / fmt::format(".tessera-write-test-{}", ::getpid());
+      {
+        std::ofstream out(probe);
+        out << "probe\n";
+        out.flush();
+        if (!out.good()) {
+          ok = 0;
+          message = fmt::format("{}: output directory is not writable", dir.string());
+        }
+      }
+      std::filesystem::remove(probe, ec);
+      const auto space = std::filesystem::space(dir, ec);
+      if (ok && !ec && space.available < (std::uintmax_t{16} << 20)) {
+        ok = 0;
+        message = fmt::format("{}: less than 16 MiB free on the output file system", dir.string());
+      }
     }
   }
   comm.broadcast(&ok, 1);

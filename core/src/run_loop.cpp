@@ -123,7 +123,8 @@ void RunLoop::open_restart()
                                  path.string(), name));
   const auto owner = reader_->attribute_string(attr_simulation);
   if (owner != info_.name)
-    throw InputError(fmt::format("{}: a checkpoint of tessera-{}; {} cannot continue it", path.string(), owner, name));
+    throw InputError(
+        fmt::format("{}: a checkpoint of tessera-{}, not of {}", path.string(), shorten_for_message(owner), name));
   nlohmann::json recorded;
   try {
     recorded = nlohmann::json::parse(reader_->attribute_string(attr_fixed_keys));

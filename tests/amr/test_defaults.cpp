@@ -63,12 +63,25 @@ TEST(Defaults, TheCflNumberIsCheckedAgainstTheDimension)
   EXPECT_EQ(parse(1, "1").hydro.cfl, 1.0);
   EXPECT_EQ(parse(2, "0.5").hydro.cfl, 0.5);
   EXPECT_EQ(parse(3, "0.3333333333333333").hydro.cfl, 1.0 / 3);
+  // From the deck, the deck is named.
+  try {
+    Simulation::params(Config::parse(Simulation::schema(),
+                                     "[mesh]\ndims = 2\ncells_x = 32\ncells_y = 32\ncells_z = 32\nblock_cells = 8\n"
+                                     "max_level = 0\n[problem]\nkind = \"sod\"\n[hydro]\ncfl = 0.6\n",
+                                     "deck.toml"));
+    ADD_FAILURE() << "hydro.cfl = 0.6 accepted in 2-D";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "deck.toml: key 'hydro.cfl' = 0.6 exceeds the stability limit 1/2 = 0.5 of a 2-D mesh (mesh.dims = 2)");
+  }
   for (const auto& [dims, cfl, text] :
        {std::tuple{2, "0.51",
-                   "(test): key 'hydro.cfl' = 0.51 exceeds the stability limit 1/2 = 0.5 of a 2-D mesh "
+                   "command line '--hydro.cfl=0.51', '--mesh.dims=2': key 'hydro.cfl' = 0.51 exceeds the stability "
+                   "limit 1/2 = 0.5 of a 2-D mesh "
                    "(mesh.dims = 2)"},
         std::tuple{3, "1",
-                   "(test): key 'hydro.cfl' = 1 exceeds the stability limit 1/3 = 0.333333 of a 3-D mesh "
+                   "command line '--hydro.cfl=1', '--mesh.dims=3': key 'hydro.cfl' = 1 exceeds the stability limit "
+                   "1/3 = 0.333333 of a 3-D mesh "
                    "(mesh.dims = 3)"}}) {
     try {
       parse(dims, cfl);

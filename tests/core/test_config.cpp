@@ -111,3 +111,59 @@ TEST(Config, SchemaDocumentsEveryKey)
   }
   EXPECT_NE(md.find("hllc, hlle"), std::string::npos);
 }
+
+TEST(Config, IntegerKeysTakeExactValuesInExponentForm)
+{
+  ConfigSchema schema;
+  schema.add_int("ic.n", 1, "count");
+  EXPECT_EQ(Config::parse(schema, "", "in.toml", {"ic.n=1e6"}).get_int("ic.n"), 1000000);
+  EXPECT_EQ(Config::parse(schema, "", "in.toml", {"ic.n=2.5e3"}).get_int("ic.n"), 2500);
+  EXPECT_EQ(Config::parse(schema, "", "in.toml", {"ic.n=-3e2"}).get_int("ic.n"), -300);
+  EXPECT_EQ(Config::parse(schema, "[ic]\nn = 1e6\n", "in.toml").get_int("ic.n"), 1000000);
+  EXPECT_EQ(Config::parse(schema, "", "in.toml", {"ic.n=9.2e18"}).get_int("ic.n"), 9200000000000000000);
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"ic.n=1.5"}); }),
+            "command line '--ic.n=1.5': key 'ic.n' expects an integer, got '1.5'");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"ic.n=1e-3"}); }),
+            "command line '--ic.n=1e-3': key 'ic.n' expects an integer, got '1e-3'");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"ic.n=1e19"}); }),
+            "command line '--ic.n=1e19': key 'ic.n' expects an integer, got '1e19'");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"ic.n=-1e19"}); }),
+            "command line '--ic.n=-1e19': key 'ic.n' expects an integer, got '-1e19'");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"ic.n=1e4.5"}); }),
+            "command line '--ic.n=1e4.5': key 'ic.n' expects an integer, got '1e4.5'");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"ic.n=inf"}); }),
+            "command line '--ic.n=inf': key 'ic.n' expects an integer, got 'inf'");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "[ic]\nn = 1e-3\n", "in.toml"); }),
+            "in.toml:2: key 'ic.n' expects an integer");
+}
+
+TEST(Config, WhereNamesTheCommandLineOverride)
+{
+  const auto schema = test_schema();
+  const auto c = Config::parse(schema, "[run]\ndt = 0.25\n", "deck.toml", {"run.steps=30", "solver.kind=hlle"});
+  EXPECT_EQ(c.where("run.dt"), "deck.toml");
+  EXPECT_EQ(c.where("output.name"), "deck.toml"); // a default: the deck that left it so
+  EXPECT_EQ(c.where("run.steps"), "command line '--run.steps=30'");
+  EXPECT_EQ(c.where({"run.dt", "run.steps"}), "command line '--run.steps=30'");
+  EXPECT_EQ(c.where({"solver.kind", "run.steps"}), "command line '--solver.kind=hlle', '--run.steps=30'");
+  // The later override is the one in effect.
+  EXPECT_EQ(Config::parse(schema, "", "deck.toml", {"run.steps=3", "run.steps=4"}).where("run.steps"),
+            "command line '--run.steps=4'");
+}
+
+TEST(Config, LongValuesAreShortenedInMessages)
+{
+  const auto schema = test_schema();
+  const std::string long_value(10000, 'x');
+  const std::string head(60, 'x');
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"solver.kind=" + long_value}); }),
+            "command line '--solver.kind=" + std::string(48, 'x') + "... (10012 characters)': key 'solver.kind' = \"" +
+                head + "... (10000 characters)\" is not one of: hllc, hlle");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"run.steps=" + std::string(300, '9')}); }),
+            "command line '--run.steps=" + std::string(50, '9') + "... (310 characters)': key 'run.steps' expects an " +
+                "integer, got '" + std::string(60, '9') + "... (300 characters)'");
+  // Up to 200 characters (a long path) the text is shown whole.
+  const std::string path = "/" + std::string(199, 'p');
+  EXPECT_EQ(shorten_for_message(path), path);
+  EXPECT_EQ(shorten_for_message(path + "q"), "/" + std::string(59, 'p') + "... (201 characters)");
+}

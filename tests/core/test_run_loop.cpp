@@ -212,7 +212,7 @@ TEST(RunLoop, RestartRefusesAChangedFixedKeyAndAnotherSimulationsCheckpoint)
   comm.barrier();
   EXPECT_NE(input_error([&] {
               run(comm, dir.path(), {}, dir / "other.chk.h5");
-            }).find("a checkpoint of tessera-nbody; tessera-toy cannot continue it"),
+            }).find("other.chk.h5: a checkpoint of tessera-nbody, not of tessera-toy"),
             std::string::npos);
 }
 

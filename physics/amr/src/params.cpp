@@ -146,14 +146,14 @@ namespace {
 
 MeshShape mesh_shape_from(const Config& c)
 {
-  const std::string where = c.source();
   MeshShape shape{};
   shape.tree.dims = static_cast<int>(c.get_int("mesh.dims"));
   shape.tree.max_level = static_cast<int>(c.get_int("mesh.max_level"));
   shape.block_cells = static_cast<int>(c.get_int("mesh.block_cells"));
   shape.scalars = static_cast<int>(c.get_int("hydro.scalars"));
   if (shape.block_cells % 2 != 0)
-    throw InputError(fmt::format("{}: key 'mesh.block_cells' = {} must be even", where, shape.block_cells));
+    throw InputError(
+        fmt::format("{}: key 'mesh.block_cells' = {} must be even", c.where("mesh.block_cells"), shape.block_cells));
   for (int a = 0; a < 3; ++a) {
     const auto u = static_cast<std::size_t>(a);
     const std::string x = axis_names[a];
@@ -164,12 +164,13 @@ MeshShape mesh_shape_from(const Config& c)
       continue;
     }
     if (!(shape.upper[u] > shape.lower[u]))
-      throw InputError(fmt::format("{}: key 'mesh.{}_max' = {} must exceed mesh.{}_min = {}", where, x, shape.upper[u],
-                                   x, shape.lower[u]));
+      throw InputError(fmt::format("{}: key 'mesh.{}_max' = {} must exceed mesh.{}_min = {}",
+                                   c.where({"mesh." + x + "_max", "mesh." + x + "_min"}), x, shape.upper[u], x,
+                                   shape.lower[u]));
     const auto cells = c.get_int("mesh.cells_" + x);
     if (cells % shape.block_cells != 0)
-      throw InputError(fmt::format("{}: key 'mesh.cells_{}' = {} must be a multiple of mesh.block_cells = {}", where, x,
-                                   cells, shape.block_cells));
+      throw InputError(fmt::format("{}: key 'mesh.cells_{}' = {} must be a multiple of mesh.block_cells = {}",
+                                   c.where({"mesh.cells_" + x, "mesh.block_cells"}), x, cells, shape.block_cells));
     shape.tree.root[u] = cells / shape.block_cells;
   }
   return shape;
@@ -186,7 +187,8 @@ BoundaryConditions boundaries_from(const Config& c, MeshShape& shape)
     if ((lower == "periodic") != (upper == "periodic"))
       throw InputError(fmt::format("{}: keys 'mesh.boundary_{}_lower' = \"{}\" and 'mesh.boundary_{}_upper' = \"{}\": "
                                    "periodic must be on both sides or neither",
-                                   c.source(), x, lower, x, upper));
+                                   c.where({"mesh.boundary_" + x + "_lower", "mesh.boundary_" + x + "_upper"}), x,
+                                   lower, x, upper));
     bc[u] = {boundary_of(lower), boundary_of(upper)};
     shape.tree.periodic[u] = lower == "periodic";
   }
@@ -203,7 +205,7 @@ HydroParams hydro_from(const Config& c, int dims)
   if (const double limit = 1.0 / dims; h.cfl > limit * (1 + 1e-12))
     throw InputError(fmt::format("{}: key 'hydro.cfl' = {} exceeds the stability limit 1/{} = {:.6g} of a {}-D mesh "
                                  "(mesh.dims = {})",
-                                 c.source(), h.cfl, dims, limit, dims, dims));
+                                 c.where({"hydro.cfl", "mesh.dims"}), h.cfl, dims, limit, dims, dims));
   h.riemann = c.get_string("hydro.riemann") == "hlle" ? RiemannSolver::hlle : RiemannSolver::hllc;
   const auto limiter = c.get_string("hydro.limiter");
   h.limiter = limiter == "minmod" ? Limiter::minmod
@@ -225,7 +227,8 @@ RefinementParams refinement_from(const Config& c)
   if (r.derefine_threshold >= r.refine_threshold)
     throw InputError(fmt::format("{}: key 'refinement.derefine_threshold' = {} must be below "
                                  "refinement.refine_threshold = {}",
-                                 c.source(), r.derefine_threshold, r.refine_threshold));
+                                 c.where({"refinement.derefine_threshold", "refinement.refine_threshold"}),
+                                 r.derefine_threshold, r.refine_threshold));
   if (const auto level = c.get_int("refinement.region_level"); level > 0) {
     RefinementRegion region{};
     region.level = static_cast<int>(level);
@@ -251,10 +254,11 @@ Params params_from(const Config& c, const ProblemSet& problems)
   p.refinement = refinement_from(c);
   for (const auto& region : p.refinement.regions)
     if (region.level > p.shape.tree.max_level)
-      throw InputError(fmt::format("{}: key 'refinement.region_level' = {} exceeds mesh.max_level = {}", c.source(),
-                                   region.level, p.shape.tree.max_level));
+      throw InputError(fmt::format("{}: key 'refinement.region_level' = {} exceeds mesh.max_level = {}",
+                                   c.where({"refinement.region_level", "mesh.max_level"}), region.level,
+                                   p.shape.tree.max_level));
   const std::string kind = c.get_string("problem.kind");
-  p.problem = make_problem(find_problem(problems, kind, c.source()), {c, p.shape, p.hydro.gamma});
+  p.problem = make_problem(find_problem(problems, kind, c.where("problem.kind")), {c, p.shape, p.hydro.gamma});
   p.t_end = c.get_real("run.t_end");
   p.max_steps = c.get_int("run.max_steps");
   p.plots = c.get_real("output.interval") > 0;

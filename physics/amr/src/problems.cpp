@@ -18,8 +18,8 @@ int axis_of(const ProblemContext& ctx, const std::string& key)
   const auto name = ctx.config.get_string(key);
   const int axis = name == "x" ? 0 : name == "y" ? 1 : 2;
   if (axis >= ctx.shape.tree.dims)
-    throw InputError(fmt::format("{}: key '{}' = \"{}\" is not an axis of a {}-D mesh", ctx.config.source(), key, name,
-                                 ctx.shape.tree.dims));
+    throw InputError(fmt::format("{}: key '{}' = \"{}\" is not an axis of a {}-D mesh",
+                                 ctx.config.where({key, "mesh.dims"}), key, name, ctx.shape.tree.dims));
   return axis;
 }
 
@@ -168,7 +168,8 @@ ProblemGenerator sedov_blast()
     if (inside <= 0)
       throw InputError(fmt::format("{}: the Sedov deposit (key 'sedov.radius' = {}, centre ({}, {}, {})) contains no "
                                    "cell centre of the finest level inside the domain",
-                                   c.source(), radius, centre[0], centre[1], centre[2]));
+                                   c.where({"sedov.radius", "sedov.centre_x", "sedov.centre_y", "sedov.centre_z"}),
+                                   radius, centre[0], centre[1], centre[2]));
     Primitive ambient, hot;
     ambient.rho = hot.rho = c.get_real("sedov.density");
     ambient.p = c.get_real("sedov.pressure");
@@ -217,7 +218,8 @@ ProblemGenerator kelvin_helmholtz()
   g.make = [](const ProblemContext& ctx) -> InitialState {
     const auto& c = ctx.config;
     if (ctx.shape.tree.dims < 2)
-      throw InputError(fmt::format("{}: problem.kind = \"kelvin_helmholtz\" needs mesh.dims >= 2", c.source()));
+      throw InputError(fmt::format("{}: problem.kind = \"kelvin_helmholtz\" needs mesh.dims >= 2",
+                                   c.where({"problem.kind", "mesh.dims"})));
     const double contrast = c.get_real("kh.density_contrast"), shear = c.get_real("kh.velocity");
     const double ly = ctx.shape.upper[1] - ctx.shape.lower[1], lx = ctx.shape.upper[0] - ctx.shape.lower[0];
     const double width = c.get_real("kh.width") * ly, sigma = c.get_real("kh.sigma") * ly;
@@ -266,8 +268,8 @@ const ProblemGenerator& find_problem(const ProblemSet& set, const std::string& n
     if (g.name == name) return g;
     known += (known.empty() ? "" : ", ") + g.name;
   }
-  throw InputError(
-      fmt::format("{}: key 'problem.kind' = \"{}\" is no problem generator; expected one of {}", where, name, known));
+  throw InputError(fmt::format("{}: key 'problem.kind' = \"{}\" is no problem generator; expected one of {}", where,
+                               shorten_for_message(name), known));
 }
 
 Problem make_problem(const ProblemGenerator& generator, const ProblemContext& context)

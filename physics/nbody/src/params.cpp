@@ -115,54 +115,58 @@ Params params_from(const Config& c)
   p.team_size = static_cast<int>(c.get_int("kernel.team_size"));
   p.j_split = static_cast<int>(c.get_int("kernel.j_split"));
 
-  const std::string where = c.source();
+  // Each message names where its keys came from: the deck, or the override on the command line.
+  const auto where = [&](std::initializer_list<std::string> keys) { return c.where(keys); };
   if (p.team_size > 0 && p.team_size > max_team_size()) {
     // Kokkos would refuse the launch later, without the key's name.
     throw InputError(fmt::format("{}: key 'kernel.team_size' = {} is out of range: expected 0 (the backend default) "
                                  "or 1..{}, the most the {} backend runs",
-                                 where, p.team_size, max_team_size(), backend_name()));
+                                 where({"kernel.team_size"}), p.team_size, max_team_size(), backend_name()));
   }
   if (p.ic != "plummer" && p.ic_file.empty()) {
-    throw InputError(fmt::format("{}: key 'ic.file' is needed when ic.kind = \"{}\"", where, p.ic));
+    throw InputError(
+        fmt::format("{}: key 'ic.file' is needed when ic.kind = \"{}\"", where({"ic.file", "ic.kind"}), p.ic));
   }
   if (p.ic == "plummer" && !p.ic_file.empty()) {
     // A file named but not read would run a Plummer sphere in its place, silently.
     throw InputError(fmt::format("{}: key 'ic.file' = \"{}\" is read only with ic.kind = \"hdf5\" or \"text\", "
                                  "not ic.kind = \"plummer\"",
-                                 where, p.ic_file.string()));
+                                 where({"ic.file", "ic.kind"}), shorten_for_message(p.ic_file.string())));
   }
   if (p.kroupa_min >= p.kroupa_max) {
-    throw InputError(fmt::format("{}: key 'ic.kroupa_min' = {} must be below ic.kroupa_max = {}", where, p.kroupa_min,
-                                 p.kroupa_max));
+    throw InputError(fmt::format("{}: key 'ic.kroupa_min' = {} must be below ic.kroupa_max = {}",
+                                 where({"ic.kroupa_min", "ic.kroupa_max"}), p.kroupa_min, p.kroupa_max));
   }
   if (p.precision == Precision::fp32 && p.integrator != Integrator::leapfrog) {
     throw InputError(fmt::format("{}: key 'integrator.precision' = \"fp32\" needs integrator.kind = \"leapfrog\" "
                                  "(Hermite is FP64)",
-                                 where));
+                                 where({"integrator.precision", "integrator.kind"})));
   }
   if (p.integrator == Integrator::leapfrog && p.dt_fixed <= 0) {
-    throw InputError(fmt::format("{}: key 'integrator.dt_fixed' must be > 0 for the leapfrog", where));
+    throw InputError(fmt::format("{}: key 'integrator.dt_fixed' must be > 0 for the leapfrog",
+                                 where({"integrator.dt_fixed", "integrator.kind"})));
   }
   if (p.integrator == Integrator::hermite_block) {
     if (!is_power_of_two(p.dt_max)) {
-      throw InputError(
-          fmt::format("{}: key 'integrator.dt_max' = {} must be a power of two for block steps", where, p.dt_max));
+      throw InputError(fmt::format("{}: key 'integrator.dt_max' = {} must be a power of two for block steps",
+                                   where({"integrator.dt_max", "integrator.kind"}), p.dt_max));
     }
     // Particles are all at one time only at multiples of dt_max: outputs and rows go there.
     for (const auto& key : {"output.interval", "output.table_interval", "run.t_end"}) {
       const double value = c.get_real(key);
       if (!is_multiple(value, p.dt_max)) {
         throw InputError(fmt::format("{}: key '{}' = {} must be a multiple of integrator.dt_max = {} for block steps",
-                                     where, key, value, p.dt_max));
+                                     where({key, "integrator.dt_max"}), key, value, p.dt_max));
       }
     }
     if (p.dt_fixed > 0) {
-      throw InputError(fmt::format("{}: key 'integrator.dt_fixed' applies to hermite_shared and leapfrog only", where));
+      throw InputError(fmt::format("{}: key 'integrator.dt_fixed' applies to hermite_shared and leapfrog only",
+                                   where({"integrator.dt_fixed", "integrator.kind"})));
     }
   }
   if (p.dt_min >= p.dt_max) {
-    throw InputError(fmt::format("{}: key 'integrator.dt_min' = {} must be below integrator.dt_max = {}", where,
-                                 p.dt_min, p.dt_max));
+    throw InputError(fmt::format("{}: key 'integrator.dt_min' = {} must be below integrator.dt_max = {}",
+                                 where({"integrator.dt_min", "integrator.dt_max"}), p.dt_min, p.dt_max));
   }
   return p;
 }

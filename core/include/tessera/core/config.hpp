@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,6 +44,10 @@ struct ConfigKey {
 
 // A value as TOML writes it ("true", "3", "0.5", "\"hllc\""), for messages and fingerprints.
 std::string format_config_value(const ConfigValue& value);
+
+// `text` for a one-line message: text longer than 200 characters is cut to its first 60 and
+// "... (N characters)".
+std::string shorten_for_message(const std::string& text);
 
 class ConfigSchema {
 public:
@@ -102,6 +107,10 @@ public:
   std::vector<std::pair<std::string, std::string>> effective_values() const;
   const ConfigSchema& schema() const { return schema_; }
   const std::string& source() const { return source_; }
+  // Where the values of `keys` came from, for messages about them: "command line '--k=v'"
+  // for each key given as an override (several joined by ", "), else source().
+  std::string where(std::initializer_list<std::string> keys) const;
+  std::string where(const std::string& key) const { return where({key}); }
 
 private:
   const ConfigValue& value(const std::string& name, ConfigKey::Kind kind) const;
@@ -111,6 +120,7 @@ private:
   std::string source_;
   std::map<std::string, ConfigValue> values_;
   std::map<std::string, bool> explicit_;
+  std::map<std::string, std::string> override_; // key -> "command line '--k=v'" when given there
 };
 
 } // namespace tessera
