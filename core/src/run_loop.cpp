@@ -107,6 +107,11 @@ RunLoop::RunLoop(const DriverContext& driver, const SimulationInfo& info)
     const std::string prefix = "kill-after-units=";
     if (text.rfind(prefix, 0) == 0) kill_after_units_ = std::atoll(text.c_str() + prefix.size());
   }
+  // A stop file left from an earlier run (the run it stopped removes it; one that finished as
+  // the file appeared does not) must not stop this one. Removed here, before the simulation is
+  // set up, so that a stop file made while it sets up (which may take long) is obeyed.
+  if (driver_.comm.is_root() && remove_stop_file())
+    log::warn("removed {}: a stop file that was there before the run began", stop_file().string());
   if (driver.options.restart) open_restart();
 }
 
@@ -184,10 +189,6 @@ void RunLoop::begin(double position, double end)
   next_checkpoint_ = checkpoint_interval_ > 0 ? next_after(position, checkpoint_interval_) : never;
   last_wall_checkpoint_ = wall_now();
   last_stop_file_check_ = last_wall_checkpoint_;
-  // A stop file left from an earlier run (the run it stopped removes it; one that finished as
-  // the file appeared does not) must not stop this one before it starts.
-  if (driver_.comm.is_root() && remove_stop_file())
-    log::warn("removed {}: a stop file that was there before the run began", stop_file().string());
   const double scale = info_.unit.continuous ? 1e6 : 1.0;
   progress_ = std::make_unique<Progress>(info_.unit.name, std::llround(end * scale),
                                          info_.unit.continuous ? info_.unit.name + " x 1e-6" : info_.unit.plural);
