@@ -20,11 +20,12 @@ TESSERA_PACKAGES=(
   libtomlplusplus-dev librandom123-dev nlohmann-json3-dev python3-matplotlib python3-h5py
   clang libclang-rt-19-dev libomp-19-dev
 )
-# Kokkos comes from sid: trixie has none. Pinned to sid and checked to be >= 4.6.
-TESSERA_SID_PACKAGES=(libkokkos-dev)
+# Kokkos and HepMC3 come from sid: trixie has neither. Pinned to sid; Kokkos is checked to
+# be >= 4.6.
+TESSERA_SID_PACKAGES=(libkokkos-dev libhepmc3-dev)
 TESSERA_MIN_KOKKOS=4.6
 # Bump when the recipe changes, so existing roots are brought up to date.
-TESSERA_RECIPE_VERSION=5
+TESSERA_RECIPE_VERSION=6
 
 tessera_die() {
   echo "tessera: $*" >&2
@@ -160,7 +161,7 @@ tessera_apt_install() { # runs in the current system (host or root)
   local p sid=()
   for p in "${TESSERA_SID_PACKAGES[@]}"; do sid+=("$p/sid"); done
   apt-get -q install -y --no-install-recommends "${sid[@]}" >/dev/null ||
-    tessera_die "apt-get install of Kokkos from sid failed"
+    tessera_die "apt-get install of ${TESSERA_SID_PACKAGES[*]} from sid failed"
 }
 
 tessera_check_kokkos_version() {
