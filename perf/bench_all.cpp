@@ -2,7 +2,7 @@
 // tessera-bench: every module's benchmarks in one run, one result file (docs/performance.md).
 // The ceilings are measured once and every figure is given as a fraction of the one that
 // bounds it. A module joins by adding its suite function to the list below.
-// Usage: tessera-bench [--quick] [--only nbody,shower,lqcd,nn,amr] [--label L] [--output FILE]
+// Usage: tessera-bench [--quick] [--only nbody,shower,lqcd,nn,amr | --ceilings-only] [--label L] [--output FILE]
 #include "amr_suite.hpp"
 #include "dslash_suite.hpp"
 #include "mlp_suite.hpp"

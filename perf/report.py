@@ -257,7 +257,9 @@ def ceilings_section(runs):
         for c in run.meta.get("ceilings") if isinstance(run.meta.get("ceilings"), list) else []:
             if isinstance(c, dict) and number(c.get("value")) is not None and c.get("name"):
                 names += [c["name"]] if c["name"] not in names else []
-                values[(c["name"], i)] = fmt_ceiling(number(c["value"]), c.get("unit", ""))
+                text = fmt_ceiling(number(c["value"]), c.get("unit", ""))
+                # The copy ceiling is the best of several methods: name the one that won.
+                values[(c["name"], i)] = f"{text} ({c['method']})" if isinstance(c.get("method"), str) else text
     if not names:
         return ["## Ceilings", "", "None of the inputs recorded machine ceilings.", ""]
     rows = [[n] + [values.get((n, i), "") for i in range(len(runs))] for n in names]

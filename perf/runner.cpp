@@ -37,10 +37,15 @@ std::string default_label()
 
 void log_ceilings(const nlohmann::json& ceilings)
 {
-  for (const auto& c : ceilings)
-    log::info("ceiling {:<16} {:.4g} {} (spread {:.1f}%)", c["name"].get<std::string>(), c["value"].get<double>(),
+  for (const auto& c : ceilings) {
+    log::info("ceiling {:<16} {:.4g} {} (spread {:.1f}%){}", c["name"].get<std::string>(), c["value"].get<double>(),
               c["unit"].get<std::string>(),
-              100.0 * (c["max"].get<double>() - c["min"].get<double>()) / c["value"].get<double>());
+              100.0 * (c["max"].get<double>() - c["min"].get<double>()) / c["value"].get<double>(),
+              c.contains("method") ? fmt::format(", by {}", c["method"].get<std::string>()) : "");
+    if (c.contains("methods"))
+      for (const auto& [name, m] : c["methods"].items())
+        log::info("        {:<16} {:.4g} {}", name, m["value"].get<double>(), m["unit"].get<std::string>());
+  }
 }
 
 // Written to a temporary name and renamed: an interrupted run never leaves half a file.
@@ -69,6 +74,8 @@ int run_benchmarks(int argc, char** argv, const std::string& program, const std:
   std::string label = default_label(), output;
   std::vector<std::string> only;
   app.add_flag("--quick", quick, "seconds-long smoke sizes instead of the full sweep");
+  bool ceilings_only = false;
+  app.add_flag("--ceilings-only", ceilings_only, "measure the machine's ceilings and no module");
   app.add_option("--label", label,
                  "machine label for the file name and the report (default: GPU model or host-Nthreads)");
   app.add_option("--output", output,
@@ -95,7 +102,7 @@ int run_benchmarks(int argc, char** argv, const std::string& program, const std:
   Suite suite(runtime.world(), quick, file["ceilings"]);
   std::vector<std::string> ran;
   for (const auto& m : modules) {
-    if (!only.empty() && std::find(only.begin(), only.end(), m.name) == only.end()) continue;
+    if (ceilings_only || (!only.empty() && std::find(only.begin(), only.end(), m.name) == only.end())) continue;
     log::info("--- {} ---", m.name);
     Kokkos::Timer timer;
     m.run(suite);

@@ -22,6 +22,11 @@ assert d["mode"] == "quick" and d["label"] == "ci"
 names = {c["name"] for c in d["ceilings"]}
 assert {"copy_bandwidth", "fma_fp32", "fma_fp64"} <= names, names
 assert all(c["value"] > 0 and c["min"] <= c["value"] <= c["max"] for c in d["ceilings"])
+# the copy ceiling is the best of its methods, and names the winner
+copy = next(c for c in d["ceilings"] if c["name"] == "copy_bandwidth")
+methods = copy["methods"]
+assert {"copy_kernel", "copy_pairs_kernel", "deep_copy", "triad"} <= set(methods), methods.keys()
+assert copy["method"] in methods and copy["value"] == max(m["value"] for m in methods.values()), copy
 modules = {r["module"] for r in d["results"]}
 assert modules == {"nbody", "lqcd", "shower", "nn", "amr"}, modules
 for r in d["results"]:
