@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "tessera/core/errors.hpp"
+#include "tessera/shower/output.hpp"
 
 namespace tessera::shower {
 
@@ -44,6 +45,10 @@ ConfigSchema schema()
       .add_real("shower.max_overflow_fraction", 1e-3,
                 "the run fails if a larger fraction of events overflows shower.max_partons", 0.0, 1.0)
       .add_string("output.yoda", "shower.yoda", "YODA histogram file in the output directory (\"\": none)")
+      .add_string("output.yoda_format", "yoda2",
+                  "layout of the YODA file: yoda2 (YODA_HISTO1D_V3, what YODA 2 and Rivet 4 read by default) or "
+                  "yoda1 (YODA_HISTO1D_V2, YODA 1.x and Rivet 3)",
+                  {"yoda2", "yoda1"})
       .add_string("output.hdf5", "shower.h5", "HDF5 histogram file in the output directory (\"\": none)")
       .add_int("output.hepmc_events", 0, "the first events of rank 0 written to events.hepmc3 (HepMC3 ASCII)", 0,
                1LL << 30);
@@ -128,6 +133,7 @@ Params params_from(const Config& c)
   p.max_overflow_fraction = c.get_real("shower.max_overflow_fraction");
   p.yoda = c.get_string("output.yoda");
   p.hdf5 = c.get_string("output.hdf5");
+  p.yoda_format = yoda_format(c.get_string("output.yoda_format"));
   check_file_name("output.yoda", p.yoda);
   check_file_name("output.hdf5", p.hdf5);
   p.hepmc_events = c.get_int("output.hepmc_events");

@@ -144,7 +144,8 @@ void Simulation::write_output(const OutputRequest& request)
   const auto histograms = this->histograms();
   const auto [sigma, sigma_error] = cross_section(all);
   const Comm& comm = context_.comm;
-  if (!params_.yoda.empty() && comm.is_root()) write_yoda(context_.output_dir / params_.yoda, histograms);
+  if (!params_.yoda.empty() && comm.is_root())
+    write_yoda(context_.output_dir / params_.yoda, histograms, params_.yoda_format);
   if (!params_.hdf5.empty())
     write_histograms_hdf5(comm, context_.output_dir / params_.hdf5, histograms, sigma, sigma_error, all.events);
   if (request.interrupted) log::info("the histograms hold the {} events done", all.events);

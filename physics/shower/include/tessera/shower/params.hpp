@@ -9,6 +9,7 @@
 #include "tessera/core/config.hpp"
 #include "tessera/core/simulation.hpp"
 #include "tessera/shower/generator.hpp"
+#include "tessera/shower/output.hpp"
 
 namespace tessera::shower {
 
@@ -21,6 +22,7 @@ struct Params {
   double mb, mc;       // flavour thresholds of the running (GeV)
   std::string yoda;    // file names inside the output directory ("" : not written)
   std::string hdf5;
+  YodaFormat yoda_format;       // output.yoda_format
   std::int64_t hepmc_events;    // the first events as HepMC3 ASCII in events.hepmc3
   double max_overflow_fraction; // more events than this hitting max_partons: error
 };
