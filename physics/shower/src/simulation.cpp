@@ -24,9 +24,9 @@ const GeneratorSettings& checked_memory(const Comm& comm, const Params& params)
   const double need = static_cast<double>(Generator::bytes_needed(g));
   const double free = comm.min(static_cast<double>(available_memory_bytes()));
   if (need > 0.9 * free)
-    throw InputError(fmt::format("events.batch = {} with shower.max_partons = {} needs {:.2f} GiB, more than the "
+    throw InputError(fmt::format("{}: events.batch = {} with shower.max_partons = {} needs {:.2f} GiB, more than the "
                                  "{:.2f} GiB free; lower events.batch",
-                                 g.batch_size, g.max_partons, need / (1 << 30), free / (1 << 30)));
+                                 params.batch_where, g.batch_size, g.max_partons, need / (1 << 30), free / (1 << 30)));
   return g;
 }
 

@@ -25,6 +25,7 @@ struct Params {
   YodaFormat yoda_format;       // output.yoda_format
   std::int64_t hepmc_events;    // the first events as HepMC3 ASCII in events.hepmc3
   double max_overflow_fraction; // more events than this hitting max_partons: error
+  std::string batch_where;      // Config::where of events.batch and shower.max_partons (the memory check)
 };
 
 ConfigSchema schema();
