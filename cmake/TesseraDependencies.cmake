@@ -45,6 +45,18 @@ find_package(CLI11 REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(tomlplusplus REQUIRED)
 
+# The parton shower writes its events through HepMC3 (physics/shower, only its .cpp files).
+include(TesseraHepMC3)
+tessera_find_hepmc3()
+if(NOT HepMC3_FOUND)
+  message(FATAL_ERROR
+    "HepMC3 was not found; the parton shower (tessera_shower) writes its events with it. Install "
+    "it (Debian/Ubuntu: libhepmc3-dev; spack: hepmc3) or point HepMC3_DIR at the folder holding "
+    "HepMC3Config.cmake (<prefix>/share/HepMC3/cmake).")
+endif()
+get_target_property(_tessera_hepmc3_location HepMC3::HepMC3 LOCATION)
+message(STATUS "Tessera: HepMC3 at ${_tessera_hepmc3_location} (config ${HepMC3_DIR})")
+
 find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED
           DOC "Random123 headers (Debian: librandom123-dev)")
 add_library(tessera_random123 INTERFACE)

@@ -34,9 +34,10 @@ function(tessera_install_package)
   write_basic_package_version_file("${PROJECT_BINARY_DIR}/TesseraConfigVersion.cmake"
                                    COMPATIBILITY SameMinorVersion)
   install(FILES "${PROJECT_BINARY_DIR}/TesseraConfig.cmake" "${PROJECT_BINARY_DIR}/TesseraConfigVersion.cmake"
-          DESTINATION ${TESSERA_INSTALL_CMAKEDIR})
+                "${PROJECT_SOURCE_DIR}/cmake/TesseraHepMC3.cmake" DESTINATION ${TESSERA_INSTALL_CMAKEDIR})
   install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" "${PROJECT_SOURCE_DIR}/CHANGELOG.md"
           DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/tessera)
   # The build tree as a package of its own (Tessera_DIR=<build folder>).
   export(EXPORT TesseraTargets NAMESPACE Tessera:: FILE "${PROJECT_BINARY_DIR}/TesseraTargets.cmake")
+  configure_file("${PROJECT_SOURCE_DIR}/cmake/TesseraHepMC3.cmake" "${PROJECT_BINARY_DIR}/TesseraHepMC3.cmake" COPYONLY)
 endfunction()

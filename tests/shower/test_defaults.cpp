@@ -42,6 +42,7 @@ TEST(Defaults, ParamsOfAnEmptyDeckAreTheDocumentedDefaults)
   EXPECT_EQ(g.max_partons, 64);
   EXPECT_EQ(p.max_overflow_fraction, 1e-3);
   EXPECT_EQ(p.yoda, "shower.yoda");
+  EXPECT_EQ(p.yoda_format, YodaFormat::yoda2); // YODA 2 / Rivet 4's layout
   EXPECT_EQ(p.hdf5, "shower.h5");
   EXPECT_EQ(p.hepmc_events, 0);
 }

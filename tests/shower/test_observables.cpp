@@ -178,20 +178,32 @@ TEST(Histograms, TotalWeightIsTheCrossSectionAndYodaReadsBack)
     EXPECT_NEAR(h.total[sum_w], sigma, 1e-12 * sigma) << h.path;
     EXPECT_EQ(entries_sum, static_cast<double>(n)) << h.path;
   }
-  const auto path = std::filesystem::temp_directory_path() / "tessera_test_shower.yoda";
-  write_yoda(path, histograms);
-  const auto back = read_yoda(path);
-  ASSERT_EQ(back.size(), histograms.size());
-  for (std::size_t h = 0; h < back.size(); ++h) {
-    EXPECT_EQ(back[h].path, histograms[h].path);
-    ASSERT_EQ(back[h].bins.size(), histograms[h].bins.size());
-    ASSERT_EQ(back[h].edges.size(), histograms[h].edges.size());
-    for (std::size_t b = 0; b < back[h].bins.size(); ++b)
-      for (int k = 0; k < n_moments; ++k)
-        EXPECT_NEAR(back[h].bins[b][k], histograms[h].bins[b][k], 1e-9 * std::abs(histograms[h].bins[b][k]));
-    EXPECT_NEAR(back[h].total[sum_w], sigma, 1e-9 * sigma);
+  // Both layouts (YODA 2's, the default, and YODA 1's) read back to the same numbers, the
+  // under- and overflow included.
+  for (const auto format : {YodaFormat::yoda2, YodaFormat::yoda1}) {
+    const auto path = std::filesystem::temp_directory_path() / "tessera_test_shower.yoda";
+    write_yoda(path, histograms, format);
+    const auto back = read_yoda(path);
+    ASSERT_EQ(back.size(), histograms.size());
+    for (std::size_t h = 0; h < back.size(); ++h) {
+      EXPECT_EQ(back[h].path, histograms[h].path);
+      EXPECT_EQ(back[h].title, histograms[h].title);
+      ASSERT_EQ(back[h].bins.size(), histograms[h].bins.size());
+      ASSERT_EQ(back[h].edges.size(), histograms[h].edges.size());
+      for (std::size_t e = 0; e < back[h].edges.size(); ++e)
+        EXPECT_NEAR(back[h].edges[e], histograms[h].edges[e], 1e-9 * (1 + std::abs(histograms[h].edges[e])));
+      for (std::size_t b = 0; b < back[h].bins.size(); ++b)
+        for (int k = 0; k < n_moments; ++k)
+          EXPECT_NEAR(back[h].bins[b][k], histograms[h].bins[b][k], 1e-9 * std::abs(histograms[h].bins[b][k]));
+      for (int k = 0; k < n_moments; ++k) {
+        EXPECT_NEAR(back[h].underflow[k], histograms[h].underflow[k], 1e-9 * std::abs(histograms[h].underflow[k]));
+        EXPECT_NEAR(back[h].overflow[k], histograms[h].overflow[k], 1e-9 * std::abs(histograms[h].overflow[k]));
+      }
+      EXPECT_NEAR(back[h].total[sum_w], sigma, 1e-9 * sigma);
+      EXPECT_EQ(back[h].total[entries], static_cast<double>(n));
+    }
+    std::filesystem::remove(path);
   }
-  std::filesystem::remove(path);
 }
 
 TEST(Histograms, MalformedYodaIsRejected)
@@ -202,5 +214,30 @@ TEST(Histograms, MalformedYodaIsRejected)
     out << "BEGIN YODA_HISTO1D_V2 /x\nPath: /x\n---\n0.0\t1.0\t1.0\n";
   }
   EXPECT_THROW(read_yoda(path), InputError);
+  // YODA 2: a row missing (two bins need four rows: underflow, bins, overflow), edges that
+  // decrease, no END.
+  const auto rejects = [&](const std::string& text) {
+    {
+      std::ofstream out(path);
+      out << text;
+    }
+    EXPECT_THROW(read_yoda(path), InputError) << text;
+  };
+  const std::string row = "1 1 0 0 1\n";
+  rejects("BEGIN YODA_HISTO1D_V3 /x\n---\nEdges(A1): [0, 1, 2]\n" + row + row + row + "END YODA_HISTO1D_V3\n");
+  rejects("BEGIN YODA_HISTO1D_V3 /x\n---\nEdges(A1): [0, 2, 1]\n" + row + row + row + row + "END YODA_HISTO1D_V3\n");
+  rejects("BEGIN YODA_HISTO1D_V3 /x\n---\nEdges(A1): [0, 1, 2]\n" + row + row + row + row);
+  // ... and a well-formed one reads, another kind of object beside it skipped.
+  {
+    std::ofstream out(path);
+    out << "BEGIN YODA_COUNTER_V3 /c\n---\n1 1 1\nEND YODA_COUNTER_V3\n"
+        << "BEGIN YODA_HISTO1D_V3 /x\n---\nEdges(A1): [0, 1, 2]\n" + row + "2 4 1 1 2\n" + row + row
+        << "END YODA_HISTO1D_V3\n";
+  }
+  const auto ok = read_yoda(path);
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].bins.size(), 2u);
+  EXPECT_EQ(ok[0].bins[0][sum_w], 2.0);
+  EXPECT_EQ(ok[0].total[entries], 5.0);
   std::filesystem::remove(path);
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "tessera/core/errors.hpp"
+#include "tessera/shower/output.hpp"
 
 namespace tessera::shower {
 
@@ -44,6 +45,10 @@ ConfigSchema schema()
       .add_real("shower.max_overflow_fraction", 1e-3,
                 "the run fails if a larger fraction of events overflows shower.max_partons", 0.0, 1.0)
       .add_string("output.yoda", "shower.yoda", "YODA histogram file in the output directory (\"\": none)")
+      .add_string("output.yoda_format", "yoda2",
+                  "layout of the YODA file: yoda2 (YODA_HISTO1D_V3, what YODA 2 and Rivet 4 read by default) or "
+                  "yoda1 (YODA_HISTO1D_V2, YODA 1.x and Rivet 3)",
+                  {"yoda2", "yoda1"})
       .add_string("output.hdf5", "shower.h5", "HDF5 histogram file in the output directory (\"\": none)")
       .add_int("output.hepmc_events", 0, "the first events of rank 0 written to events.hepmc3 (HepMC3 ASCII)", 0,
                1LL << 30);
@@ -73,11 +78,11 @@ int default_trials_per_pass()
 }
 
 namespace {
-void check_file_name(const std::string& key, const std::string& name)
+void check_file_name(const Config& c, const std::string& key, const std::string& name)
 {
   if (name.find('/') != std::string::npos)
-    throw InputError(
-        fmt::format("key '{}' = \"{}\": expected a file name without '/' (files go to --output)", key, name));
+    throw InputError(fmt::format("{}: key '{}' = \"{}\": expected a file name without '/' (files go to --output)",
+                                 c.where(key), key, name));
 }
 } // namespace
 
@@ -104,32 +109,37 @@ Params params_from(const Config& c)
   s.seed = static_cast<std::uint64_t>(c.get_int("events.seed"));
   s.t_cutoff = c.get_real("shower.t_cutoff");
   if (4 * s.t_cutoff >= sqrt_s * sqrt_s)
-    throw InputError(fmt::format("key 'shower.t_cutoff' = {} must be below s/4 = {} (process.sqrt_s = {})", s.t_cutoff,
-                                 sqrt_s * sqrt_s / 4, sqrt_s));
+    throw InputError(fmt::format("{}: key 'shower.t_cutoff' = {} must be below s/4 = {} (process.sqrt_s = {})",
+                                 c.where({"shower.t_cutoff", "process.sqrt_s"}), s.t_cutoff, sqrt_s * sqrt_s / 4,
+                                 sqrt_s));
   p.alpha_s_mz = c.get_real("shower.alpha_s_mz");
   p.running = c.get_string("shower.running");
   p.mb = c.get_real("shower.mb");
   p.mc = c.get_real("shower.mc");
   if (!(p.mc < p.mb))
-    throw InputError(fmt::format("keys 'shower.mc' = {} and 'shower.mb' = {}: expected mc < mb", p.mc, p.mb));
+    throw InputError(fmt::format("{}: keys 'shower.mc' = {} and 'shower.mb' = {}: expected mc < mb",
+                                 c.where({"shower.mc", "shower.mb"}), p.mc, p.mb));
   s.alpha_s = AlphaS(ew.mz, p.alpha_s_mz, p.mb, p.mc);
   s.fixed_coupling = p.running == "fixed";
   s.alpha_fixed = p.alpha_s_mz;
   s.alpha_max = s.fixed_coupling ? s.alpha_fixed : s.alpha_s(s.t_cutoff);
   if (!(s.alpha_max > 0) || !std::isfinite(s.alpha_max) || s.alpha_max > 10)
-    throw InputError(fmt::format("key 'shower.t_cutoff' = {}: alpha_s there is {} (below the Landau pole "
+    throw InputError(fmt::format("{}: key 'shower.t_cutoff' = {}: alpha_s there is {} (below the Landau pole "
                                  "expected); raise the cutoff",
+                                 c.where({"shower.t_cutoff", "shower.alpha_s_mz", "shower.mb", "shower.mc"}),
                                  s.t_cutoff, s.alpha_max));
   s.g_to_qqbar_flavours = static_cast<int>(c.get_int("shower.g_to_qqbar_flavours"));
   s.competition = c.get_string("shower.competition") == "per_dipole" ? Competition::per_dipole : Competition::summed;
   g.max_partons = static_cast<int>(c.get_int("shower.max_partons"));
+  p.batch_where = c.where({"events.batch", "shower.max_partons"});
   const auto per_pass = c.get_int("shower.trials_per_pass");
   g.trials_per_pass = per_pass < 0 ? default_trials_per_pass() : static_cast<int>(per_pass);
   p.max_overflow_fraction = c.get_real("shower.max_overflow_fraction");
   p.yoda = c.get_string("output.yoda");
   p.hdf5 = c.get_string("output.hdf5");
-  check_file_name("output.yoda", p.yoda);
-  check_file_name("output.hdf5", p.hdf5);
+  p.yoda_format = yoda_format(c.get_string("output.yoda_format"));
+  check_file_name(c, "output.yoda", p.yoda);
+  check_file_name(c, "output.hdf5", p.hdf5);
   p.hepmc_events = c.get_int("output.hepmc_events");
   return p;
 }

@@ -24,9 +24,9 @@ const GeneratorSettings& checked_memory(const Comm& comm, const Params& params)
   const double need = static_cast<double>(Generator::bytes_needed(g));
   const double free = comm.min(static_cast<double>(available_memory_bytes()));
   if (need > 0.9 * free)
-    throw InputError(fmt::format("events.batch = {} with shower.max_partons = {} needs {:.2f} GiB, more than the "
+    throw InputError(fmt::format("{}: events.batch = {} with shower.max_partons = {} needs {:.2f} GiB, more than the "
                                  "{:.2f} GiB free; lower events.batch",
-                                 g.batch_size, g.max_partons, need / (1 << 30), free / (1 << 30)));
+                                 params.batch_where, g.batch_size, g.max_partons, need / (1 << 30), free / (1 << 30)));
   return g;
 }
 
@@ -144,7 +144,8 @@ void Simulation::write_output(const OutputRequest& request)
   const auto histograms = this->histograms();
   const auto [sigma, sigma_error] = cross_section(all);
   const Comm& comm = context_.comm;
-  if (!params_.yoda.empty() && comm.is_root()) write_yoda(context_.output_dir / params_.yoda, histograms);
+  if (!params_.yoda.empty() && comm.is_root())
+    write_yoda(context_.output_dir / params_.yoda, histograms, params_.yoda_format);
   if (!params_.hdf5.empty())
     write_histograms_hdf5(comm, context_.output_dir / params_.hdf5, histograms, sigma, sigma_error, all.events);
   if (request.interrupted) log::info("the histograms hold the {} events done", all.events);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What tessera-shower writes: the histograms as YODA text (for Rivet / YODA users:
-// yodadiff, rivet-mkhtml) and as HDF5, and the first events as HepMC3 ASCII.
+// yodadiff, rivet-mkhtml) and as HDF5, and the first events as HepMC3 ASCII (through the
+// HepMC3 library, src/hepmc.cpp: no header of Tessera includes HepMC3's).
 
 #include <array>
 #include <filesystem>
-#include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,10 +42,20 @@ struct ObservableMean {
 };
 ObservableMean observable_mean(const HostHistogram& histogram);
 
-// YODA 1.x text ("BEGIN YODA_HISTO1D_V2 ..."), written to a temporary name and renamed.
-void write_yoda(const std::filesystem::path& path, const std::vector<HostHistogram>& histograms);
-// Reads what write_yoda writes (and YODA_HISTO1D_V2 blocks from other tools); throws
-// InputError naming the file and line on anything malformed.
+// The YODA text layouts (src/yoda.cpp): yoda2 is what YODA 2 and Rivet 4 write and read by
+// default ("BEGIN YODA_HISTO1D_V3", an Edges(A1) list, one row per bin with the underflow
+// first and the overflow last); yoda1 is YODA 1.x's ("BEGIN YODA_HISTO1D_V2", Total /
+// Underflow / Overflow rows, then xlow xhigh per bin), for Rivet 3.
+enum class YodaFormat { yoda2, yoda1 };
+// "yoda2" / "yoda1" (output.yoda_format); throws InputError on anything else.
+YodaFormat yoda_format(const std::string& name);
+
+// Written to a temporary name and renamed.
+void write_yoda(const std::filesystem::path& path, const std::vector<HostHistogram>& histograms,
+                YodaFormat format = YodaFormat::yoda2);
+// Reads what write_yoda writes in either layout (and YODA_HISTO1D_V2 / _V3 blocks from other
+// tools; other objects are skipped); throws InputError naming the file and line on anything
+// malformed.
 std::vector<HostHistogram> read_yoda(const std::filesystem::path& path);
 
 // HDF5: one group per histogram (its path), datasets edges, sumw, sumw2, sumwx, sumwx2,
@@ -53,8 +64,11 @@ void write_histograms_hdf5(const Comm& comm, const std::filesystem::path& path,
                            const std::vector<HostHistogram>& histograms, double cross_section,
                            double cross_section_error, std::int64_t events);
 
-// HepMC3 ASCII (Asciiv3) event records: the beams, the s-channel vertex and the final
-// partons with their colour flow (attributes flow1 / flow2).
+// HepMC3 ASCII (Asciiv3) event records written by HepMC3::WriterAscii (src/hepmc.cpp): per
+// event one GenEvent (GeV, mm) numbered by its global event number, with the weight (pb), the
+// two beams (e- along +z, e+ along -z, status 4) into one vertex and the final partons out
+// of it (status 1) with their colour flow as integer attributes flow1 / flow2. The file is
+// written to `path`.tmp and renamed to `path` by close(); throws IoError when a write fails.
 class HepMCWriter {
 public:
   HepMCWriter(const std::filesystem::path& path, double sqrt_s);
@@ -65,10 +79,10 @@ public:
   void close();
 
 private:
+  struct Impl; // the HepMC3 writer and its run information
+  std::unique_ptr<Impl> impl_;
   std::filesystem::path path_, temporary_;
-  std::ofstream out_;
   double sqrt_s_;
-  bool open_ = false;
 };
 
 } // namespace tessera::shower

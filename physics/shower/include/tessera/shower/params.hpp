@@ -9,6 +9,7 @@
 #include "tessera/core/config.hpp"
 #include "tessera/core/simulation.hpp"
 #include "tessera/shower/generator.hpp"
+#include "tessera/shower/output.hpp"
 
 namespace tessera::shower {
 
@@ -21,8 +22,10 @@ struct Params {
   double mb, mc;       // flavour thresholds of the running (GeV)
   std::string yoda;    // file names inside the output directory ("" : not written)
   std::string hdf5;
+  YodaFormat yoda_format;       // output.yoda_format
   std::int64_t hepmc_events;    // the first events as HepMC3 ASCII in events.hepmc3
   double max_overflow_fraction; // more events than this hitting max_partons: error
+  std::string batch_where;      // Config::where of events.batch and shower.max_partons (the memory check)
 };
 
 ConfigSchema schema();

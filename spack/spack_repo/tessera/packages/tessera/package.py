@@ -89,6 +89,12 @@ class Tessera(CMakePackage, CudaPackage):
     # Header-only, found with find_path; its include directory is part of the exported
     # Tessera targets, hence a link (not build-only) dependency.
     depends_on("random123")
+    # The parton shower writes its events through HepMC3 (only physics/shower/src/hepmc.cpp
+    # includes it). A link dependency: the static tessera_shower passes it on to whatever links
+    # Tessera::shower, and the installed TesseraConfig.cmake finds it. 3.1 (Debian's 3.1.2,
+    # whose CMake config defines no target: cmake/TesseraHepMC3.cmake makes one) and newer.
+    # spack's hepmc3 recipe declares a Fortran compiler as a build dependency.
+    depends_on("hepmc3@3.1:")
     depends_on("googletest", type=("build", "link"), when="+tests")
 
     def cmake_args(self):
