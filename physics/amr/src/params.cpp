@@ -139,6 +139,20 @@ ConfigSchema schema(const ProblemSet& problems)
                           "hydro.pressure_floor", "hydro.scalars", "refinement.", "problem.kind"})
     fixed.emplace_back(key);
   s.fixed_on_restart(fixed);
+  // The keys of an axis beyond mesh.dims change nothing (a 1-D run has no cells_y): a restart
+  // neither records nor compares them, so a deck's leftover mesh.cells_y does not refuse it.
+  s.not_applicable_on_restart([](const Config& c) {
+    std::vector<std::string> keys;
+    for (auto a = c.get_int("mesh.dims"); a < 3; ++a) {
+      const std::string x = axis_names[a];
+      for (const auto& key : {"mesh.cells_" + x, "mesh." + x + "_min", "mesh." + x + "_max",
+                              "mesh.boundary_" + x + "_lower", "mesh.boundary_" + x + "_upper",
+                              "refinement.region_" + x + "_min", "refinement.region_" + x + "_max",
+                              "sedov.centre_" + x})
+        keys.push_back(key);
+    }
+    return keys;
+  });
   return s;
 }
 
