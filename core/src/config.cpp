@@ -178,6 +178,12 @@ ConfigSchema& ConfigSchema::fixed_on_restart(const std::vector<std::string>& nam
   return *this;
 }
 
+ConfigSchema& ConfigSchema::not_applicable_on_restart(std::function<std::vector<std::string>(const Config&)> keys)
+{
+  not_applicable_ = std::move(keys);
+  return *this;
+}
+
 ConfigSchema& ConfigSchema::reads_file(const std::string& name)
 {
   auto it = std::find_if(keys_.begin(), keys_.end(), [&](const ConfigKey& k) { return k.name == name; });
@@ -425,6 +431,9 @@ std::map<std::string, std::string> Config::restart_fingerprint() const
   std::map<std::string, std::string> out;
   for (const auto& key : schema_.keys())
     if (key.fixed_on_restart) out[key.name] = format_value(values_.at(key.name));
+  if (schema_.not_applicable_)
+    for (const auto& name : schema_.not_applicable_(*this))
+      out.erase(name);
   return out;
 }
 

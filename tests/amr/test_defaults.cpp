@@ -123,6 +123,31 @@ TEST(Defaults, ARestartMustKeepTheMeshTheSchemeAndTheProblem)
   }
 }
 
+// Issue 24: the keys of an axis beyond mesh.dims change nothing, so a restart neither records
+// nor compares them (a 1-D run restarts with another mesh.cells_y); in 2-D cells_y counts.
+TEST(Defaults, KeysOfAxesBeyondTheDimensionAreNotComparedOnRestart)
+{
+  const auto schema = Simulation::schema();
+  const auto fingerprint = [&](const std::string& deck) {
+    return Config::parse(schema, deck, "(deck)").restart_fingerprint();
+  };
+  const auto one = fingerprint("[mesh]\ndims = 1\n"), two = fingerprint("[mesh]\ndims = 2\n");
+  const auto three = fingerprint("[mesh]\ndims = 3\n");
+  for (const char* key : {"mesh.cells_y", "mesh.y_min", "mesh.y_max", "mesh.boundary_y_lower", "mesh.boundary_y_upper",
+                          "refinement.region_y_min", "refinement.region_y_max", "sedov.centre_y"}) {
+    EXPECT_EQ(one.count(key), 0u) << key;
+    EXPECT_EQ(two.count(key), 1u) << key;
+  }
+  for (const char* key : {"mesh.cells_z", "mesh.z_max", "mesh.boundary_z_upper", "sedov.centre_z"}) {
+    EXPECT_EQ(one.count(key), 0u) << key;
+    EXPECT_EQ(two.count(key), 0u) << key;
+    EXPECT_EQ(three.count(key), 1u) << key;
+  }
+  EXPECT_EQ(one.count("mesh.cells_x"), 1u);
+  EXPECT_EQ(one.count("mesh.dims"), 1u);
+  EXPECT_EQ(three.size(), two.size() + 8);
+}
+
 TEST(Defaults, RenamedKeysNameTheirNewNames)
 {
   const std::pair<const char*, const char*> renamed[] = {{"output.plot_interval", "output.interval"},

@@ -139,6 +139,20 @@ ConfigSchema schema(const ProblemSet& problems)
                           "hydro.pressure_floor", "hydro.scalars", "refinement.", "problem.kind"})
     fixed.emplace_back(key);
   s.fixed_on_restart(fixed);
+  // The keys of an axis beyond mesh.dims change nothing (a 1-D run has no cells_y): a restart
+  // neither records nor compares them, so a deck's leftover mesh.cells_y does not refuse it.
+  s.not_applicable_on_restart([](const Config& c) {
+    std::vector<std::string> keys;
+    for (auto a = c.get_int("mesh.dims"); a < 3; ++a) {
+      const std::string x = axis_names[a];
+      for (const auto& key :
+           {"mesh.cells_" + x, "mesh." + x + "_min", "mesh." + x + "_max", "mesh.boundary_" + x + "_lower",
+            "mesh.boundary_" + x + "_upper", "refinement.region_" + x + "_min", "refinement.region_" + x + "_max",
+            "sedov.centre_" + x})
+        keys.push_back(key);
+    }
+    return keys;
+  });
   return s;
 }
 
@@ -261,7 +275,8 @@ Params params_from(const Config& c, const ProblemSet& problems)
   p.problem = make_problem(find_problem(problems, kind, c.where("problem.kind")), {c, p.shape, p.hydro.gamma});
   p.t_end = c.get_real("run.t_end");
   p.max_steps = c.get_int("run.max_steps");
-  p.plots = c.get_real("output.interval") > 0;
+  p.plot_interval = c.get_real("output.interval");
+  p.plots = p.plot_interval > 0;
   return p;
 }
 

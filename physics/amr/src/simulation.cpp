@@ -77,8 +77,9 @@ void check_floors(std::int64_t corrections, double cells, double limit, std::int
 // Refuses a root grid too large for the memory before the tree or any View exists. Every
 // block of this rank's share holds (block_cells + 2 ghosts)^dims cells of 5 + scalars
 // doubles in 3 + dims arrays: the state (AdaptiveRun), the step's copy of it, the primitive
-// variables and a face flux per axis (Hydro). Refinement adds blocks during the run: this
-// is the least the run needs.
+// variables and a face flux per axis (Hydro); with plots one more, the copy a side step
+// advances to a plot time (advance). Refinement adds blocks during the run: this is the least
+// the run needs.
 void check_root_grid_memory(const Comm& comm, const Params& p)
 {
   const auto& s = p.shape;
@@ -92,16 +93,25 @@ void check_root_grid_memory(const Comm& comm, const Params& p)
     grid += fmt::format("{}mesh.cells_{} = {:.0f}", a > 0 ? ", " : "", "xyz"[a], root * s.block_cells);
   }
   const double blocks_per_rank = std::ceil(blocks / comm.size());
-  const double bytes = blocks_per_rank * cells * (first_scalar + s.scalars) * sizeof(double) * (3 + dims);
+  const int arrays = 3 + dims + (p.plots ? 1 : 0);
+  const double bytes = blocks_per_rank * cells * (first_scalar + s.scalars) * sizeof(double) * arrays;
   check_memory(comm, bytes,
                fmt::format("the root grid ({}, {:.0f} blocks of {}^{} cells)", grid, blocks, s.block_cells, dims),
                "use more ranks or a coarser root grid");
 }
 
 // Whether `time` has reached `end` as core's run loop counts it (sums of steps carry rounding).
+constexpr double reach = 1e-12;
 bool reached(double time, double end)
 {
-  return time >= end - 1e-12 * std::max(1.0, std::abs(end));
+  return time >= end - reach * std::max(1.0, std::abs(end));
+}
+
+// The first multiple of `interval` past `time`, as core's run loop schedules outputs (a time
+// within its rounding of a multiple counts as that multiple: the next one follows).
+double next_multiple(double time, double interval)
+{
+  return (std::floor(time / interval * (1 + reach) + reach) + 1) * interval;
 }
 
 } // namespace
@@ -175,13 +185,19 @@ void Simulation::start(std::vector<PlotRecord> plots)
 
 void Simulation::advance(double target)
 {
+  const double left = target - time_;
+  double dt = 0;
   {
     auto scope = context_.scope("hydro");
-    const double left = target - time_;
-    const double dt = std::min(amr_->time_step(), left);
+    dt = std::min(amr_->time_step(), left);
     check_time_step(dt, time_);
+  }
+  const double next = dt == left ? target : time_ + dt;
+  plot_between(next);
+  {
+    auto scope = context_.scope("hydro");
     amr_->step(dt);
-    time_ = dt == left ? target : time_ + dt;
+    time_ = next;
     dt_ = dt;
   }
   ++step_;
@@ -196,6 +212,31 @@ void Simulation::advance(double target)
     auto scope = context_.scope("regrid");
     if (amr_->regrid()) ++regrids_;
     max_blocks_ = std::max(max_blocks_, amr_->mesh().global_blocks());
+  }
+}
+
+// The plots at the multiples of output.interval that the step from time_ to `next` passes,
+// each from a copy of the state advanced by exactly (plot time - time_) with the same step (a
+// side step) and then dropped. The run's own steps do not depend on when plots are due
+// (shortening them to land on plot times would: a restart with another output.interval
+// would take other steps). A plot time the step lands on exactly, or the end time, is
+// plotted from the run's state by write_output.
+void Simulation::plot_between(double next)
+{
+  side_plots_ = 0;
+  lands_on_plot_ = false;
+  if (!params_.plots) return;
+  const double tolerance = reach * std::max(1.0, std::abs(params_.t_end));
+  for (double at = next_multiple(time_, params_.plot_interval); reached(next, at);
+       at = next_multiple(at, params_.plot_interval)) {
+    if (at == next || std::abs(at - params_.t_end) <= tolerance) {
+      lands_on_plot_ = true;
+      break;
+    }
+    auto scope = context_.scope("side_step");
+    const BlockData state = amr_->advanced_copy(at - time_);
+    plots_->write(static_cast<int>(plots_->records().size()), amr_->mesh(), state, params_.hydro.gamma, at, step_);
+    ++side_plots_;
   }
 }
 
@@ -226,6 +267,9 @@ void Simulation::write_output(const OutputRequest& request)
   // The last output of a run cut short by run.max_steps is no plot: the next part of the run
   // continues the series as if uninterrupted. Nor is that of a stopped run.
   if (!params_.plots || request.interrupted || (request.final && !reached(time_, params_.t_end))) return;
+  // This step's plot times were passed, not landed on: side steps have plotted them. The end
+  // is plotted all the same (the loop asks for no other output there).
+  if (!request.final && side_plots_ > 0 && !lands_on_plot_ && !reached(time_, params_.t_end)) return;
   plots_->write(static_cast<int>(plots_->records().size()), amr_->mesh(), amr_->data(), params_.hydro.gamma, time_,
                 step_);
 }

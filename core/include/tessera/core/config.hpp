@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -26,6 +27,7 @@
 namespace tessera {
 
 using ConfigValue = std::variant<bool, std::int64_t, double, std::string>;
+class Config;
 
 struct ConfigKey {
   enum class Kind { boolean, integer, real, string };
@@ -62,6 +64,10 @@ public:
   // Flags on keys already declared: a name ending in '.' stands for its whole section
   // ("ic." is every ic.* key). Throws if a name matches no key (a typo in the module).
   ConfigSchema& fixed_on_restart(const std::vector<std::string>& names);
+  // The keys flagged fixed_on_restart that do not apply under a given config (mesh.cells_y of a
+  // 1-D mesh): left out of the restart fingerprint, so a restart neither records nor compares
+  // them. `keys` gets the effective config and returns their names.
+  ConfigSchema& not_applicable_on_restart(std::function<std::vector<std::string>(const Config&)> keys);
   ConfigSchema& reads_file(const std::string& name);
   ConfigSchema& writes_file(const std::string& name);
   // `old_name` is no longer a key: input that uses it is refused with a line naming `new_name`.
@@ -81,6 +87,8 @@ private:
   ConfigSchema& add(ConfigKey key);
   std::vector<ConfigKey> keys_;
   std::map<std::string, std::string> renamed_;
+  std::function<std::vector<std::string>(const Config&)> not_applicable_;
+  friend class Config;
 };
 
 class Config {
@@ -101,7 +109,8 @@ public:
 
   // Every key with its effective value (defaults included): echoed into summaries.
   nlohmann::json to_json() const;
-  // The keys flagged fixed_on_restart with their values formatted as TOML, by name.
+  // The keys flagged fixed_on_restart with their values formatted as TOML, by name (without
+  // those the schema's not_applicable_on_restart names for this config).
   std::map<std::string, std::string> restart_fingerprint() const;
   // Every key with its value formatted as TOML, in the schema's order (rank agreement).
   std::vector<std::pair<std::string, std::string>> effective_values() const;

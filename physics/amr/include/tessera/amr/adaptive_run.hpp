@@ -27,6 +27,9 @@ public:
 
   double time_step() const { return hydro_->time_step(u_); }
   void step(double dt) { hydro_->step(u_, dt, *ghosts_); }
+  // A copy of the state advanced by dt with the same step, the run's own state, floor count
+  // and mesh untouched (no regrid): the state at a plot time between two steps.
+  BlockData advanced_copy(double dt);
   // Tags blocks, adapts the tree and moves the data; returns whether the mesh changed.
   bool regrid() { return regrid(refinement_); }
   // The same under other criteria (the set-up adds the problem's initial regions).

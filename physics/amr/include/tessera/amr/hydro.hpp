@@ -43,6 +43,9 @@ public:
   double time_step(const BlockData& u) const;
   // Advances u by dt; ghosts are filled by `ghosts` before each stage.
   void step(const BlockData& u, double dt, const GhostExchange& ghosts);
+  // The same step of a state that is not the run's (a plot's side step): its floor
+  // corrections are not counted.
+  void step_uncounted(const BlockData& u, double dt, const GhostExchange& ghosts);
   // Cells whose density or pressure a floor has raised on any rank, since construction.
   std::int64_t floors_applied() const;
 

@@ -24,6 +24,7 @@ struct Params {
   double t_end;
   std::int64_t max_steps; // steps of one process before it stops (0: no limit)
   bool plots;             // output.interval > 0: plot files at the outputs
+  double plot_interval;   // output.interval: plots at its multiples, exactly (a side step)
   // Floor corrections of one step per cell above which the run stops (exit 1) as blown up.
   double max_floored_fraction;
 };

@@ -62,6 +62,7 @@ public:
 private:
   void set_up_problem();
   void start(std::vector<PlotRecord> plots);
+  void plot_between(double next);
 
   RunContext context_;
   Params params_;
@@ -70,6 +71,9 @@ private:
   double time_ = 0, dt_ = 0;
   std::int64_t step_ = 0, steps_at_start_ = 0, regrids_ = 0;
   std::int64_t floors_ = 0; // floor corrections before this step (the limit is on one step's)
+  // Plots of this step written from side steps; whether it lands on a plot time (or the end).
+  int side_plots_ = 0;
+  bool lands_on_plot_ = false;
   // This process's share of the run, for the summary and the progress lines.
   Totals totals_start_{};
   double zone_cycles_ = 0;
