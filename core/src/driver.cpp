@@ -5,11 +5,11 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
-#include <map>
-#include <set>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <new>
+#include <set>
 #include <thread>
 
 #include <fnmatch.h>
@@ -178,9 +178,9 @@ std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int ar
   std::string input, output, restart, summary;
   bool show_version = false;
   app.add_option("input", input, "input deck (TOML); without it every key has its default");
-  app.add_option("--output,-o", output,
-                 fmt::format("directory for output files (created if missing; default: {})",
-                             default_output_dir(info).string()));
+  app.add_option(
+      "--output,-o", output,
+      fmt::format("directory for output files (created if missing; default: {})", default_output_dir(info).string()));
   if (info.offers_restart) app.add_option("--restart", restart, "checkpoint file to continue from");
   app.add_option("--summary", summary, "write a JSON summary of the run to this file");
   app.add_flag("--help-input", options.help_input, "print every input key with its default and meaning");
@@ -552,7 +552,8 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
                                 {"results", results},         {"status", interrupted ? "interrupted" : "ok"}};
       write_json_atomically(comm, *options.summary, summary);
     }
-    if (comm.is_root()) log::info("{}", files_written_line(options, config, ec ? std::nullopt : std::optional(started)));
+    if (comm.is_root())
+      log::info("{}", files_written_line(options, config, ec ? std::nullopt : std::optional(started)));
     return interrupted ? static_cast<int>(ExitCode::interrupted) : 0;
   } catch (const Error& e) {
     return fail(runtime, e.code(), e.what());

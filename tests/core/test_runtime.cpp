@@ -80,9 +80,9 @@ TEST(DriverFiles, NumberedSeriesAreOneEntryInNaturalOrder)
   EXPECT_EQ(group_numbered_files({"plot_10.h5", "nbody.log", "plot_9.h5", "plot_0.h5", "diagnostics.dat"}),
             (std::vector<std::string>{"diagnostics.dat", "nbody.log", "plot_0.h5 ... plot_10.h5 (3 files)"}));
   // One numbered file is not a series; a series of checkpoints of another name is another.
-  EXPECT_EQ(group_numbered_files({"snapshot_0000.h5", "summary.json", "conf_0001.lime", "conf_0002.lime"}),
-            (std::vector<std::string>{"conf_0001.lime ... conf_0002.lime (2 files)", "snapshot_0000.h5",
-                                      "summary.json"}));
+  EXPECT_EQ(
+      group_numbered_files({"snapshot_0000.h5", "summary.json", "conf_0001.lime", "conf_0002.lime"}),
+      (std::vector<std::string>{"conf_0001.lime ... conf_0002.lime (2 files)", "snapshot_0000.h5", "summary.json"}));
   std::vector<std::string> many;
   for (int i = 0; i <= 1000; ++i)
     many.push_back(fmt::format("snapshot_{:04d}.h5", i));
@@ -98,12 +98,12 @@ TEST(DriverFiles, ListsTheFilesModifiedSinceTheStartWithoutHiddenOnesAndTheStopF
   std::filesystem::create_directories(dir / "plots");
   const auto touch = [&](const std::string& name) { std::ofstream(dir / name) << "x\n"; };
   touch("old.dat");
-  std::filesystem::last_write_time(dir / "old.dat", std::filesystem::file_time_type::clock::now() -
-                                                        std::chrono::hours(1));
+  std::filesystem::last_write_time(dir / "old.dat",
+                                   std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
   touch(".tessera.lock");
   const auto since = std::filesystem::last_write_time(dir / ".tessera.lock");
-  for (const auto* name : {"demo.log", "stop", "demo.chk.h5.tmp", "plots/plot_0001.h5", "plots/plot_0002.h5",
-                           "summary.json"})
+  for (const auto* name :
+       {"demo.log", "stop", "demo.chk.h5.tmp", "plots/plot_0001.h5", "plots/plot_0002.h5", "summary.json"})
     touch(name);
   EXPECT_EQ(files_written(dir, since, {dir / "summary.json"}),
             (std::vector<std::string>{"demo.log", "plots/plot_0001.h5 ... plots/plot_0002.h5 (2 files)"}));

@@ -154,8 +154,8 @@ struct RunKeyDefaults {
   double table_interval = 0;
   double log_interval = 0;
   double progress_seconds = 60; // wall-clock s between progress lines in batch logs (0: none)
-  bool has_output = false; // declare output.interval (the module writes outputs)
-  bool has_table = false;  // declare output.table_interval (the module has a table)
+  bool has_output = false;      // declare output.interval (the module writes outputs)
+  bool has_table = false;       // declare output.table_interval (the module has a table)
 };
 
 // Adds output.checkpoint_interval, output.checkpoint_wall_seconds, output.log_interval,
