@@ -40,9 +40,9 @@ TEST(Progress, SilentWhenNotATerminal)
 TEST(Progress, BatchLineFormat)
 {
   // A batch log gets plain lines (no carriage return): percent, position, rate, ETA.
-  BatchProgress p{.name = "nbody", .unit = "time", .plural = "time", .continuous = true};
-  p.position = 4.2, p.end = 10, p.done = 4.2, p.seconds = 60 * 4.2 / 1.3; // 1.3 time/min
-  EXPECT_EQ(batch_progress_line(p), "progress: nbody 42% time 4.2/10 (1.3 time/min) ETA 4 min");
+  BatchProgress p{.name = "nbody", .unit = "time", .plural = "time units", .continuous = true};
+  p.position = 4.2, p.end = 10, p.done = 4.2, p.seconds = 60 * 4.2 / 1.3; // 1.3 time units/min
+  EXPECT_EQ(batch_progress_line(p), "progress: nbody 42% time 4.2/10 (1.3 time units/min) ETA 4 min");
   BatchProgress q{.name = "lqcd", .unit = "trajectory", .plural = "trajectories", .continuous = false};
   q.position = 40, q.end = 100, q.done = 30, q.seconds = 12; // restarted at 10: 2.5 trajectories/s
   EXPECT_EQ(batch_progress_line(q), "progress: lqcd 40% trajectory 40/100 (2.5 trajectories/s) ETA 24 s");

@@ -17,7 +17,7 @@ namespace tessera {
 std::string eta_text(double remaining, double rate);
 
 // One progress line of a run in a batch log, e.g.
-//   "progress: nbody 42% time 4.2/10 (1.3 time/min) ETA 5 min"
+//   "progress: nbody 42% time 4.2/10 (1.3 time units/min) ETA 5 min"
 //   "progress: lqcd 40% trajectory 40/100 (2.5 trajectories/s) ETA 24 s"
 // The rate is per second from 1 a second up, else per minute; no ETA once at the end.
 struct BatchProgress {
