@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tessera/core/driver.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <new>
+#include <set>
 #include <thread>
 
 #include <fnmatch.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "output_lock.hpp"
 #include "tessera/core/checkpoint.hpp"
@@ -48,6 +53,108 @@ std::string version_line(const DriverInfo& info, const AppIdentity& id)
 }
 } // namespace
 
+std::filesystem::path default_output_dir(const DriverInfo& info)
+{
+  return std::filesystem::path("runs") / info.name;
+}
+
+namespace {
+
+// Natural order: runs of digits compare by value (plot_9 before plot_10).
+bool natural_less(const std::string& a, const std::string& b)
+{
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const bool da = std::isdigit(static_cast<unsigned char>(a[i])) != 0;
+    const bool db = std::isdigit(static_cast<unsigned char>(b[j])) != 0;
+    if (da && db) {
+      std::size_t ie = i, je = j;
+      while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie])) != 0)
+        ++ie;
+      while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je])) != 0)
+        ++je;
+      auto x = a.substr(i, ie - i), y = b.substr(j, je - j);
+      x.erase(0, std::min(x.find_first_not_of('0'), x.size()));
+      y.erase(0, std::min(y.find_first_not_of('0'), y.size()));
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      i = ie;
+      j = je;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
+// The name with every run of digits replaced by '#': the members of a series share it.
+std::string series_key(const std::string& name)
+{
+  std::string key;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (std::isdigit(static_cast<unsigned char>(name[i])) != 0) {
+      if (key.empty() || key.back() != '#') key += '#';
+    } else {
+      key += name[i];
+    }
+  }
+  return key;
+}
+
+} // namespace
+
+std::vector<std::string> group_numbered_files(std::vector<std::string> names)
+{
+  std::sort(names.begin(), names.end(), natural_less);
+  // Series: names with digits whose key more than one name shares, listed at the first one.
+  std::map<std::string, std::vector<std::string>> series;
+  for (const auto& name : names) {
+    if (series_key(name) != name) series[series_key(name)].push_back(name);
+  }
+  std::vector<std::string> out;
+  std::set<std::string> listed;
+  for (const auto& name : names) {
+    const auto key = series_key(name);
+    const auto it = series.find(key);
+    if (it == series.end() || it->second.size() < 2) {
+      out.push_back(name);
+    } else if (listed.insert(key).second) {
+      out.push_back(fmt::format("{} ... {} ({} files)", it->second.front(), it->second.back(), it->second.size()));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> files_written(const std::filesystem::path& dir, std::filesystem::file_time_type since,
+                                       const std::vector<std::filesystem::path>& exclude)
+{
+  std::vector<std::string> names;
+  std::error_code ec;
+  std::set<std::filesystem::path> excluded;
+  for (const auto& path : exclude)
+    excluded.insert(std::filesystem::weakly_canonical(path, ec));
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.empty() || name[0] == '.') {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file(ec)) continue;
+    if (name == "stop" || name.ends_with(".tmp")) continue;
+    const auto time = std::filesystem::last_write_time(it->path(), ec);
+    if (ec || time < since) {
+      ec.clear();
+      continue;
+    }
+    if (excluded.contains(std::filesystem::weakly_canonical(it->path(), ec))) continue;
+    names.push_back(std::filesystem::relative(it->path(), dir, ec).generic_string());
+  }
+  return group_numbered_files(std::move(names));
+}
+
 std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int argc, char** argv)
 {
   const AppIdentity id = resolved_identity(info);
@@ -71,7 +178,9 @@ std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int ar
   std::string input, output, restart, summary;
   bool show_version = false;
   app.add_option("input", input, "input deck (TOML); without it every key has its default");
-  app.add_option("--output,-o", output, "directory for output files (created if missing; default: .)");
+  app.add_option(
+      "--output,-o", output,
+      fmt::format("directory for output files (created if missing; default: {})", default_output_dir(info).string()));
   if (info.offers_restart) app.add_option("--restart", restart, "checkpoint file to continue from");
   app.add_option("--summary", summary, "write a JSON summary of the run to this file");
   app.add_flag("--help-input", options.help_input, "print every input key with its default and meaning");
@@ -101,7 +210,8 @@ std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int ar
     options.overrides.push_back(extra.substr(2));
   }
   if (!input.empty()) options.input = input;
-  if (!output.empty()) options.output_dir = output;
+  options.output_defaulted = output.empty();
+  options.output_dir = output.empty() ? default_output_dir(info) : std::filesystem::path(output);
   if (!restart.empty()) options.restart = restart;
   if (!summary.empty()) options.summary = summary;
   return options;
@@ -361,6 +471,30 @@ StartUp read_start_up(const DriverInfo& info, int argc, char** argv)
   return s;
 }
 
+// "files written in runs/nbody: ...": the output directory's files the run wrote, files of
+// keys flagged writes_file that lie outside it, the summary.
+std::string files_written_line(const DriverOptions& options, const Config& config,
+                               const std::optional<std::filesystem::file_time_type>& started)
+{
+  std::vector<std::string> items;
+  std::vector<std::filesystem::path> exclude;
+  if (options.summary) exclude.push_back(*options.summary);
+  if (started) items = files_written(options.output_dir, *started, exclude);
+  std::error_code ec;
+  const auto dir = comparable(options.output_dir);
+  for (const auto& key : config.schema().keys()) {
+    if (!key.writes_file || config.get_string(key.name).empty()) continue;
+    const auto path = options.output_dir / config.get_string(key.name);
+    const auto where = comparable(path);
+    const auto inside = std::mismatch(dir.begin(), dir.end(), where.begin(), where.end()).first == dir.end();
+    if (inside || !started || !std::filesystem::is_regular_file(path, ec)) continue;
+    if (std::filesystem::last_write_time(path, ec) >= *started && !ec) items.push_back(path.string());
+  }
+  if (options.summary) items.push_back("summary: " + options.summary->string());
+  if (items.empty()) return fmt::format("no files written in {}", options.output_dir.string());
+  return fmt::format("files written in {}: {}", options.output_dir.string(), fmt::join(items, ", "));
+}
+
 int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohmann::json(const DriverContext&)>& body)
 {
   const auto start = std::chrono::steady_clock::now();
@@ -382,6 +516,12 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
     ensure_output_directory(comm, options.output_dir);
     check_summary_path(comm, info, options, config);
     const OutputLock lock(comm, options.output_dir, info.name);
+    // What the run writes is what is modified from now on: the lock file has just been
+    // written (file times come from the file system's clock, so compare with one of its own).
+    std::error_code ec;
+    const auto started = comm.is_root()
+                             ? std::filesystem::last_write_time(OutputLock::lock_file(options.output_dir), ec)
+                             : std::filesystem::file_time_type{};
     install_stop_handlers();
     const auto run_log = options.output_dir / (info.name + ".log");
     if (!log::open_run_log(run_log.string(), options.restart.has_value()))
@@ -390,6 +530,8 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
       log::info("{}", runtime.banner());
     else
       log::info("{} {} ({}) | {}", id.program, id.version, id.commit, runtime.banner());
+    log::info("output in {}{}", options.output_dir.string(),
+              options.output_defaulted ? " (the default; --output DIR to choose another)" : "");
 
     PhaseTimers timers;
     DriverContext context{&runtime, comm, config, options, timers};
@@ -410,6 +552,8 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
                                 {"results", results},         {"status", interrupted ? "interrupted" : "ok"}};
       write_json_atomically(comm, *options.summary, summary);
     }
+    if (comm.is_root())
+      log::info("{}", files_written_line(options, config, ec ? std::nullopt : std::optional(started)));
     return interrupted ? static_cast<int>(ExitCode::interrupted) : 0;
   } catch (const Error& e) {
     return fail(runtime, e.code(), e.what());

@@ -90,6 +90,10 @@ void declare_run_keys(ConfigSchema& schema, const ProgressUnit& unit, const RunK
   if (d.has_table)
     add_interval("output.table_interval", d.table_interval, "between rows of the table (0: after every unit of work)");
   add_interval("output.log_interval", d.log_interval, "between progress lines (0: after every unit of work)");
+  schema.add_real("output.progress_seconds", d.progress_seconds,
+                  "when the output is not a terminal (a batch log): wall-clock time between plain progress lines "
+                  "(percent, rate, ETA; 0: none); on a terminal a live progress line is shown instead",
+                  0.0, 1e30, "s");
 }
 
 RunLoop::RunLoop(const DriverContext& driver, const SimulationInfo& info)
@@ -102,6 +106,7 @@ RunLoop::RunLoop(const DriverContext& driver, const SimulationInfo& info)
   log_interval_ = interval(config, "output.log_interval");
   checkpoint_interval_ = interval(config, "output.checkpoint_interval");
   checkpoint_wall_seconds_ = interval(config, "output.checkpoint_wall_seconds");
+  progress_seconds_ = interval(config, "output.progress_seconds");
   if (const char* fault = std::getenv("TESSERA_FAULT")) {
     const std::string text = fault;
     const std::string prefix = "kill-after-units=";
@@ -189,6 +194,8 @@ void RunLoop::begin(double position, double end)
   next_checkpoint_ = checkpoint_interval_ > 0 ? next_after(position, checkpoint_interval_) : never;
   last_wall_checkpoint_ = wall_now();
   last_stop_file_check_ = last_wall_checkpoint_;
+  begin_wall_ = last_wall_checkpoint_;
+  last_batch_progress_ = begin_wall_;
   const double scale = info_.unit.continuous ? 1e6 : 1.0;
   progress_ = std::make_unique<Progress>(info_.unit.name, std::llround(end * scale),
                                          info_.unit.continuous ? info_.unit.name + " x 1e-6" : info_.unit.plural);
@@ -219,6 +226,18 @@ LoopDecision RunLoop::after_unit(double position, double end, bool finished)
   std::uint32_t flags = stop_requested() ? stop_by_signal : 0u;
   if (comm.is_root()) {
     const double now = wall_now();
+    // A batch log (no live progress line on a terminal): a plain line now and then.
+    if (!progress_->enabled() && progress_seconds_ > 0 && now - last_batch_progress_ >= progress_seconds_) {
+      last_batch_progress_ = now;
+      log::info("{}", batch_progress_line({.name = info_.name,
+                                           .unit = info_.unit.name,
+                                           .plural = info_.unit.plural,
+                                           .continuous = info_.unit.continuous,
+                                           .position = position,
+                                           .end = end,
+                                           .done = position - start_position_,
+                                           .seconds = now - begin_wall_}));
+    }
     if (checkpoint_wall_seconds_ > 0 && now - last_wall_checkpoint_ >= checkpoint_wall_seconds_)
       flags |= checkpoint_by_wall;
     if (table_ && !table_->error().empty()) flags |= table_failed;
@@ -277,7 +296,7 @@ void RunLoop::log_progress(double position, double end, const std::string& statu
   const double seconds = driver_.timers.seconds("advance");
   const double done = position - start_position_;
   const double rate = seconds > 0 ? done / seconds : 0;
-  const std::string eta = rate > 0 && position < end ? "  ETA " + format_duration((end - position) / rate) : "";
+  const std::string eta = position < end ? "  " + eta_text(end - position, rate) : "";
   progress_->erase();
   log::info("{} {} of {} ({:.0f}%)  {:.4g} {}/s{}{}", info_.unit.name, format_position(position, info_.unit),
             format_position(end, info_.unit), end > 0 ? 100.0 * position / end : 100.0, rate, info_.unit.plural, eta,

@@ -34,7 +34,10 @@ struct DriverOptions {
   std::optional<std::filesystem::path> input;
   std::set<std::string> flags;        // the driver's own flags given (DriverInfo::flags), without "--"
   std::vector<std::string> overrides; // "section.key=value"
+  // --output; without it parse_driver_options sets default_output_dir(info) (never the
+  // working directory itself) and output_defaulted.
   std::filesystem::path output_dir = ".";
+  bool output_defaulted = false;
   std::optional<std::filesystem::path> restart;
   std::optional<std::filesystem::path> summary;
   bool help_input = false;
@@ -69,6 +72,20 @@ struct DriverContext {
   const DriverOptions& options;
   PhaseTimers& timers;
 };
+
+// The output directory of a run without --output: runs/<name> under the working directory,
+// the same rule for Tessera's drivers and for apps built on it (DriverInfo::name).
+std::filesystem::path default_output_dir(const DriverInfo& info);
+
+// The files a run wrote, for its last line: the files under `dir` (subfolders included)
+// last modified at or after `since`, without hidden files (the lock), temporary files and
+// the stop file, and `elsewhere` (files outside it, written as given). Numbered series are
+// grouped: "files written in runs/nbody: diagnostics.dat, nbody.chk.h5, nbody.log,
+// snapshot_0000.h5 ... snapshot_0100.h5 (101 files), snapshots.xdmf". Names are in natural
+// order (plot_9 before plot_10). "" when there is nothing.
+std::vector<std::string> group_numbered_files(std::vector<std::string> names);
+std::vector<std::string> files_written(const std::filesystem::path& dir, std::filesystem::file_time_type since,
+                                       const std::vector<std::filesystem::path>& exclude = {});
 
 // Parses the command line (throws InputError; returns nullopt after printing --help).
 std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int argc, char** argv);

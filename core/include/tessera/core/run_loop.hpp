@@ -87,9 +87,10 @@ private:
   bool restarted_ = false;
   // The schedule (intervals from the config, in the unit; wall seconds for checkpoints).
   double output_interval_ = 0, table_interval_ = 0, log_interval_ = 0, checkpoint_interval_ = 0,
-         checkpoint_wall_seconds_ = 0;
+         checkpoint_wall_seconds_ = 0, progress_seconds_ = 0;
   double next_output_ = 0, next_row_ = 0, next_log_ = 0, next_checkpoint_ = 0;
   double start_position_ = 0, last_wall_checkpoint_ = 0, last_stop_file_check_ = 0;
+  double begin_wall_ = 0, last_batch_progress_ = 0; // wall clock: begin(), the last batch progress line
   // What ended the run early: "signal 15", "stop file run/stop"; empty while it runs on.
   std::string stop_reason_;
   std::int64_t units_ = 0, units_at_start_ = 0;

@@ -153,12 +153,14 @@ struct RunKeyDefaults {
   double output_interval = 0;
   double table_interval = 0;
   double log_interval = 0;
-  bool has_output = false; // declare output.interval (the module writes outputs)
-  bool has_table = false;  // declare output.table_interval (the module has a table)
+  double progress_seconds = 60; // wall-clock s between progress lines in batch logs (0: none)
+  bool has_output = false;      // declare output.interval (the module writes outputs)
+  bool has_table = false;       // declare output.table_interval (the module has a table)
 };
 
-// Adds output.checkpoint_interval, output.checkpoint_wall_seconds, output.log_interval and,
-// where the module has them, output.interval and output.table_interval (docs/core.md).
+// Adds output.checkpoint_interval, output.checkpoint_wall_seconds, output.log_interval,
+// output.progress_seconds and, where the module has them, output.interval and
+// output.table_interval (docs/core.md).
 void declare_run_keys(ConfigSchema& schema, const ProgressUnit& unit, const RunKeyDefaults& defaults);
 
 template <class S>
