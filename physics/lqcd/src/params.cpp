@@ -93,11 +93,11 @@ const char* name(Mode mode)
   }
 }
 
-std::array<int, dims> parse_extents(const std::string& text, const std::string& key, bool zero_allowed)
+std::array<int, dims> parse_extents(const std::string& text, const std::string& label, bool zero_allowed)
 {
   std::array<int, dims> out{};
   const auto fail = [&] {
-    return InputError(fmt::format("{} = '{}': expected four {}integers like 8x8x8x16", key, text,
+    return InputError(fmt::format("{} = '{}': expected four {}integers like 8x8x8x16", label, text,
                                   zero_allowed ? "non-negative " : "positive "));
   };
   std::size_t pos = 0;
@@ -116,26 +116,33 @@ std::array<int, dims> parse_extents(const std::string& text, const std::string& 
 
 Params params_from(const Config& c)
 {
+  // Each message names where its keys came from: the deck, or the override on the command
+  // line when one of them was given there (Config::where).
   Params p{};
   const auto mode = c.get_string("run.mode");
   p.mode = mode == "hmc" ? Mode::hmc : mode == "measure" ? Mode::measure : Mode::invert;
-  p.lattice = parse_extents(c.get_string("lattice.size"), "lattice.size", false);
+  const auto size = c.get_string("lattice.size");
+  p.lattice = parse_extents(size, c.where("lattice.size") + ": key 'lattice.size'", false);
   for (int mu = 0; mu < dims; ++mu)
     if (p.lattice[mu] % 2 != 0 || p.lattice[mu] < 2)
-      throw InputError(
-          fmt::format("lattice.size = '{}': every extent must be even and at least 2", c.get_string("lattice.size")));
+      throw InputError(fmt::format("{}: key 'lattice.size' = '{}': every extent must be even and at least 2",
+                                   c.where("lattice.size"), size));
   const auto ranks = c.get_string("lattice.ranks");
-  p.ranks = ranks == "auto" ? std::array<int, dims>{} : parse_extents(ranks, "lattice.ranks", true);
+  p.ranks = ranks == "auto" ? std::array<int, dims>{}
+                            : parse_extents(ranks, c.where("lattice.ranks") + ": key 'lattice.ranks'", true);
   p.start = c.get_string("gauge.start");
   p.config = c.get_string("gauge.file");
   if ((p.start == "file" || p.mode != Mode::hmc) && p.config.empty())
-    throw InputError(fmt::format("gauge.file: a NERSC configuration is needed for {}",
+    throw InputError(fmt::format("{}: key 'gauge.file': a NERSC configuration is needed for {}",
+                                 c.where({"gauge.file", p.mode == Mode::hmc ? "gauge.start" : "run.mode"}),
                                  p.mode == Mode::hmc ? "gauge.start = file" : "run.mode = " + mode));
 
   HmcParams& h = p.hmc;
   h.beta = c.get_real("action.beta");
   h.flavours = static_cast<int>(c.get_int("action.flavours"));
-  if (h.flavours == 1) throw InputError("action.flavours = 1: expected 0 (quenched) or 2");
+  if (h.flavours == 1)
+    throw InputError(
+        fmt::format("{}: key 'action.flavours' = 1: expected 0 (quenched) or 2", c.where("action.flavours")));
   h.wilson.kappa = c.get_real("action.kappa");
   h.wilson.boundary_phase = {1, 1, 1, c.get_string("action.time_boundary") == "antiperiodic" ? -1.0 : 1.0};
   h.seed = static_cast<std::uint64_t>(c.get_int("hmc.seed"));
@@ -149,24 +156,28 @@ Params params_from(const Config& c)
   h.action_solver = {c.get_real("solver.tolerance"), max_iterations, delta};
   h.force_solver = {c.get_real("solver.force_tolerance"), max_iterations, delta};
   if (h.flavours == 2 && h.solver == SolverKind::cg)
-    throw InputError("solver.kind = cg: the HMC with quarks needs cg-eo or cg-eo-mixed");
+    throw InputError(fmt::format("{}: key 'solver.kind' = \"cg\": the HMC with quarks (action.flavours = 2) needs "
+                                 "cg-eo or cg-eo-mixed",
+                                 c.where({"solver.kind", "action.flavours"})));
   p.trajectories = static_cast<int>(c.get_int("hmc.trajectories"));
   p.thermalisation = static_cast<int>(c.get_int("hmc.thermalisation"));
   h.no_metropolis_until = static_cast<std::uint64_t>(c.get_int("hmc.no_metropolis_until"));
   if (static_cast<int>(h.no_metropolis_until) > p.thermalisation)
-    throw InputError(fmt::format("hmc.no_metropolis_until = {} is after hmc.thermalisation = {}: production "
-                                 "trajectories must pass the Metropolis test",
-                                 h.no_metropolis_until, p.thermalisation));
+    throw InputError(fmt::format("{}: key 'hmc.no_metropolis_until' = {} is after hmc.thermalisation = {}: "
+                                 "production trajectories must pass the Metropolis test",
+                                 c.where({"hmc.no_metropolis_until", "hmc.thermalisation"}), h.no_metropolis_until,
+                                 p.thermalisation));
   p.measure_interval = static_cast<int>(c.get_int("measure.interval"));
   p.flow_interval = static_cast<int>(c.get_int("flow.interval"));
   p.reversibility_interval = static_cast<int>(c.get_int("hmc.reversibility_interval"));
   p.flow_step = c.get_real("flow.step");
   p.flow_time = c.get_real("flow.time");
-  p.source = parse_extents(c.get_string("invert.source"), "invert.source", true);
+  const auto source = c.get_string("invert.source");
+  p.source = parse_extents(source, c.where("invert.source") + ": key 'invert.source'", true);
   for (int mu = 0; mu < dims; ++mu)
     if (p.source[mu] >= p.lattice[mu])
-      throw InputError(fmt::format("invert.source = '{}': outside the lattice {}", c.get_string("invert.source"),
-                                   c.get_string("lattice.size")));
+      throw InputError(fmt::format("{}: key 'invert.source' = '{}' is outside the lattice {} (lattice.size)",
+                                   c.where({"invert.source", "lattice.size"}), source, size));
   p.save_config = c.get_bool("output.save_config");
   return p;
 }

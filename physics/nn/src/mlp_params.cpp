@@ -149,7 +149,12 @@ void read_training_keys(const Config& c, MlpParams& p)
   p.restore_best = c.get_bool("training.restore_best");
   p.shuffle = c.get_bool("training.shuffle");
   const auto layers = parse_layers(p.layers, "model.layers");
-  check_loss_fits_output(p.loss, layers.back().activation, "training.loss");
+  try {
+    check_loss_fits_output(p.loss, layers.back().activation, "training.loss");
+  } catch (const InputError& e) {
+    // A cross-key check: name where the two keys came from (the deck or the command line).
+    throw InputError(fmt::format("{}: {}", c.where({"training.loss", "model.layers"}), e.what()));
+  }
 }
 
 void read_output_keys(const Config& c, MlpParams& p)

@@ -45,7 +45,8 @@ ReactionsParams reactions_params(const Config& c)
   ReactionsParams p{};
   read_model_keys(c, p.mlp);
   if (c.get_string("training.loss") != "mse") {
-    throw InputError("key 'training.loss': the surrogate is a regression; expected mse");
+    throw InputError(
+        fmt::format("{}: key 'training.loss': the surrogate is a regression; expected mse", c.where("training.loss")));
   }
   read_training_keys(c, p.mlp);
   read_output_keys(c, p.mlp);
@@ -69,10 +70,11 @@ ReactionsParams reactions_params(const Config& c)
   p.burn.rtol = c.get_real("network.rtol");
   p.burn.atol = c.get_real("network.atol");
   p.burn.max_steps = static_cast<int>(c.get_int("network.max_steps"));
-  const auto ordered = [](const char* name, double lo, double hi) {
+  // Each message names where its keys came from: the deck, or the override on the command line.
+  const auto ordered = [&](const std::string& name, double lo, double hi) {
     if (!(lo <= hi)) {
-      throw InputError(
-          fmt::format("keys 'network.{0}_min' = {1} and 'network.{0}_max' = {2}: expected min <= max", name, lo, hi));
+      throw InputError(fmt::format("{0}: keys 'network.{1}_min' = {2} and 'network.{1}_max' = {3}: expected min <= max",
+                                   c.where({"network." + name + "_min", "network." + name + "_max"}), name, lo, hi));
     }
   };
   ordered("density", p.density_min, p.density_max);
@@ -80,9 +82,9 @@ ReactionsParams reactions_params(const Config& c)
   ordered("x12", p.x12_min, p.x12_max);
   const auto layers = parse_layers(p.mlp.layers, "model.layers");
   if (layers.back().width != reaction_targets) {
-    throw InputError(fmt::format("key 'model.layers': the last layer must have {} outputs (log10 dX, log10 eps), "
+    throw InputError(fmt::format("{}: key 'model.layers': the last layer must have {} outputs (log10 dX, log10 eps), "
                                  "not {}",
-                                 reaction_targets, layers.back().width));
+                                 c.where("model.layers"), reaction_targets, layers.back().width));
   }
   return p;
 }

@@ -39,13 +39,15 @@ struct Params {
 };
 
 ConfigSchema schema();
-// Reads and cross-checks the keys (throws InputError naming the key).
+// Reads and cross-checks the keys (throws InputError naming the key and, through
+// Config::where, where its value came from: the deck or the command-line override).
 Params params_from(const Config& config);
 // The HMC's progress unit: trajectories, counted.
 ProgressUnit unit();
 
 const char* name(Mode mode);
-// "8x8x8x16" -> {8, 8, 8, 16}; throws InputError naming `key`.
-std::array<int, dims> parse_extents(const std::string& text, const std::string& key, bool zero_allowed);
+// "8x8x8x16" -> {8, 8, 8, 16}; throws InputError "<label> = '<text>': expected ...", where
+// `label` names the key (params_from passes "<where>: key 'lattice.size'").
+std::array<int, dims> parse_extents(const std::string& text, const std::string& label, bool zero_allowed);
 
 } // namespace tessera::lqcd
