@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tessera/core/runtime.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
@@ -180,7 +181,19 @@ void Runtime::initialize_kokkos(int& argc, char**& argv)
   int kokkos_argc = static_cast<int>(kokkos_argv.size());
   kokkos_argv.push_back(nullptr);
   char** kokkos_args = kokkos_argv.data();
+  const bool kokkos_help =
+      std::any_of(argv, argv + argc, [](const char* arg) { return std::strcmp(arg, "--kokkos-help") == 0; });
   Kokkos::initialize(kokkos_argc, kokkos_args);
+  if (kokkos_help) {
+    // Kokkos 5 exits after printing its help; Kokkos 4 prints it and goes on, and the program
+    // then ran as if nothing had been asked (the default deck: 165 s of tessera-amr on an
+    // H100). End here on both, as after --help.
+    Kokkos::finalize();
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (!finalized) MPI_Finalize(); // the process ends: MPI must be finalized, whoever started it
+    std::exit(0);
+  }
   const std::set<const char*> kept(kokkos_args, kokkos_args + kokkos_argc);
   int remaining = 0;
   for (int i = 0; i < argc; ++i)
