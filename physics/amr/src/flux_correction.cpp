@@ -10,6 +10,50 @@
 namespace tessera::amr {
 namespace {
 
+// The single axis along which neighbour `nb` shares a face with its block, or -1 (an edge or
+// a corner neighbour).
+int face_axis(const Neighbour& nb)
+{
+  int axis = -1, nonzero = 0;
+  for (int a = 0; a < 3; ++a)
+    if (nb.offset[a] != 0) axis = a, ++nonzero;
+  return nonzero == 1 ? axis : -1;
+}
+
+std::vector<int> level_face_bits(const Mesh& mesh)
+{
+  std::vector<int> bits(static_cast<std::size_t>(mesh.blocks()), 0);
+  for (int b = 0; b < mesh.blocks(); ++b)
+    for (const auto& nb : mesh.neighbours(b)) {
+      const int axis = face_axis(nb);
+      if (axis >= 0 && nb.level_difference != 0)
+        bits[static_cast<std::size_t>(b)] |= 1 << (2 * axis + (nb.offset[axis] > 0 ? 1 : 0));
+    }
+  return bits;
+}
+
+std::vector<FineFace> faces_against_coarser(const Mesh& mesh)
+{
+  std::vector<FineFace> faces;
+  for (int b = 0; b < mesh.blocks(); ++b)
+    for (const auto& nb : mesh.neighbours(b)) {
+      const int axis = face_axis(nb);
+      if (axis >= 0 && nb.level_difference == -1) faces.push_back({b, axis, nb.offset[axis] > 0 ? 1 : 0});
+    }
+  return faces;
+}
+
+template <class T>
+View<T*> to_device(const std::string& label, const std::vector<T>& items)
+{
+  View<T*> out(label, items.size());
+  auto host = Kokkos::create_mirror_view(out);
+  for (std::size_t i = 0; i < items.size(); ++i)
+    host(i) = items[i];
+  Kokkos::deep_copy(out, host);
+  return out;
+}
+
 // The fine block's fluxes through its face against the coarse block, if another rank owns it.
 HaloNeed fine_face_need(const Mesh& mesh, const FluxFix& f)
 {
@@ -29,10 +73,8 @@ std::vector<FluxFix> coarse_fine_faces(const Mesh& mesh)
   std::vector<FluxFix> fixes;
   for (int b = 0; b < mesh.blocks(); ++b) {
     for (const auto& nb : mesh.neighbours(b)) {
-      int axis = -1, nonzero = 0;
-      for (int a = 0; a < 3; ++a)
-        if (nb.offset[a] != 0) axis = a, ++nonzero;
-      if (nonzero != 1 || nb.level_difference != 1) continue; // faces against finer blocks only
+      const int axis = face_axis(nb);
+      if (axis < 0 || nb.level_difference != 1) continue; // faces against finer blocks only
       FluxFix f;
       f.coarse = b, f.fine = mesh.slot_of(nb.location), f.axis = axis;
       f.coarse_face = nb.offset[axis] < 0 ? e.begin[axis] : e.end[axis];
@@ -96,11 +138,9 @@ FluxCorrection::FluxCorrection(const Mesh& mesh) : FluxCorrection(mesh, coarse_f
 FluxCorrection::FluxCorrection(const Mesh& mesh, const std::vector<FluxFix>& fixes)
     : transfer_(mesh, remote_fine_faces(mesh, fixes)), variables_(mesh.variables()), dims_(mesh.shape().tree.dims)
 {
-  fixes_ = View<FluxFix*>(std::string("amr::flux_fixes"), fixes.size());
-  auto host = Kokkos::create_mirror_view(fixes_);
-  for (std::size_t i = 0; i < fixes.size(); ++i)
-    host(i) = fixes[i];
-  Kokkos::deep_copy(fixes_, host);
+  fixes_ = to_device("amr::flux_fixes", fixes);
+  level_faces_ = to_device("amr::level_faces", level_face_bits(mesh));
+  fine_faces_ = to_device("amr::fine_faces", faces_against_coarser(mesh));
 }
 
 void FluxCorrection::apply(const std::array<BlockData, 3>& flux) const

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "face_flux.hpp"
+#include "stage_kernel.hpp"
 #include "tessera/amr/riemann.hpp"
 #include "tessera/core/errors.hpp"
 #include "tessera/core/loops.hpp"
@@ -42,141 +44,44 @@ struct ToPrimitive {
   }
 };
 
-template <Limiter L>
-KOKKOS_INLINE_FUNCTION double limited_slope(double left, double right)
-{
-  if (left * right <= 0) return 0;
-  if constexpr (L == Limiter::minmod) {
-    return Kokkos::fabs(left) < Kokkos::fabs(right) ? left : right;
-  } else if constexpr (L == Limiter::van_leer) {
-    return 2 * left * right / (left + right);
-  } else {
-    const double sign = left > 0 ? 1.0 : -1.0;
-    return sign *
-           Kokkos::min(Kokkos::min(2 * Kokkos::fabs(left), 2 * Kokkos::fabs(right)), 0.5 * Kokkos::fabs(left + right));
+// The fluxes through the faces of local blocks against coarser blocks, into the flux arrays
+// (one team per face): FluxCorrection averages them onto the coarse side, and the stage kernel
+// of both sides reads them from there.
+template <Limiter L, RiemannSolver R>
+struct FineFaceFluxes {
+  BlockData w, fx, fy, fz;
+  View<FineFace*> faces;
+  BlockExtent e;
+  detail::FaceConstants c;
+
+  KOKKOS_FUNCTION void operator()(const TeamMember& team) const
+  {
+    const FineFace f = faces(team.league_rank());
+    // The face's cells along the two other axes (one along an inactive axis).
+    const int other[2] = {f.axis == 0 ? 1 : 0, f.axis == 2 ? 1 : 2};
+    const int n0 = e.end[other[0]] - e.begin[other[0]], n1 = e.end[other[1]] - e.begin[other[1]];
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n0 * n1), [&](int t) {
+      int at[3];
+      at[f.axis] = f.side ? e.end[f.axis] : e.begin[f.axis];
+      at[other[0]] = e.begin[other[0]] + t % n0;
+      at[other[1]] = e.begin[other[1]] + t / n0;
+      if (f.axis == 0) face<0>(fx, f.block, at[2], at[1], at[0]);
+      if (f.axis == 1) face<1>(fy, f.block, at[2], at[1], at[0]);
+      if (f.axis == 2) face<2>(fz, f.block, at[2], at[1], at[0]);
+    });
   }
-}
 
-// The fluxes through the faces normal to axis D of every block: face c lies between cells
-// c - 1 and c; primitive states reconstructed from cells c - 2 .. c + 1.
-template <int D, Limiter L, RiemannSolver R>
-struct FaceFluxes {
-  BlockData w, flux;
-  double gamma, density_floor, pressure_floor;
-  int scalars;
-
-  // Variable of primitive slot q (0 rho, 1 vn, 2 vt1, 3 vt2, 4 p) in the face frame.
-  KOKKOS_INLINE_FUNCTION static int slot(int q) { return q >= 1 && q <= 3 ? 1 + (D + q - 1) % 3 : q; }
-
-  KOKKOS_FUNCTION void operator()(Index b, Index k, Index j, Index i) const
+  // The face between cell (k, j, i) and the cell before it along D.
+  template <int D>
+  KOKKOS_INLINE_FUNCTION void face(const BlockData& flux, int b, int k, int j, int i) const
   {
     constexpr int di = D == 0, dj = D == 1, dk = D == 2;
-    double left[5 + max_scalars], right[5 + max_scalars];
-    bool physical = true;
-    // A constant trip count: the loop unrolls and left/right stay in registers (a bound of
-    // 5 + scalars put them in local memory on the GPU).
-    for (int q = 0; q < 5 + max_scalars; ++q) {
-      if (q >= 5 + scalars) continue;
-      const int v = slot(q);
-      const double wm2 = w(b, v, k - 2 * dk, j - 2 * dj, i - 2 * di), wm1 = w(b, v, k - dk, j - dj, i - di);
-      const double w0 = w(b, v, k, j, i), wp1 = w(b, v, k + dk, j + dj, i + di);
-      left[q] = wm1 + 0.5 * limited_slope<L>(wm1 - wm2, w0 - wm1);
-      right[q] = w0 - 0.5 * limited_slope<L>(w0 - wm1, wp1 - w0);
-      if (q == 0 || q == 4) physical = physical && left[q] > 0 && right[q] > 0;
-      if (q == 4) { // first order where the reconstruction left the physical states
-        if (!physical) {
-          for (int r = 0; r <= 4; ++r) {
-            left[r] = w(b, slot(r), k - dk, j - dj, i - di);
-            right[r] = w(b, slot(r), k, j, i);
-          }
-        }
-      }
-    }
-    Primitive l, r;
-    l.rho = Kokkos::max(left[0], density_floor), r.rho = Kokkos::max(right[0], density_floor);
-    l.vn = left[1], l.vt1 = left[2], l.vt2 = left[3], l.p = Kokkos::max(left[4], pressure_floor);
-    r.vn = right[1], r.vt1 = right[2], r.vt2 = right[3], r.p = Kokkos::max(right[4], pressure_floor);
-    for (int n = 0; n < max_scalars; ++n)
-      if (n < scalars) l.s[n] = left[5 + n], r.s[n] = right[5 + n];
-    const Flux f = R == RiemannSolver::hllc ? hllc(l, r, gamma, scalars) : hlle(l, r, gamma, scalars);
-    flux(b, density, k, j, i) = f.mass;
-    flux(b, slot(1), k, j, i) = f.mn;
-    flux(b, slot(2), k, j, i) = f.mt1;
-    flux(b, slot(3), k, j, i) = f.mt2;
-    flux(b, energy, k, j, i) = f.energy;
-    for (int n = 0; n < max_scalars; ++n)
-      if (n < scalars) flux(b, first_scalar + n, k, j, i) = f.s[n];
-  }
-};
-
-// Blocks of 128 threads (the MDRange tile) per GPU multiprocessor that the face-flux kernel's
-// register count must allow. Unbounded it took 156 registers (3 blocks, 19% occupancy, Nsight
-// Compute on the H100); bounds of 4, 5 and 6 blocks gave 1.31-1.36x, 1.33-1.40x and
-// 1.29-1.37x zone-cycles/s (perf/NOTES.md).
-constexpr unsigned flux_min_blocks = 5;
-
-template <int D, Limiter L, RiemannSolver R>
-void face_fluxes(const Mesh& mesh, const BlockData& w, const BlockData& flux, const HydroParams& p)
-{
-  Range4 lo, hi;
-  interior(mesh, lo, hi);
-  hi[3 - D] += 1; // one more face than cells along D
-  par_for_md_bounded<4, 128, flux_min_blocks>(
-      "amr::face_fluxes", lo, hi,
-      FaceFluxes<D, L, R>{w, flux, p.gamma, p.density_floor, p.pressure_floor, mesh.shape().scalars});
-}
-
-template <int D, Limiter L>
-void face_fluxes(const Mesh& mesh, const BlockData& w, const BlockData& flux, const HydroParams& p)
-{
-  if (p.riemann == RiemannSolver::hllc)
-    face_fluxes<D, L, RiemannSolver::hllc>(mesh, w, flux, p);
-  else
-    face_fluxes<D, L, RiemannSolver::hlle>(mesh, w, flux, p);
-}
-
-template <int D>
-void face_fluxes(const Mesh& mesh, const BlockData& w, const BlockData& flux, const HydroParams& p)
-{
-  switch (p.limiter) {
-  case Limiter::minmod: face_fluxes<D, Limiter::minmod>(mesh, w, flux, p); break;
-  case Limiter::van_leer: face_fluxes<D, Limiter::van_leer>(mesh, w, flux, p); break;
-  case Limiter::monotonized_central: face_fluxes<D, Limiter::monotonized_central>(mesh, w, flux, p); break;
-  }
-}
-
-// u <- keep * u0 + (1 - keep) * (u + dt L(u)), L the flux divergence; then the floors.
-// Counts the cells a floor raised with an atomic (rare) rather than a reduction: an MDRange
-// reduction runs on a grid of 256 blocks on CUDA, which left this kernel at a quarter of the
-// occupancy it can have.
-struct Update {
-  BlockData u, u0, fx, fy, fz;
-  View<double* [3]> width;
-  View<std::int64_t> floors;
-  double dt, keep, gamma, density_floor, pressure_floor;
-  int dims, variables;
-
-  KOKKOS_FUNCTION void operator()(Index b, Index k, Index j, Index i) const
-  {
-    const double cx = dt / width(b, 0), cy = dims > 1 ? dt / width(b, 1) : 0.0, cz = dims > 2 ? dt / width(b, 2) : 0.0;
-    for (int v = 0; v < variables; ++v) {
-      double change = -cx * (fx(b, v, k, j, i + 1) - fx(b, v, k, j, i));
-      if (dims > 1) change -= cy * (fy(b, v, k, j + 1, i) - fy(b, v, k, j, i));
-      if (dims > 2) change -= cz * (fz(b, v, k + 1, j, i) - fz(b, v, k, j, i));
-      u(b, v, k, j, i) = keep * u0(b, v, k, j, i) + (1 - keep) * (u(b, v, k, j, i) + change);
-    }
-    double& rho = u(b, density, k, j, i);
-    if (!(rho >= density_floor)) {
-      rho = density_floor;
-      Kokkos::atomic_inc(&floors());
-    }
-    const double mx = u(b, momentum_x, k, j, i), my = u(b, momentum_y, k, j, i), mz = u(b, momentum_z, k, j, i);
-    const double kinetic = 0.5 * (mx * mx + my * my + mz * mz) / rho;
-    double& e = u(b, energy, k, j, i);
-    if (!((gamma - 1) * (e - kinetic) >= pressure_floor)) {
-      e = pressure_floor / (gamma - 1) + kinetic;
-      Kokkos::atomic_inc(&floors());
-    }
+    detail::face_flux<D, R, detail::max_variables>(
+        [&](int cell, int v) { return w(b, v, k - dk + cell * dk, j - dj + cell * dj, i - di + cell * di); },
+        [&](int cell, int v) {
+          return detail::cell_slope<D, L>(w, b, v, k - dk + cell * dk, j - dj + cell * dj, i - di + cell * di);
+        },
+        c, [&](int v, double value) { flux(b, v, k, j, i) = value; });
   }
 };
 
@@ -227,6 +132,27 @@ struct BlockTotals {
   }
 };
 
+// Teams of the stage kernel (up to detail::stage_max_threads threads) that the kernel's
+// register count must allow per GPU multiprocessor.
+constexpr unsigned stage_min_teams = 4;
+
+// Calls f.template operator()<L, R>() with the limiter and Riemann solver of p as constants.
+template <class F>
+void with_scheme(const HydroParams& p, const F& f)
+{
+  const auto with_limiter = [&]<RiemannSolver R>() {
+    switch (p.limiter) {
+    case Limiter::minmod: f.template operator()<Limiter::minmod, R>(); break;
+    case Limiter::van_leer: f.template operator()<Limiter::van_leer, R>(); break;
+    case Limiter::monotonized_central: f.template operator()<Limiter::monotonized_central, R>(); break;
+    }
+  };
+  if (p.riemann == RiemannSolver::hllc)
+    with_limiter.template operator()<RiemannSolver::hllc>();
+  else
+    with_limiter.template operator()<RiemannSolver::hlle>();
+}
+
 void check(const Mesh& mesh, const HydroParams& p)
 {
   if (!(p.gamma > 1)) throw InputError(fmt::format("hydro: gamma must exceed 1, not {}", p.gamma));
@@ -268,31 +194,53 @@ double Hydro::time_step(const BlockData& u) const
   return params_.cfl * mesh_.comm().min(smallest);
 }
 
-void Hydro::stage(const BlockData& u, double dt, double keep_initial)
+void Hydro::stage(const BlockData& u, double dt, double keep_initial, bool save_initial)
 {
   const auto& e = mesh_.extent();
   par_for_md<4>("amr::primitive", {0, 0, 0, 0}, {mesh_.blocks(), e.cells[2], e.cells[1], e.cells[0]},
                 ToPrimitive{u, primitive_, params_.gamma, mesh_.shape().scalars});
   const int dims = mesh_.shape().tree.dims;
-  face_fluxes<0>(mesh_, primitive_, flux_[0], params_);
-  if (dims > 1) face_fluxes<1>(mesh_, primitive_, flux_[1], params_);
-  if (dims > 2) face_fluxes<2>(mesh_, primitive_, flux_[2], params_);
+  const BlockData& fx = flux_[0];
+  const BlockData& fy = dims > 1 ? flux_[1] : flux_[0];
+  const BlockData& fz = dims > 2 ? flux_[2] : flux_[0];
+  const detail::FaceConstants constants{params_.gamma, params_.density_floor, params_.pressure_floor,
+                                        mesh_.shape().scalars};
+  const auto& fine_faces = corrections_.fine_faces();
+  with_scheme(params_, [&]<Limiter L, RiemannSolver R>() {
+    if (fine_faces.extent(0) > 0)
+      par_for_team("amr::fine_face_fluxes", team_policy(ExecSpace(), static_cast<Index>(fine_faces.extent(0)), 0, 0),
+                   FineFaceFluxes<L, R>{primitive_, fx, fy, fz, fine_faces, e, constants});
+  });
   corrections_.apply(flux_);
-  Range4 lo, hi;
-  interior(mesh_, lo, hi);
-  par_for_md<4>("amr::update", lo, hi,
-                Update{u, initial_, flux_[0], dims > 1 ? flux_[1] : flux_[0], dims > 2 ? flux_[2] : flux_[0],
-                       mesh_.width, floor_count_, dt, keep_initial, params_.gamma, params_.density_floor,
-                       params_.pressure_floor, dims, mesh_.variables()});
+  const auto tile = detail::stage_tile(e, mesh_.variables(), static_cast<std::size_t>(TeamPolicy::scratch_size_max(0)));
+  const Index league = static_cast<Index>(mesh_.blocks()) * tile.chunks_k * tile.tiles_j * tile.tiles_i;
+  if (league == 0) return;
+  // One thread per item of the widest phase, in whole warps, on GPUs; on hosts a team is one
+  // thread that walks the tile.
+  constexpr int warp = 32;
+  const int threads = device_is_host ? 1 : (tile.threads(dims) + warp - 1) / warp * warp;
+  const auto scratch = static_cast<std::size_t>(tile.scratch_doubles()) * sizeof(double);
+  const auto run = [&]<Limiter L, RiemannSolver R, int NV>() {
+    par_for_team("amr::stage",
+                 bounded_team_policy<detail::stage_max_threads, stage_min_teams>(ExecSpace(), league, threads, scratch),
+                 detail::FusedStage<L, R, NV>{u, initial_, primitive_, fx, fy, fz, corrections_.level_faces(),
+                                              mesh_.width, floor_count_, e, tile, constants, dt, keep_initial,
+                                              save_initial, dims});
+  };
+  with_scheme(params_, [&]<Limiter L, RiemannSolver R>() {
+    if (mesh_.shape().scalars == 0)
+      run.template operator()<L, R, first_scalar>();
+    else
+      run.template operator()<L, R, detail::max_variables>();
+  });
 }
 
 void Hydro::step(const BlockData& u, double dt, const GhostExchange& ghosts)
 {
-  Kokkos::deep_copy(initial_, u);
   ghosts.fill(u);
-  stage(u, dt, 0.0);
+  stage(u, dt, 0.0, true); // keeps u in initial_ for the second stage
   ghosts.fill(u);
-  stage(u, dt, 0.5);
+  stage(u, dt, 0.5, false);
 }
 
 void Hydro::step_uncounted(const BlockData& u, double dt, const GhostExchange& ghosts)

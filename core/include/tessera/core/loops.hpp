@@ -212,8 +212,23 @@ inline TeamPolicy team_policy(const ExecSpace& space, Index league_size, int tea
   return policy;
 }
 
-template <class F>
-void par_for_team(const std::string& label, const TeamPolicy& policy, const F& f)
+// The same with LaunchBounds<MaxThreads, MinBlocks> (see detail::MDPolicy): on CUDA the
+// kernel's registers are capped so that MinBlocks teams of up to MaxThreads threads fit a
+// multiprocessor; team_size must not exceed MaxThreads. Ignored on hosts.
+template <unsigned MaxThreads, unsigned MinBlocks>
+using BoundedTeamPolicy = Kokkos::TeamPolicy<ExecSpace, Kokkos::LaunchBounds<MaxThreads, MinBlocks>>;
+
+template <unsigned MaxThreads, unsigned MinBlocks>
+BoundedTeamPolicy<MaxThreads, MinBlocks> bounded_team_policy(const ExecSpace& space, Index league_size, int team_size,
+                                                             std::size_t scratch_bytes)
+{
+  BoundedTeamPolicy<MaxThreads, MinBlocks> policy(space, league_size, team_size);
+  if (scratch_bytes > 0) policy.set_scratch_size(0, Kokkos::PerTeam(scratch_bytes));
+  return policy;
+}
+
+template <class F, class... Traits>
+void par_for_team(const std::string& label, const Kokkos::TeamPolicy<Traits...>& policy, const F& f)
 {
   Kokkos::parallel_for(label, policy, f);
 }

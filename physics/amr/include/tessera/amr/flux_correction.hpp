@@ -25,6 +25,12 @@ struct FluxFix {
   int c[3] = {0, 0, 0};
 };
 
+// A face of a local block against a coarser block: its fluxes must be in the flux arrays
+// before apply() (the coarse side, possibly on another rank, takes their mean).
+struct FineFace {
+  int block = 0, axis = 0, side = 0; // side 0 the block's lower face along axis, 1 its upper
+};
+
 class FluxCorrection {
 public:
   explicit FluxCorrection(const Mesh& mesh);
@@ -32,12 +38,18 @@ public:
   // Collective. Overwrites the coarse fluxes of every coarse-fine face (one launch for all).
   void apply(const std::array<BlockData, 3>& flux) const;
   std::size_t faces() const { return fixes_.extent(0); }
+  // Per local block, its faces against blocks of another level, bit 1 << (2 axis + side):
+  // the stage takes their fluxes from the flux arrays rather than computing them.
+  const View<int*>& level_faces() const { return level_faces_; }
+  const View<FineFace*>& fine_faces() const { return fine_faces_; }
 
 private:
   FluxCorrection(const Mesh& mesh, const std::vector<FluxFix>& fixes);
 
   HaloTransfer transfer_;
   View<FluxFix*> fixes_;
+  View<int*> level_faces_;
+  View<FineFace*> fine_faces_;
   int variables_, dims_;
 };
 

@@ -53,11 +53,14 @@ public:
   Totals totals(const BlockData& u) const;
 
 private:
-  void stage(const BlockData& u, double dt, double keep_initial);
+  // u <- keep_initial * initial + (1 - keep_initial) * (u + dt L(u)); save_initial: first
+  // keeps u (interior cells) in initial_.
+  void stage(const BlockData& u, double dt, double keep_initial, bool save_initial);
 
   const Mesh& mesh_;
   HydroParams params_;
   BlockData initial_, primitive_;
+  // Fluxes of the faces between levels only (the stage kernel keeps all others in scratch).
   std::array<BlockData, 3> flux_;
   FluxCorrection corrections_;
   View<std::int64_t> floor_count_; // on the device: no copy back per stage

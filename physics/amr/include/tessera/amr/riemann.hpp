@@ -7,6 +7,8 @@
 
 #include <Kokkos_Core.hpp>
 
+#include "tessera/core/math.hpp"
+
 namespace tessera::amr {
 
 inline constexpr int max_scalars = 4;
@@ -41,19 +43,23 @@ KOKKOS_INLINE_FUNCTION Flux physical_flux(const Primitive& w, double e, int scal
 }
 
 // Slowest and fastest signal speeds (Einfeldt: the extremes of the Roe average's and the
-// two sides' characteristic speeds).
+// two sides' characteristic speeds). Written with one reciprocal square root per side
+// (1/sqrt(rho) gives sqrt(rho) = rho / sqrt(rho) and 1/rho = (1/sqrt(rho))^2) and one
+// division: each FP64 division or square root is a chain of a dozen dependent instructions
+// on a GPU, and the face flux is latency-bound (perf/NOTES.md).
 KOKKOS_INLINE_FUNCTION void wave_speeds(const Primitive& l, const Primitive& r, double el, double er, double gamma,
                                         double& sl, double& sr)
 {
-  const double sqrt_l = Kokkos::sqrt(l.rho), sqrt_r = Kokkos::sqrt(r.rho);
+  const double root_inv_l = inv_sqrt(l.rho), root_inv_r = inv_sqrt(r.rho);
+  const double sqrt_l = l.rho * root_inv_l, sqrt_r = r.rho * root_inv_r;
   const double inv = 1.0 / (sqrt_l + sqrt_r);
   const double un = (sqrt_l * l.vn + sqrt_r * r.vn) * inv;
   const double ut1 = (sqrt_l * l.vt1 + sqrt_r * r.vt1) * inv;
   const double ut2 = (sqrt_l * l.vt2 + sqrt_r * r.vt2) * inv;
-  const double h = ((el + l.p) / sqrt_l + (er + r.p) / sqrt_r) * inv;
+  const double h = ((el + l.p) * root_inv_l + (er + r.p) * root_inv_r) * inv;
   const double a2 = (gamma - 1) * (h - 0.5 * (un * un + ut1 * ut1 + ut2 * ut2));
   const double a = Kokkos::sqrt(Kokkos::max(a2, 0.0));
-  const double cl = Kokkos::sqrt(gamma * l.p / l.rho), cr = Kokkos::sqrt(gamma * r.p / r.rho);
+  const double cl = Kokkos::sqrt(gamma * l.p) * root_inv_l, cr = Kokkos::sqrt(gamma * r.p) * root_inv_r;
   sl = Kokkos::min(l.vn - cl, un - a);
   sr = Kokkos::max(r.vn + cr, un + a);
 }
@@ -77,17 +83,21 @@ KOKKOS_INLINE_FUNCTION Flux hlle(const Primitive& l, const Primitive& r, double 
   return f;
 }
 
-// The flux of side K's star state: F_K + S_K (U*_K - U_K) (Toro 10.38-10.39).
+// The flux of side K's star state: F_K + S_K (U*_K - U_K) (Toro 10.38-10.39), with the
+// star energy rearranged so that one division, 1 / (S_K - S*), serves every term:
+// E*_K = (S_K - u_K) / (S_K - S*) E_K + rho*_K (S* - u_K) S* + (S* - u_K) p_K / (S_K - S*).
 KOKKOS_INLINE_FUNCTION Flux hllc_side(const Primitive& w, double e, double sk, double s_star, int scalars)
 {
   const Flux f = physical_flux(w, e, scalars);
-  const double factor = w.rho * (sk - w.vn) / (sk - s_star);
+  const double inv_gap = 1.0 / (sk - s_star), approach = sk - w.vn;
+  const double factor = w.rho * approach * inv_gap; // rho*_K
   Flux out;
   out.mass = f.mass + sk * (factor - w.rho);
   out.mn = f.mn + sk * (factor * s_star - w.rho * w.vn);
   out.mt1 = f.mt1 + sk * (factor * w.vt1 - w.rho * w.vt1);
   out.mt2 = f.mt2 + sk * (factor * w.vt2 - w.rho * w.vt2);
-  const double e_star = factor * (e / w.rho + (s_star - w.vn) * (s_star + w.p / (w.rho * (sk - w.vn))));
+  const double slip = s_star - w.vn;
+  const double e_star = approach * inv_gap * e + factor * slip * s_star + slip * w.p * inv_gap;
   out.energy = f.energy + sk * (e_star - e);
   for (int n = 0; n < max_scalars; ++n)
     if (n < scalars) out.s[n] = f.s[n] + sk * (factor * w.s[n] - w.rho * w.s[n]);
