@@ -4,7 +4,10 @@
 #include <cmath>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include "tessera/core/errors.hpp"
 
 #include "tessera/core/rng.hpp"
 #include "tessera/nbody/forces.hpp"
@@ -115,6 +118,25 @@ TEST(Forces, AccelerationOnlyFp64AndFp32)
   expect_close(device_sums<double, false>(comm, s, 0.01, {}), ref, 3, 1e-12, "fp64");
   // Single precision: positions rounded to 2^-24 and float sums over 1000 terms.
   expect_close(device_sums<float, false>(comm, s, 0.01, {}), ref, 3, 2e-5, "fp32");
+}
+
+// The FP32 kernel with every i-per-thread it is built for (GPUs default to 4, hosts to 16),
+// with and without a j-split and a tile that leaves a partial last tile: each to FP32 rounding
+// of the long-double sum.
+TEST(Forces, Fp32EveryIPerThreadMatchesLongDouble)
+{
+  const Comm comm;
+  const State s = random_particles(comm);
+  const auto ref = host_reference(s, 0.01);
+  for (int ni : {0, 1, 2, 4}) {
+    for (ForceConfig config : {ForceConfig{0, 0, 1, ni}, ForceConfig{0, 48, 5, ni}}) {
+      expect_close(device_sums<float, false>(comm, s, 0.01, config), ref, 3, 2e-5,
+                   fmt::format("fp32, {} i per thread, j_split {}", ni, config.j_split).c_str());
+    }
+  }
+  const ForceConfig three{0, 0, 0, 3}, other{0, 0, 0, device_is_host ? 4 : 16};
+  EXPECT_THROW((device_sums<float, false>(comm, s, 0.01, three)), Error);
+  EXPECT_THROW((device_sums<double, true>(comm, s, 0.01, other)), Error);
 }
 
 TEST(Forces, JSplitAndTileSizesGiveTheSameSums)

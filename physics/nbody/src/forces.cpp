@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tessera/nbody/forces.hpp"
 
+#include <type_traits>
+
 #include <fmt/format.h>
 
 #include "tessera/core/errors.hpp"
@@ -170,6 +172,15 @@ Gravity<Real, Jerk>::Gravity(const Comm& comm, Index n_local, double softening, 
   const auto defaults = default_force_config();
   if (config_.team_size <= 0) config_.team_size = defaults.team_size;
   if (config_.tile <= 0) config_.tile = defaults.tile;
+  constexpr int ni_default = default_i_per_thread<Real, Jerk>;
+  if (config_.i_per_thread <= 0) config_.i_per_thread = ni_default;
+  constexpr bool more_ni = sizeof(Real) == 4 && !Jerk; // the FP32 acceleration kernel
+  const int ni = config_.i_per_thread;
+  if (ni != ni_default && !(more_ni && (ni == 1 || ni == 2 || ni == 4))) {
+    throw Error(ExitCode::failure,
+                fmt::format("nbody::Gravity: {} i-particles per thread: this kernel is built for {}{}", ni, ni_default,
+                            more_ni ? ", 1, 2 and 4" : " only"));
+  }
   travelling_ = JView("nbody::j_travelling", n_max_);
   arriving_ = JView("nbody::j_arriving", comm.size() > 1 ? n_max_ : 0);
 }
@@ -177,7 +188,7 @@ Gravity<Real, Jerk>::Gravity(const Comm& comm, Index n_local, double softening, 
 template <class Real, bool Jerk>
 ForceLaunch Gravity<Real, Jerk>::launch_for(Index n_active) const
 {
-  ForceLaunch launch{config_.team_size, 1, config_.tile, n_max_};
+  ForceLaunch launch{config_.team_size, 1, config_.tile, n_max_, config_.i_per_thread};
   if constexpr (!device_is_host) {
     // Few active i: teams shrink to the active count (whole warps), so no thread idles.
     const Index warps = std::max<Index>(1, (n_active + 31) / 32);
@@ -188,10 +199,14 @@ ForceLaunch Gravity<Real, Jerk>::launch_for(Index n_active) const
   } else {
     // Enough teams to fill the machine, with segments of at least one warp's worth of j: a
     // thread per host thread; on GPUs half a thread per hardware thread (the FP64 kernel's
-    // registers let an SM hold about half its maximum; more segments only add partial sums).
+    // registers let an SM hold about half its maximum; more segments only add partial sums),
+    // times the i per thread: with NI i per thread as many (i, segment) pairs as with one,
+    // i.e. as many teams of the same length, so that the last wave of teams stays as small
+    // a part of the run (at N = 2^17 and 4 i per thread: 17 segments, 4352 teams of 128).
     const int concurrency = ExecSpace().concurrency();
-    const Index threads_wanted = std::max(1, device_is_host ? concurrency : concurrency / 2);
-    const Index block = static_cast<Index>(launch.team_size) * i_per_thread;
+    const int ni = launch.i_per_thread;
+    const Index threads_wanted = std::max<Index>(1, device_is_host ? concurrency : Index(concurrency / 2) * ni);
+    const Index block = static_cast<Index>(launch.team_size) * ni;
     const Index blocks = std::max<Index>(1, (n_active + block - 1) / block);
     const Index by_occupancy = (threads_wanted + blocks * launch.team_size - 1) / (blocks * launch.team_size);
     const Index by_length = std::max<Index>(1, n_max_ / 32);
@@ -234,8 +249,23 @@ void Gravity<Real, Jerk>::compute(const View<double* [3]>& xi, const View<double
   const double inv_eps = Jerk && eps_ > 0 ? 1.0 / eps_ : 0.0;
   for (int hop = 0; hop < comm_->size(); ++hop) {
     if (n_active > 0) {
-      accumulate<Real, Jerk, i_per_thread>(xi, vi, m, active, n_active, travelling_, n_max_, eps2, inv_eps, launch,
-                                           hop == 0, partial);
+      const auto run = [&](auto ni) {
+        accumulate<Real, Jerk, decltype(ni)::value>(xi, vi, m, active, n_active, travelling_, n_max_, eps2, inv_eps,
+                                                    launch, hop == 0, partial);
+      };
+      constexpr int ni_default = default_i_per_thread<Real, Jerk>;
+      if constexpr (sizeof(Real) == 4 && !Jerk) {
+        if (launch.i_per_thread == 1 && ni_default != 1)
+          run(std::integral_constant<int, 1>());
+        else if (launch.i_per_thread == 2 && ni_default != 2)
+          run(std::integral_constant<int, 2>());
+        else if (launch.i_per_thread == 4 && ni_default != 4)
+          run(std::integral_constant<int, 4>());
+        else
+          run(std::integral_constant<int, ni_default>());
+      } else {
+        run(std::integral_constant<int, ni_default>());
+      }
     }
     if (comm_->size() > 1) {
       comm_->ring_shift(travelling_, arriving_);

@@ -38,6 +38,10 @@ struct ForceConfig {
   int team_size = 0; // threads per team (GPUs: the largest; teams shrink for few active i)
   int tile = 0;      // j-particles per scratch tile
   int j_split = 0;   // segments of the j-range (0: choose from the active count)
+  // i-particles per thread (0: the kernel's default, default_i_per_thread). Not an input key:
+  // benchmarks and tests set it; besides the default, the FP32 acceleration kernel is built
+  // for 1, 2 and 4 (other kernels: the default only).
+  int i_per_thread = 0;
 };
 
 // Fields that travel per j-particle: (x, y, z, m, vx, vy, vz) for Hermite, (x, y, z, m) for
@@ -91,15 +95,19 @@ struct IBlock {
 template <class Real, bool Jerk, int NI>
 KOKKOS_FORCEINLINE_FUNCTION void interact(IBlock<Real, NI>& i, const JParticle<Real, Jerk>& j, Real eps2)
 {
+  // The record's fields in registers first: read through the reference after the inline-asm
+  // rsqrt, nvcc loaded m a second time from scratch (one extra load per interaction).
+  const Real xj = j.x, yj = j.y, zj = j.z, mj = j.m;
   for (int q = 0; q < NI; ++q) {
-    const Real dx = j.x - i.x[q], dy = j.y - i.y[q], dz = j.z - i.z[q];
-    const Real r2 = dx * dx + dy * dy + dz * dz + eps2;
+    const Real dx = xj - i.x[q], dy = yj - i.y[q], dz = zj - i.z[q];
+    // eps2 first: three FMAs (eps2 last costs a separate add).
+    const Real r2 = eps2 + dx * dx + dy * dy + dz * dz;
     // Never subnormal in single precision: the FP32 kernels are acceleration-only, with
     // r2 >= min_softening2 (the Hermite kernels are FP64, where inv_sqrt_normal = inv_sqrt).
     const Real inv = tessera::inv_sqrt_normal(r2);
     const Real rinv = !Jerk || r2 > Real(0) ? inv : Real(0);
     const Real rinv2 = rinv * rinv;
-    const Real mrinv3 = j.m * rinv * rinv2;
+    const Real mrinv3 = mj * rinv * rinv2;
     i.sums[0][q] += mrinv3 * dx;
     i.sums[1][q] += mrinv3 * dy;
     i.sums[2][q] += mrinv3 * dz;
@@ -109,27 +117,30 @@ KOKKOS_FORCEINLINE_FUNCTION void interact(IBlock<Real, NI>& i, const JParticle<R
       i.sums[3][q] += mrinv3 * (dvx - rv3 * dx);
       i.sums[4][q] += mrinv3 * (dvy - rv3 * dy);
       i.sums[5][q] += mrinv3 * (dvz - rv3 * dz);
-      i.sums[6][q] -= j.m * rinv;
+      i.sums[6][q] -= mj * rinv;
     }
   }
 }
 
-// The backend's kernel shape: GPUs use warps-multiple teams with one i per thread; hosts
-// one thread per team with 16 i per thread, whose IBlock loops become SIMD instructions
-// (16 measured 3-11x faster than 4 on an AVX-512 host; 2 on GPUs measured slower:
-// perf/NOTES.md).
+// The backend's kernel shape: GPUs use warps-multiple teams; hosts one thread per team with
+// 16 i per thread, whose IBlock loops become SIMD instructions (16 measured 3-11x faster than
+// 4 on an AVX-512 host). On GPUs the FP64 kernels keep one i per thread (2 measured slower:
+// register pressure, perf/NOTES.md) and the FP32 acceleration kernel takes four, which
+// spreads each scratch load and the loop's bookkeeping over four interactions.
 ForceConfig default_force_config();
 // The largest kernel.team_size the backend runs: Kokkos' TeamPolicy::team_size_max (on host
 // backends the threads of the pool), capped at 256 on GPUs (the FP64 all-pairs kernel's
 // registers; a trivial kernel would be allowed 1024).
 int max_team_size();
-inline constexpr int i_per_thread = device_is_host ? 16 : 1;
+template <class Real, bool Jerk>
+inline constexpr int default_i_per_thread = device_is_host ? 16 : (sizeof(Real) == 4 && !Jerk ? 4 : 1);
 
 // How one compute() launches for a given active count: threads per team, j-segments and
-// their length, and the tile (at most the segment).
+// their length, the tile (at most the segment) and the i-particles per thread.
 struct ForceLaunch {
   int team_size, segments, tile;
   Index segment_length;
+  int i_per_thread;
 };
 
 // Gravity from all particles of all ranks. Holds the ring and partial-sum buffers, so a
