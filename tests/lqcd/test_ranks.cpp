@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // 1 rank against all ranks (split in time, and in time and z when there are 2 ranks along
 // each): the same plaquette of a hot start, the same D psi, the same CG iterations, the same
+// solution from the half-precision solver (to its tolerance: its halos are rounded to 16 bits
+// on arrival, so its iterates differ between rank grids at that rounding), the same
 // HMC trajectory of the driver's simulation. Rank 0 computes alone on its own communicator
 // first.
 #include <array>
@@ -23,6 +25,7 @@ namespace {
 struct Figures {
   double plaquette = 0, dpsi_norm = 0, psi_dpsi_re = 0, psi_dpsi_im = 0, solution_norm = 0;
   int iterations = 0;
+  double half_solution_norm = 0, half_true_residual = 1, half_dpsi_norm = 0;
   double delta_h = 0, plaquette_after = 0;
 };
 
@@ -53,6 +56,19 @@ Figures compute(const Comm& comm, const std::array<int, 4>& ranks)
   const auto result = lq::solve_wilson(d, u, wilson, lq::SolverKind::cg_even_odd, lt::solver(1e-10, 1000), x, psi);
   f.iterations = result.iterations;
   f.solution_norm = lq::norm2(d, 0, x.parity[0]) + lq::norm2(d, 1, x.parity[1]);
+  auto y = lq::allocate_fermion<double>(d.geometry(), "y");
+  const auto half = lq::solve_wilson(d, u, wilson, lq::SolverKind::cg_even_odd_half, lt::solver(1e-10, 1000), y, psi);
+  f.half_true_residual = half.true_residual;
+  f.half_solution_norm = lq::norm2(d, 0, y.parity[0]) + lq::norm2(d, 1, y.parity[1]);
+  {
+    const lq::WilsonOperator<lq::Half> op_half(d, lq::half_links<2>(u), wilson);
+    auto psi_half = lq::allocate_fermion<lq::Half>(d.geometry(), "psi_half");
+    auto dpsi_half = lq::allocate_fermion<lq::Half>(d.geometry(), "dpsi_half");
+    for (int p = 0; p < 2; ++p)
+      lq::convert_copy(d, p, psi.parity[p], psi_half.parity[p]);
+    op_half.apply(dpsi_half, psi_half);
+    f.half_dpsi_norm = lq::norm2(d, 0, dpsi_half.parity[0]) + lq::norm2(d, 1, dpsi_half.parity[1]);
+  }
   sim.advance(sim.end());
   const auto& t = sim.last()->result;
   f.delta_h = t.delta_h;
@@ -68,6 +84,12 @@ void expect_same(const Figures& a, const Figures& b)
   EXPECT_NEAR(a.psi_dpsi_im, b.psi_dpsi_im, 1e-11 * std::abs(a.psi_dpsi_re));
   EXPECT_EQ(a.iterations, b.iterations);
   EXPECT_NEAR(a.solution_norm, b.solution_norm, 1e-10 * a.solution_norm);
+  EXPECT_LE(a.half_true_residual, 1e-10);
+  EXPECT_LE(b.half_true_residual, 1e-10);
+  EXPECT_NEAR(a.half_solution_norm, b.half_solution_norm, 1e-8 * a.half_solution_norm);
+  EXPECT_NEAR(a.half_solution_norm, a.solution_norm, 1e-8 * a.solution_norm);
+  EXPECT_NEAR(a.half_dpsi_norm, a.dpsi_norm, 1e-3 * a.dpsi_norm); // half against double
+  EXPECT_NEAR(a.half_dpsi_norm, b.half_dpsi_norm, 1e-4 * a.dpsi_norm);
   EXPECT_NEAR(a.delta_h, b.delta_h, 1e-8);
   EXPECT_NEAR(a.plaquette_after, b.plaquette_after, 1e-12);
 }

@@ -17,7 +17,8 @@ SolverKind solver_kind_from(const std::string& name)
   if (name == "cg") return SolverKind::cg;
   if (name == "cg-eo") return SolverKind::cg_even_odd;
   if (name == "cg-eo-mixed") return SolverKind::cg_even_odd_mixed;
-  throw InputError(fmt::format("solver '{}': expected cg, cg-eo or cg-eo-mixed", name));
+  if (name == "cg-eo-half") return SolverKind::cg_even_odd_half;
+  throw InputError(fmt::format("solver '{}': expected cg, cg-eo, cg-eo-mixed or cg-eo-half", name));
 }
 
 const char* name(SolverKind kind)
@@ -25,7 +26,8 @@ const char* name(SolverKind kind)
   switch (kind) {
   case SolverKind::cg: return "cg";
   case SolverKind::cg_even_odd: return "cg-eo";
-  default: return "cg-eo-mixed";
+  case SolverKind::cg_even_odd_mixed: return "cg-eo-mixed";
+  default: return "cg-eo-half";
   }
 }
 
@@ -140,6 +142,11 @@ SolverResult solve_schur_normal(const Decomposition& d, const WilsonOperator<dou
 {
   const Vector<double> xv{{x, {}}, 1}, bv{{b, {}}, 1};
   const NormalOperator<double> normal(op, 1);
+  if (kind == SolverKind::cg_even_odd_half) { // 16-bit fields and 12-real links (half.hpp)
+    const WilsonOperator<Half> low(d, half_links<2>(op.links()), op.params());
+    const NormalOperator<Half> normal_low(low, 1);
+    return conjugate_gradient_mixed(normal, normal_low, xv, bv, settings);
+  }
   if (kind != SolverKind::cg_even_odd_mixed) return conjugate_gradient(normal, xv, bv, settings);
   const WilsonOperator<float> low(d, single_precision(op.links()), op.params());
   const NormalOperator<float> normal_low(low, 1);
@@ -241,8 +248,8 @@ TwoFlavourWilson::TwoFlavourWilson(const Decomposition& d, const Links& links, c
       w_odd_(allocate_spinor<double>(d.geometry(), "lqcd::pf::w_odd"))
 {
   if (solver == SolverKind::cg)
-    throw InputError("fermions: the HMC uses the even-odd preconditioned action; solver must be cg-eo or "
-                     "cg-eo-mixed");
+    throw InputError("fermions: the HMC uses the even-odd preconditioned action; solver must be cg-eo, "
+                     "cg-eo-mixed or cg-eo-half");
 }
 
 double TwoFlavourWilson::refresh(std::uint64_t seed, std::uint64_t trajectory)

@@ -21,12 +21,13 @@ inline constexpr double hopping_flops_per_site = 1320.0;
 
 // out(p) = alpha x + beta G5?[H G5?(in)] on the interior sites of parity p; `in` has parity
 // 1 - p and its ghosts are filled. Either gamma_5 may be switched on (daggers), and alpha
-// may be 0 (x unused).
-template <class T, class Links = LinkView<T>>
+// may be 0 (x unused). T is the arithmetic; links and spinors are stored in T or in 16 bits
+// (HalfLinkRowsView, HalfSpinorView with T = float: half.hpp).
+template <class T, class Links = LinkView<T>, class Spinors = SpinorView<T>>
 struct HoppingTerm {
   Geometry g;
   Links u;
-  SpinorView<T> out, x, in;
+  Spinors out, x, in;
   int parity;
   T alpha, beta;
   bool gamma5_in, gamma5_hop;
@@ -94,15 +95,15 @@ struct WilsonParams {
   std::array<double, dims> boundary_phase; // per direction; -1 in time: antiperiodic
 };
 
-// out(p) = alpha x + beta G5?[H G5?(in)] with links of 18 or 12 reals (LinkRowsView); the
-// ghosts of `in` are filled first, with spin-projected half spinors.
-template <class T, class Links>
-void hopping_term(const Decomposition& d, const Links& links, const WilsonParams& params, const SpinorView<T>& out,
-                  int parity, T alpha, const SpinorView<T>& x, T beta, const SpinorView<T>& in, bool gamma5_in,
-                  bool gamma5_hop)
+// out(p) = alpha x + beta G5?[H G5?(in)] with links of 18 or 12 reals (LinkRowsView,
+// HalfLinkRowsView) and spinors in T or 16 bits; the ghosts of `in` are filled first, with
+// spin-projected half spinors.
+template <class T, class Links, class Spinors>
+void hopping_term(const Decomposition& d, const Links& links, const WilsonParams& params, const Spinors& out,
+                  int parity, T alpha, const Spinors& x, T beta, const Spinors& in, bool gamma5_in, bool gamma5_hop)
 {
-  exchange_spinor_projected(d, in, 1 - parity, gamma5_in);
-  HoppingTerm<T, Links> term{d.geometry(), links, out, x, in, parity, alpha, beta, gamma5_in, gamma5_hop, {}};
+  exchange_spinor_projected<T>(d, in, 1 - parity, gamma5_in);
+  HoppingTerm<T, Links, Spinors> term{d.geometry(), links, out, x, in, parity, alpha, beta, gamma5_in, gamma5_hop, {}};
   for (int mu = 0; mu < dims; ++mu)
     term.boundary_phase[mu] = static_cast<T>(params.boundary_phase[mu]);
   par_for("lqcd::wilson::hopping", d.geometry().half_volume, term);
@@ -125,66 +126,72 @@ CompressedLinkView<T> compress_links(const LinkView<double>& links)
   return out;
 }
 
-template <class T>
+// D, M and their parts in precision P (double, float, or Half: 16-bit storage, float
+// arithmetic, 12-real links).
+template <class P>
 class WilsonOperator {
 public:
-  WilsonOperator(const Decomposition& d, const LinkView<T>& links, const WilsonParams& params)
-      : d_(&d), links_(links), params_(params), odd_(allocate_spinor<T>(d.geometry(), "lqcd::wilson::odd")),
-        even_(allocate_spinor<T>(d.geometry(), "lqcd::wilson::even"))
+  using Real = typename Storage<P>::Real;
+  using Field = typename Storage<P>::Spinors;
+  using LinkField = typename Storage<P>::Links;
+
+  WilsonOperator(const Decomposition& d, const LinkField& links, const WilsonParams& params)
+      : d_(&d), links_(links), params_(params), odd_(allocate_spinor<P>(d.geometry(), "lqcd::wilson::odd")),
+        even_(allocate_spinor<P>(d.geometry(), "lqcd::wilson::even"))
   {
   }
 
   const Decomposition& decomposition() const { return *d_; }
   const WilsonParams& params() const { return params_; }
-  const LinkView<T>& links() const { return links_; }
+  const LinkField& links() const { return links_; }
 
   // out(p) = alpha x + beta G5?[H G5?(in)], in of parity 1 - p.
-  void hopping(const SpinorView<T>& out, int parity, T alpha, const SpinorView<T>& x, T beta, const SpinorView<T>& in,
+  void hopping(const Field& out, int parity, Real alpha, const Field& x, Real beta, const Field& in,
                bool gamma5_in = false, bool gamma5_hop = false) const
   {
     hopping_term(*d_, links_, params_, out, parity, alpha, x, beta, in, gamma5_in, gamma5_hop);
   }
 
   // D psi and D^dag psi on the whole lattice (out and in distinct).
-  void apply(const FermionField<T>& out, const FermionField<T>& in, bool dagger = false) const
+  void apply(const FermionField<P>& out, const FermionField<P>& in, bool dagger = false) const
   {
-    const T minus_kappa = static_cast<T>(-params_.kappa);
+    const Real minus_kappa = static_cast<Real>(-params_.kappa);
     for (int p = 0; p < 2; ++p)
-      hopping(out.parity[p], p, T(1), in.parity[p], minus_kappa, in.parity[1 - p], dagger, dagger);
+      hopping(out.parity[p], p, Real(1), in.parity[p], minus_kappa, in.parity[1 - p], dagger, dagger);
   }
 
   // M = 1 - kappa^2 H_eo H_oe on even sites, or M^dag = gamma_5 M gamma_5.
-  void apply_schur(const SpinorView<T>& out, const SpinorView<T>& in, bool dagger = false) const
+  void apply_schur(const Field& out, const Field& in, bool dagger = false) const
   {
-    const T kappa2 = static_cast<T>(params_.kappa * params_.kappa);
-    hopping(odd_, 1, T(0), odd_, T(1), in, dagger, false);
-    hopping(out, 0, T(1), in, -kappa2, odd_, false, dagger);
+    const Real kappa2 = static_cast<Real>(params_.kappa * params_.kappa);
+    hopping(odd_, 1, Real(0), odd_, Real(1), in, dagger, false);
+    hopping(out, 0, Real(1), in, -kappa2, odd_, false, dagger);
   }
 
   // M^dag M (the operator of CG on the normal equations); out and in distinct.
-  void apply_schur_normal(const SpinorView<T>& out, const SpinorView<T>& in) const
+  void apply_schur_normal(const Field& out, const Field& in) const
   {
     apply_schur(even_, in, false);
     apply_schur(out, even_, true);
   }
 
   // The even-site source of the Schur system for D x = b: b_e + kappa H_eo b_o.
-  void schur_source(const SpinorView<T>& out, const FermionField<T>& b) const
+  void schur_source(const Field& out, const FermionField<P>& b) const
   {
-    hopping(out, 0, T(1), b.parity[0], static_cast<T>(params_.kappa), b.parity[1]);
+    hopping(out, 0, Real(1), b.parity[0], static_cast<Real>(params_.kappa), b.parity[1]);
   }
 
   // The odd half of the solution from its even half: x_o = b_o + kappa H_oe x_e.
-  void schur_reconstruct(const FermionField<T>& x, const FermionField<T>& b) const
+  void schur_reconstruct(const FermionField<P>& x, const FermionField<P>& b) const
   {
-    hopping(x.parity[1], 1, T(1), b.parity[1], static_cast<T>(params_.kappa), x.parity[0]);
+    hopping(x.parity[1], 1, Real(1), b.parity[1], static_cast<Real>(params_.kappa), x.parity[0]);
   }
 
 private:
   const Decomposition* d_;
-  LinkView<T> links_;
+  LinkField links_;
   WilsonParams params_;
-  SpinorView<T> odd_, even_; // work space of the Schur operator
+  Field odd_, even_; // work space of the Schur operator
 };
 
 } // namespace tessera::lqcd

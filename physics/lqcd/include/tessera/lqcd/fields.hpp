@@ -5,6 +5,7 @@
 //   spinors: (site, spin, colour)      a quark field of one parity, 4x3 complex per site
 // with the site index first, so that on GPUs (LayoutLeft) consecutive threads read
 // consecutive addresses, and on hosts (LayoutRight) a site's numbers are contiguous.
+// Storage<P> names the views of precision P: double and float here, Half in half.hpp.
 
 #include <Kokkos_Core.hpp>
 
@@ -42,6 +43,21 @@ struct Spinor {
   }
 };
 
+// The views of a precision: its arithmetic type, quark fields and the solvers' links.
+template <class P>
+struct Storage {
+  using Real = P;
+  using Spinors = SpinorView<P>;
+  using Links = LinkView<P>;
+};
+
+// A stored complex number in precision T (half.hpp decodes its 16-bit numbers the same way).
+template <class T, class U>
+KOKKOS_FORCEINLINE_FUNCTION Complex<T> to_complex(const Complex<U>& z)
+{
+  return Complex<T>(static_cast<T>(z.real()), static_cast<T>(z.imag()));
+}
+
 template <class T, class V>
 KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const V& links, Index site, int parity, int mu)
 {
@@ -49,7 +65,7 @@ KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const V& links, Index site, int par
   Su3<T> u;
   for (int a = 0; a < rows; ++a)
     for (int b = 0; b < 3; ++b)
-      u.m[a][b] = links(site, parity, mu, a, b);
+      u.m[a][b] = to_complex<T>(links(site, parity, mu, a, b));
   if constexpr (rows == 2) complete_third_row(u);
   return u;
 }
@@ -83,7 +99,7 @@ KOKKOS_FORCEINLINE_FUNCTION void store_spinor(const V& psi, Index site, const Sp
 // A quark field on the whole lattice: both parities.
 template <class T>
 struct FermionField {
-  SpinorView<T> parity[2];
+  typename Storage<T>::Spinors parity[2];
 };
 
 template <class T>
@@ -93,9 +109,9 @@ LinkView<T> allocate_links(const Geometry& g, const std::string& label)
 }
 
 template <class T>
-SpinorView<T> allocate_spinor(const Geometry& g, const std::string& label)
+typename Storage<T>::Spinors allocate_spinor(const Geometry& g, const std::string& label)
 {
-  return SpinorView<T>(label, g.storage_half);
+  return typename Storage<T>::Spinors(label, g.storage_half);
 }
 
 template <class T>

@@ -9,6 +9,7 @@
 #include "tessera/lqcd/decomposition.hpp"
 #include "tessera/lqcd/fields.hpp"
 #include "tessera/lqcd/gamma.hpp"
+#include "tessera/lqcd/half.hpp"
 
 namespace tessera::lqcd {
 
@@ -106,10 +107,13 @@ struct SpinorAccess {
 // The face of a spinor field along mu, spin-projected: the lower face (layer 1) with
 // (1 - gamma_mu), what the lower neighbour's forward hop needs, the upper face with
 // (1 + gamma_mu); 6 complex numbers per site instead of 12. Unpacked as (h0, h1, 0, 0),
-// which project() maps back to (h0, h1) exactly.
-template <class T>
-void pack_projected(const Geometry& g, int mu, int parity, const SpinorView<T>& psi, bool gamma5_first,
-                    Complex<T>* lower, Complex<T>* upper)
+// which project() maps back to (h0, h1) exactly. Buffers hold precision T; a half field
+// (Spinors = HalfSpinorView, T = float) is sent in float and rounded to 16 bits when
+// unpacked, as its interior sites were (the simplest correct choice: the face is a small
+// part of the traffic).
+template <class T, class Spinors>
+void pack_projected(const Geometry& g, int mu, int parity, const Spinors& psi, bool gamma5_first, Complex<T>* lower,
+                    Complex<T>* upper)
 {
   par_for(
       "lqcd::halo::pack_projected", face_sites(g, mu), KOKKOS_LAMBDA(Index f) {
@@ -127,8 +131,8 @@ void pack_projected(const Geometry& g, int mu, int parity, const SpinorView<T>& 
       });
 }
 
-template <class T>
-void unpack_projected(const Geometry& g, int mu, int parity, const SpinorView<T>& psi, const Complex<T>* from_lower,
+template <class T, class Spinors>
+void unpack_projected(const Geometry& g, int mu, int parity, const Spinors& psi, const Complex<T>* from_lower,
                       const Complex<T>* from_upper)
 {
   par_for(
@@ -169,8 +173,9 @@ void exchange_spinor(const Decomposition& d, const SpinorView<T>& psi, int parit
 // Fills the ghost sites of a spinor field for the hopping term only: spin-projected half
 // spinors (half the bytes through MPI), of gamma_5 psi when gamma5_first. The ghosts then
 // hold (h0, h1, 0, 0): right for project() along the exchange direction, for nothing else.
-template <class T>
-void exchange_spinor_projected(const Decomposition& d, const SpinorView<T>& psi, int parity, bool gamma5_first)
+// T is the arithmetic precision of the field (float for a HalfSpinorView).
+template <class T, class Spinors>
+void exchange_spinor_projected(const Decomposition& d, const Spinors& psi, int parity, bool gamma5_first)
 {
   const Geometry& g = d.geometry();
   if (!g.any_padding) return;

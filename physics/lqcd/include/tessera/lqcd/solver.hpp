@@ -3,8 +3,8 @@
 // Conjugate gradients on the normal equations of the Wilson operator: unpreconditioned
 // (D^dag D x = D^dag b on the whole lattice) or even-odd preconditioned (M^dag M x_e = M^dag b'
 // on the even sites, then the odd half from the even one), in double precision or mixed
-// (single-precision iterations with reliable updates of the residual in double, Clark et al.,
-// Comput. Phys. Commun. 181 (2010) 1517; the solution is accumulated in double).
+// (single- or half-precision iterations with reliable updates of the residual in double,
+// Clark et al., Comput. Phys. Commun. 181 (2010) 1517; the solution is accumulated in double).
 
 #include <string>
 #include <vector>
@@ -14,8 +14,8 @@
 
 namespace tessera::lqcd {
 
-enum class SolverKind { cg, cg_even_odd, cg_even_odd_mixed };
-SolverKind solver_kind_from(const std::string& name); // "cg", "cg-eo", "cg-eo-mixed"
+enum class SolverKind { cg, cg_even_odd, cg_even_odd_mixed, cg_even_odd_half };
+SolverKind solver_kind_from(const std::string& name); // "cg", "cg-eo", "cg-eo-mixed", "cg-eo-half"
 const char* name(SolverKind kind);
 
 // No defaults: the schema's solver.* keys give them (params.cpp).
@@ -23,8 +23,11 @@ struct SolverSettings {
   double tolerance; // on |b - A x| / |b| of the system solved: D x = b in solve_wilson, the
                     // normal equations A x = b in conjugate_gradient
   int max_iterations;
-  double reliable_delta; // mixed precision: update when the residual fell by this factor
+  double reliable_delta; // mixed precision (single or half): update when the residual fell by this factor
 };
+
+// The smallest reliable_delta of cg-eo-half (the schema refuses less; params.cpp says why).
+inline constexpr double min_half_reliable_delta = 0.05;
 
 struct SolverResult {
   int iterations = 0; // applications of the normal operator
@@ -38,7 +41,7 @@ struct SolverResult {
 // A set of parities of quark fields that CG works on: {even} or {even, odd}.
 template <class T>
 struct Vector {
-  SpinorView<T> part[2];
+  typename Storage<T>::Spinors part[2];
   int parities = 1;
 };
 
@@ -81,7 +84,7 @@ template <class To, class From>
 void convert_copy(const Decomposition& d, const Vector<From>& x, const Vector<To>& y)
 {
   for (int p = 0; p < x.parities; ++p)
-    convert_copy<To>(d, p, x.part[p], y.part[p]);
+    convert_copy(d, p, x.part[p], y.part[p]);
 }
 
 template <class T, class U>
@@ -117,7 +120,7 @@ public:
 private:
   const WilsonOperator<T>* op_;
   int parities_;
-  SpinorView<T> work_[2];
+  typename Storage<T>::Spinors work_[2];
 };
 
 // Solves A x = b with CG, x holding the initial guess (usually zero).
@@ -161,7 +164,10 @@ SolverResult conjugate_gradient(const NormalOperator<T>& a, const Vector<T>& x, 
   return result;
 }
 
-// Mixed precision: iterations in single precision with reliable updates in double.
+// Mixed precision: iterations in Low (float, or Half: 16-bit storage) with reliable updates
+// in double. Low holds the iterated residual r, the direction p, A p and the correction to x
+// since the last update; at each update the correction is added to x in double and r is
+// recomputed as b - A x in double.
 template <class High, class Low>
 SolverResult conjugate_gradient_mixed(const NormalOperator<High>& a_high, const NormalOperator<Low>& a_low,
                                       const Vector<High>& x, const Vector<High>& b, const SolverSettings& settings)

@@ -2,10 +2,12 @@
 #pragma once
 // Linear algebra of quark fields over the interior sites of one parity (ghosts excluded),
 // summed over ranks: the vector operations of the solvers. Reductions accumulate in double
-// whatever the field's precision.
+// whatever the field's precision. Half fields (half.hpp) have their own, site by site (each
+// site's norm is recomputed when it is written), in src/half.cpp.
 
 #include "tessera/lqcd/decomposition.hpp"
 #include "tessera/lqcd/fields.hpp"
+#include "tessera/lqcd/half.hpp"
 
 namespace tessera::lqcd {
 
@@ -117,6 +119,16 @@ void add_converted(const Decomposition& d, int parity, const SpinorView<U>& x, c
 {
   detail::for_each_component("lqcd::add_converted", d.geometry(), parity, detail::ConvertCopy<T, U, true>{x, y});
 }
+
+// The same for half fields, arithmetic in float; to and from double.
+Kokkos::complex<double> dot(const Decomposition& d, int parity, const HalfSpinorView& a, const HalfSpinorView& b);
+double norm2(const Decomposition& d, int parity, const HalfSpinorView& a);
+void axpby(const Decomposition& d, int parity, double alpha, const HalfSpinorView& x, double beta,
+           const HalfSpinorView& y);
+void convert_copy(const Decomposition& d, int parity, const SpinorView<double>& x, const HalfSpinorView& y);
+void convert_copy(const Decomposition& d, int parity, const HalfSpinorView& x, const SpinorView<double>& y);
+void convert_copy(const Decomposition& d, int parity, const HalfSpinorView& x, const HalfSpinorView& y);
+void add_converted(const Decomposition& d, int parity, const HalfSpinorView& x, const SpinorView<double>& y);
 
 // Gaussian noise with density exp(-|eta|^2): real and imaginary parts N(0, 1/2), a pure
 // function of (seed, stream, counter, global site).
