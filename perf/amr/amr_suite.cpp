@@ -6,12 +6,13 @@
 //   uniform_b<n>     a uniform mesh of N^3 cells in blocks of n^3 (n = 16, 32, 64, 128)
 //   amr3_b16         the same root grid refined twice in a central box (three levels, 2:1)
 //   amr3_b16_regrid  the same, with one regrid (estimator + tree + data move) per 4 steps
-// Bound: the least memory traffic of SSP-RK2 with these arrays: each stage reads and writes
-// the 5 conserved variables once, and the initial state is saved and read back once:
-// 4 x 5 x 8 + 2 x 5 x 8 = 240 bytes per zone-cycle, against the copy bandwidth. Ghost
-// cells, primitives and fluxes add traffic on top, so 100% is not reachable.
+// Bounds (perf/NOTES.md, issue 25): the bytes the kernels must move through HBM per
+// zone-cycle, against the copy bandwidth (the figure's fraction), and the FP64 instructions
+// they issue, against the FP64 FMA rate (in the figure's extra fields). Neither is near: the
+// kernels are bound by latency (dependent chains of FP64 divisions and square roots).
 #include "amr_suite.hpp"
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,7 +26,23 @@
 namespace tessera::amr {
 namespace {
 
-constexpr double bytes_per_zone_cycle = 240;
+// Bytes one zone-cycle moves through HBM with these kernels, each array read or written once
+// per pass and stencil neighbours from the caches, for blocks of n^3 cells and their ghost
+// layers (g = ((n + 4) / n)^3 cells per interior cell): per stage the primitive kernel reads u
+// and writes w with ghosts (80 g), the ghost exchange reads and writes u's ghost cells
+// (80 (g - 1)), the stage kernel reads w and u, writes u and writes (first stage) or reads
+// (second) the initial state (160); the time step reads u once per step (40).
+double bytes_per_zone_cycle(int n)
+{
+  const double g = std::pow((n + 2.0 * ghosts) / n, 3);
+  return 2 * (80 * g + 80 * (g - 1) + 160) + 40;
+}
+
+// FP64 instructions of one zone-cycle (PLM with van Leer slopes + HLLC + SSP-RK2, counted from
+// the kernels in perf/NOTES.md: per cell and stage ~480 adds, multiplies and FMAs, 26
+// divisions, 9 square roots and 6 reciprocal square roots at ~10, ~10 and ~6 instructions
+// each, and ~8% more for the faces and slopes on tile edges).
+constexpr double fp64_instructions_per_zone_cycle = 1880;
 
 // A run on the root grid refined to `levels` - 1 in a central box (the 2:1 rule adds rings),
 // with a regrid every 4 steps or none.
@@ -84,7 +101,12 @@ double record(bench::Suite& suite, const std::string& name, int cells, int block
   for (const auto& loc : run.mesh().locations())
     ++per_level[static_cast<std::size_t>(loc.level)];
   f.extra = {{"blocks_per_level", per_level}, {"steps_per_call", steps_per_call}, {"regrid_per_call", regrid}};
-  suite.add(f, "copy_bandwidth", bytes_per_zone_cycle);
+  const double fp64_issue = suite.ceiling("fma_fp64") / 2; // FMA instructions per second
+  if (fp64_issue > 0) {
+    f.extra["fp64_instructions_per_zone_cycle"] = fp64_instructions_per_zone_cycle;
+    f.extra["fraction_of_fp64_issue"] = zones / timing.median * fp64_instructions_per_zone_cycle / fp64_issue;
+  }
+  suite.add(f, "copy_bandwidth", bytes_per_zone_cycle(block_cells));
   const double rate = zones / timing.median;
   log::info("{:>18} {:>5} {:>6} {:>7} {:>12.4g} {:>7.1f}%", name, cells, block_cells, run.mesh().blocks(), rate,
             100.0 * (timing.max - timing.min) / timing.median);
