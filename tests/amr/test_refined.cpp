@@ -19,6 +19,7 @@ namespace {
 
 using testing::box_keys;
 using testing::context;
+using testing::for_each_cell;
 using testing::run_to_end;
 using testing::TestSimulation;
 using testing::operator+;
@@ -126,6 +127,43 @@ TEST(Conservation, RefinedPeriodicMeshToRounding)
       EXPECT_NEAR(after[static_cast<std::size_t>(v)], before[static_cast<std::size_t>(v)], 1e-13 * scale) << v;
     }
     EXPECT_EQ(sim.adaptive_run().floors_applied(), 0);
+  }
+}
+
+// The stage kernel with teams of two threads (hydro.host_team_threads = 2: each tile's phases
+// split between threads, with the barriers and the thread-to-item mapping the GPU uses) gives
+// the same bits as one thread per team, on refined meshes (faces between levels): 2-D in blocks
+// of 16^2 (two tiles per block) with a scalar (the kernel of up to 9 variables), 3-D without
+// (the 5-variable kernel, with z faces).
+TEST(StageKernel, TeamsOfTwoThreadsGiveTheSameBits)
+{
+  const int most = TeamPolicy(ExecSpace(), 1, 1).team_size_max([](const TeamMember&) {}, Kokkos::ParallelForTag());
+  if (!device_is_host || most < 2) GTEST_SKIP() << "needs a host backend whose teams have 2 threads";
+  for (int dims : {2, 3}) {
+    const int n = dims == 3 ? 4 : 16;
+    std::vector<std::vector<double>> cells(2);
+    for (int threads : {1, 2}) {
+      const auto params = params_for<TestSimulation>(
+          box_keys(dims, {4 * n, 4 * n, 2 * n}, n, "periodic") +
+          std::vector<std::string>{"problem.kind=shear_layer", "shear.amplitude=0.05", "shear.random_regions=6",
+                                   "shear.seed=7", "mesh.max_level=2", "refinement.refine_threshold=1",
+                                   "refinement.derefine_threshold=0",
+                                   fmt::format("hydro.scalars={}", dims == 3 ? 0 : 1),
+                                   fmt::format("hydro.host_team_threads={}", threads), "run.t_end=1e9"});
+      Simulation sim(context(), params);
+      for (int s = 0; s < 6; ++s)
+        sim.advance(sim.end());
+      EXPECT_GT(sim.mesh().blocks(), 4 * 4 * (dims == 3 ? 2 : 1)) << "the random points should have refined the mesh";
+      auto& out = cells[static_cast<std::size_t>(threads - 1)];
+      for (int v = 0; v < sim.mesh().variables(); ++v)
+        for_each_cell(sim, v, [&](const auto&, double value, auto&&...) { out.push_back(value); });
+    }
+    SCOPED_TRACE(::testing::Message() << dims << "-D, " << cells[0].size() << " values");
+    ASSERT_EQ(cells[0].size(), cells[1].size());
+    int different = 0;
+    for (std::size_t c = 0; c < cells[0].size(); ++c)
+      different += cells[0][c] != cells[1][c];
+    EXPECT_EQ(different, 0);
   }
 }
 

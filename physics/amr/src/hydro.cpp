@@ -160,6 +160,13 @@ void check(const Mesh& mesh, const HydroParams& p)
   if (!(p.density_floor > 0 && p.pressure_floor > 0))
     throw InputError(fmt::format("hydro: hydro.density_floor = {} and hydro.pressure_floor = {} must be positive",
                                  p.density_floor, p.pressure_floor));
+  if constexpr (device_is_host) {
+    const int most = TeamPolicy(ExecSpace(), 1, 1).team_size_max([](const TeamMember&) {}, Kokkos::ParallelForTag());
+    if (p.host_team_threads > most)
+      throw InputError(
+          fmt::format("hydro: key 'hydro.host_team_threads' = {} exceeds the {} threads a team can have here",
+                      p.host_team_threads, most));
+  }
   if (mesh.shape().scalars > max_scalars)
     throw InputError(fmt::format("hydro: at most {} passive scalars, not {}", max_scalars, mesh.shape().scalars));
 }
@@ -216,9 +223,9 @@ void Hydro::stage(const BlockData& u, double dt, double keep_initial, bool save_
   const Index league = static_cast<Index>(mesh_.blocks()) * tile.chunks_k * tile.tiles_j * tile.tiles_i;
   if (league == 0) return;
   // One thread per item of the widest phase, in whole warps, on GPUs; on hosts a team is one
-  // thread that walks the tile.
+  // thread that walks the tile (unless hydro.host_team_threads asks for more: a check).
   constexpr int warp = 32;
-  const int threads = device_is_host ? 1 : (tile.threads(dims) + warp - 1) / warp * warp;
+  const int threads = device_is_host ? params_.host_team_threads : (tile.threads(dims) + warp - 1) / warp * warp;
   const auto scratch = static_cast<std::size_t>(tile.scratch_doubles()) * sizeof(double);
   const auto run = [&]<Limiter L, RiemannSolver R, int NV>() {
     par_for_team("amr::stage",

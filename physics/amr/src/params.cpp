@@ -51,7 +51,12 @@ void declare_hydro(ConfigSchema& s)
                 "floor corrections of one step per cell above which the run stops as blown up (a cell counts up to "
                 "4 times: density and pressure, two stages)",
                 0.0, 4.0)
-      .add_int("hydro.scalars", 0, "passive scalars advected with the flow", 0, max_scalars);
+      .add_int("hydro.scalars", 0, "passive scalars advected with the flow", 0, max_scalars)
+      .add_int("hydro.host_team_threads", 1,
+               "threads per team of the hydro stage kernel on hosts (OpenMP; ignored on GPUs): 1 is the fastest; more "
+               "run each tile's phases on several cores with the barriers and thread mapping of the GPU, slower, "
+               "the same bits (a check of the kernel)",
+               1, 1024);
 }
 
 void declare_refinement(ConfigSchema& s)
@@ -227,6 +232,7 @@ HydroParams hydro_from(const Config& c, int dims)
                                   : Limiter::van_leer;
   h.density_floor = c.get_real("hydro.density_floor");
   h.pressure_floor = c.get_real("hydro.pressure_floor");
+  h.host_team_threads = static_cast<int>(c.get_int("hydro.host_team_threads"));
   return h;
 }
 

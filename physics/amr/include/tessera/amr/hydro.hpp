@@ -26,6 +26,7 @@ struct HydroParams {
   Limiter limiter;
   double density_floor;
   double pressure_floor;
+  int host_team_threads; // threads per team of the stage kernel on hosts (ignored on GPUs)
 };
 
 // Totals of the conserved variables over the interior of every block (mass, momentum,
