@@ -43,17 +43,6 @@ std::vector<FineFace> faces_against_coarser(const Mesh& mesh)
   return faces;
 }
 
-template <class T>
-View<T*> to_device(const std::string& label, const std::vector<T>& items)
-{
-  View<T*> out(label, items.size());
-  auto host = Kokkos::create_mirror_view(out);
-  for (std::size_t i = 0; i < items.size(); ++i)
-    host(i) = items[i];
-  Kokkos::deep_copy(out, host);
-  return out;
-}
-
 // The fine block's fluxes through its face against the coarse block, if another rank owns it.
 HaloNeed fine_face_need(const Mesh& mesh, const FluxFix& f)
 {
@@ -138,9 +127,9 @@ FluxCorrection::FluxCorrection(const Mesh& mesh) : FluxCorrection(mesh, coarse_f
 FluxCorrection::FluxCorrection(const Mesh& mesh, const std::vector<FluxFix>& fixes)
     : transfer_(mesh, remote_fine_faces(mesh, fixes)), variables_(mesh.variables()), dims_(mesh.shape().tree.dims)
 {
-  fixes_ = to_device("amr::flux_fixes", fixes);
-  level_faces_ = to_device("amr::level_faces", level_face_bits(mesh));
-  fine_faces_ = to_device("amr::fine_faces", faces_against_coarser(mesh));
+  fixes_ = to_device(fixes, "amr::flux_fixes");
+  level_faces_ = to_device(level_face_bits(mesh), "amr::level_faces");
+  fine_faces_ = to_device(faces_against_coarser(mesh), "amr::fine_faces");
 }
 
 void FluxCorrection::apply(const std::array<BlockData, 3>& flux) const

@@ -122,17 +122,6 @@ std::vector<BoundaryFace> physical_faces(const Mesh& mesh, const BoundaryConditi
   return faces;
 }
 
-template <class T>
-View<T*> to_device(const std::vector<T>& items, const std::string& label)
-{
-  View<T*> out(label, items.size());
-  auto host = Kokkos::create_mirror_view(out);
-  for (std::size_t i = 0; i < items.size(); ++i)
-    host(i) = items[i];
-  Kokkos::deep_copy(out, host);
-  return out;
-}
-
 void check_boundaries(const Mesh& mesh, const BoundaryConditions& bc)
 {
   for (int axis = 0; axis < mesh.shape().tree.dims; ++axis) {

@@ -37,17 +37,6 @@ std::map<std::tuple<int, std::int64_t, int>, HaloNeed> merged(const Mesh& mesh, 
   return out;
 }
 
-template <class T>
-View<T*> to_device(const std::vector<T>& items, const std::string& label)
-{
-  View<T*> out(label, items.size());
-  auto host = Kokkos::create_mirror_view(out);
-  for (std::size_t i = 0; i < items.size(); ++i)
-    host(i) = items[i];
-  Kokkos::deep_copy(out, host);
-  return out;
-}
-
 // Lays the boxes out one after another (all variables of a box together) and returns the
 // segment of each rank.
 std::vector<Comm::Segment> lay_out(std::vector<std::pair<int, TransferBox>>& boxes, int variables, std::size_t& total)

@@ -3,6 +3,9 @@
 // Execution and memory spaces, and the View aliases every module uses. The backend is a
 // build decision (TESSERA_BACKEND, see CMakeLists.txt); physics code names only these.
 
+#include <string>
+#include <vector>
+
 #include <Kokkos_Core.hpp>
 
 namespace tessera {
@@ -48,6 +51,19 @@ template <class V>
 auto to_host(const V& view)
 {
   return Kokkos::create_mirror_view_and_copy(HostSpace{}, view);
+}
+
+// A device View (label `label`) holding a copy of `items`: tables built on the host (index
+// maps, plans) for kernels to read.
+template <class T>
+View<T*> to_device(const std::vector<T>& items, const std::string& label)
+{
+  View<T*> out(label, items.size());
+  auto host = Kokkos::create_mirror_view(out);
+  for (std::size_t i = 0; i < items.size(); ++i)
+    host(i) = items[i];
+  Kokkos::deep_copy(out, host);
+  return out;
 }
 
 // A host copy that never aliases the View.
