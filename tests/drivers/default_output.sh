@@ -17,16 +17,8 @@ while (($#)) && [[ $1 != -- ]]; do
 done
 (($#)) && shift
 long=("$@")
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-fail() {
-  echo "FAIL ($name): $*"
-  for f in "$work"/*.out; do
-    echo "--- $f"
-    tail -n 20 "$f"
-  done
-  exit 1
-}
+# shellcheck source=tests/drivers/work_dir.sh
+source "$(dirname "${BASH_SOURCE[0]}")/work_dir.sh"
 cd "$work"
 mkdir cwd
 cd cwd

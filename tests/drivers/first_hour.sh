@@ -21,16 +21,8 @@ declare -A s=([args]="" [long]="" [files]="" [stopped]="" [unit]="")
 for setting in "$@"; do s[${setting%%=*}]=${setting#*=}; done
 read -ra args <<<"${s[args]}"
 read -ra long <<<"${s[long]}"
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-fail() {
-  echo "FAIL ($name): $*"
-  for f in "$work"/*.out; do
-    echo "--- $f"
-    tail -n 20 "$f"
-  done
-  exit 1
-}
+# shellcheck source=tests/drivers/work_dir.sh
+source "$(dirname "${BASH_SOURCE[0]}")/work_dir.sh"
 progress="^progress: $name [0-9]+% ${s[unit]} [0-9.e+-]+/[0-9.e+-]+ \\([0-9.e+-]+ [a-z ]+/(s|min)\\)( ETA .*)?$"
 
 # 1. A short run: no progress line by default; the exact list of its files at the end.
