@@ -94,6 +94,22 @@ void ensure_writable_directory(const std::filesystem::path& path)
   }
 }
 
+// The source file names of a virtual dataset's mappings, as stored (relative to the joining
+// file; "." for the joining file itself), from its creation property list.
+std::vector<std::string> virtual_sources(hid_t dcpl)
+{
+  size_t n = 0;
+  H5Pget_virtual_count(dcpl, &n);
+  std::vector<std::string> sources;
+  for (size_t i = 0; i < n; ++i) {
+    const auto length = H5Pget_virtual_filename(dcpl, i, nullptr, 0);
+    std::string source(static_cast<std::size_t>(std::max<ssize_t>(length, 0)), '\0');
+    H5Pget_virtual_filename(dcpl, i, source.data(), source.size() + 1);
+    sources.push_back(std::move(source));
+  }
+  return sources;
+}
+
 } // namespace
 
 bool hdf5_is_parallel()
@@ -362,12 +378,7 @@ hid_t Hdf5Reader::open_dataset(const std::string& name) const
   // refuse it instead.
   Handle dcpl(H5Dget_create_plist(id), H5Pclose);
   if (H5Pget_layout(dcpl.get()) == H5D_VIRTUAL) {
-    size_t n = 0;
-    H5Pget_virtual_count(dcpl.get(), &n);
-    for (size_t i = 0; i < n; ++i) {
-      const auto length = H5Pget_virtual_filename(dcpl.get(), i, nullptr, 0);
-      std::string source(static_cast<std::size_t>(std::max<ssize_t>(length, 0)), '\0');
-      H5Pget_virtual_filename(dcpl.get(), i, source.data(), source.size() + 1);
+    for (const auto& source : virtual_sources(dcpl.get())) {
       const auto full = path_.parent_path() / source;
       std::error_code ec;
       if (!std::filesystem::exists(full, ec)) {
@@ -430,12 +441,7 @@ std::uint64_t Hdf5Reader::stored_bytes(const std::string& name) const
     return ec ? 0 : static_cast<std::uint64_t>(file_bytes);
   }
   std::uint64_t total = 0;
-  size_t n = 0;
-  H5Pget_virtual_count(dcpl.get(), &n);
-  for (size_t i = 0; i < n; ++i) {
-    const auto length = H5Pget_virtual_filename(dcpl.get(), i, nullptr, 0);
-    std::string source(static_cast<std::size_t>(std::max<ssize_t>(length, 0)), '\0');
-    H5Pget_virtual_filename(dcpl.get(), i, source.data(), source.size() + 1);
+  for (const auto& source : virtual_sources(dcpl.get())) {
     const auto bytes = std::filesystem::file_size(source == "." ? path_ : path_.parent_path() / source, ec);
     total += ec ? 0 : static_cast<std::uint64_t>(bytes);
   }
