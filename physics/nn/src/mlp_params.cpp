@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tessera/nn/mlp_params.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "tessera/core/errors.hpp"
@@ -49,6 +51,18 @@ void add_training_keys(ConfigSchema& s)
 ProgressUnit epoch_unit()
 {
   return {"epoch", "epochs", false};
+}
+
+SimulationInfo training_info(std::string name, std::string description)
+{
+  SimulationInfo i;
+  i.name = std::move(name);
+  i.description = std::move(description);
+  i.unit = epoch_unit();
+  i.table_key = "output.history";
+  i.table_style = TableStyle::csv;
+  i.final_checkpoint = false;
+  return i;
 }
 
 void add_training_run_keys(ConfigSchema& s)

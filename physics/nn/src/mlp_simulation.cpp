@@ -34,16 +34,8 @@ Training training_of(const RunContext& context, const MlpParams& p)
 
 SimulationInfo MlpSimulation::info()
 {
-  SimulationInfo i;
-  i.name = "mlp";
-  i.description = "Tessera MLP: trains a multi-layer perceptron by back-propagation on the device, data-parallel over "
-                  "MPI ranks; --predict runs a saved model on new data";
-  i.unit = epoch_unit();
-  i.table_key = "output.history";
-  i.table_style = TableStyle::csv;
-  // The product is the model file: a checkpoint only at the interval and on a stop signal.
-  i.final_checkpoint = false;
-  return i;
+  return training_info("mlp", "Tessera MLP: trains a multi-layer perceptron by back-propagation on the device, "
+                              "data-parallel over MPI ranks; --predict runs a saved model on new data");
 }
 
 MlpSimulation::MlpSimulation(const RunContext& context, const Params& params)

@@ -8,17 +8,11 @@ namespace tessera::nn {
 
 SimulationInfo ReactionsSimulation::info()
 {
-  SimulationInfo i;
-  i.name = "reactions";
-  i.description = "Tessera reaction-network surrogate: 12C + 12C -> 24Mg burnt by a stiff integrator on the device, an "
-                  "MLP trained on it, its error and speed-up on held-out zones";
-  i.unit = epoch_unit();
-  i.table_key = "output.history";
-  i.table_style = TableStyle::csv;
-  // The products are the model file and the held-out figures: a checkpoint only at the
-  // interval and on a stop signal.
-  i.final_checkpoint = false;
-  return i;
+  // The products are the model file and the held-out figures (training_info: a checkpoint
+  // only at the interval and on a stop signal).
+  return training_info("reactions", "Tessera reaction-network surrogate: 12C + 12C -> 24Mg burnt by a stiff "
+                                    "integrator on the device, an MLP trained on it, its error and speed-up on "
+                                    "held-out zones");
 }
 
 Training ReactionsSimulation::training_of(const RunContext& context, const Params& p, bool fresh, double& seconds)

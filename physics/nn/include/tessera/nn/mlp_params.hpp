@@ -53,6 +53,10 @@ MlpParams mlp_params(const Config& config);
 
 // Training counts epochs.
 ProgressUnit epoch_unit();
+// The run loop's description of a training run (tessera-mlp, tessera-reactions): named `name`,
+// `description` its --help line, counting epochs, its table the CSV file of output.history, a
+// last checkpoint only at the interval and on a stop signal (the product is the model file).
+SimulationInfo training_info(std::string name, std::string description);
 // The keys shared with tessera-reactions (model.*, training.*), added to `schema`.
 void add_model_keys(ConfigSchema& schema, const std::string& default_layers);
 void add_training_keys(ConfigSchema& schema);
