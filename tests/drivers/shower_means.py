@@ -27,6 +27,7 @@ import sys
 shower, deck, work, hepmc3_events = sys.argv[1:5]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import yoda_text  # noqa: E402
+from yoda_text import check, close, report_problems  # noqa: E402
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 summary_path = os.path.join(work, "summary.json")
@@ -38,16 +39,6 @@ if run.returncode != 0:
     sys.exit(1)
 summary = json.load(open(summary_path))
 results = summary["results"] if "results" in summary else summary
-problems = []
-
-
-def check(ok, what):
-    if not ok:
-        problems.append(what)
-
-
-def close(a, b, rel):
-    return abs(a - b) <= rel * max(abs(a), abs(b), 1e-300)
 
 
 # Find the shower's results wherever the driver nests them.
@@ -65,8 +56,7 @@ def find(node, key):
 res = find(summary, "observable_means")
 check(res is not None, "no observable_means in summary.json")
 if res is None:
-    print("\n".join(f"FAIL: {p}" for p in problems))
-    sys.exit(1)
+    report_problems()
 means = res["observable_means"]
 check(res["overflow_events"] == 0, "events overflowed: the HepMC events would not be those histogrammed")
 check(res["hepmc_events"] == n_events, f"hepmc_events = {res['hepmc_events']}, expected {n_events}")
@@ -127,8 +117,6 @@ runtime = summary.get("runtime", {})
 if runtime.get("backend") in ("Serial", "OpenMP", "Threads"):
     check(runtime.get("gpu_aware_mpi") is False, f"gpu_aware_mpi = {runtime.get('gpu_aware_mpi')} on {runtime.get('backend')}")
 
-if problems:
-    print("\n".join(f"FAIL: {p}" for p in problems))
-    sys.exit(1)
+report_problems()
 print(f"ok: {len(yoda)} means agree with the YODA file; nparton {n_mean:.6g} and cparam {c_swx / c_sw:.6g} with the "
       f"{len(events)} HepMC3 events (read by HepMC3, momentum conserved to {worst:.2g} sqrt(s)); gpu_aware_mpi = {runtime.get('gpu_aware_mpi')} on {runtime.get('backend')}")

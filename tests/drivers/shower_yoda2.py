@@ -34,19 +34,10 @@ import sys
 shower, deck, work, hepmc3_events = sys.argv[1:5]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import yoda_text  # noqa: E402
+from yoda_text import check, close, report_problems  # noqa: E402
 
 shutil.rmtree(work, ignore_errors=True)
 n_events = 400
-problems = []
-
-
-def check(ok, what):
-    if not ok:
-        problems.append(what)
-
-
-def close(a, b, rel):
-    return abs(a - b) <= rel * max(abs(a), abs(b), 1e-300)
 
 
 def run(folder, *extra):
@@ -160,9 +151,7 @@ for path, h in yoda1.items():
     check(h.rows == yoda[path].rows, f"{path}: the yoda1 file's rows differ from the yoda2 file's")
     check(all(abs(a - b) <= 1e-9 * (1 + abs(b)) for a, b in zip(h.edges, yoda[path].edges)), f"{path}: yoda1 edges")
 
-if problems:
-    print("\n".join(f"FAIL: {p}" for p in problems))
-    sys.exit(1)
+report_problems()
 print(f"ok: 12 YODA 2 histograms of {n_events} events; integral {integral:.8g} pb = the summary's = the HepMC3 "
       f"weights'; nparton rows and cparam (underflow {under_n:.0f} two-parton events, sum w C {wc:.6g}, "
       f"{ambiguous} events on a bin edge) agree with the HepMC3 events; the yoda1 file holds the same numbers")

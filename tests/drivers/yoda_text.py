@@ -26,6 +26,7 @@ read(path) -> {path: Histogram} for every 1-D histogram of either version (other
 skipped); raises ValueError naming the file and line on anything malformed.
 """
 import re
+import sys
 
 COLUMNS = ("sumW", "sumW2", "sumWX", "sumWX2", "numEntries")
 
@@ -149,3 +150,23 @@ def read(path):
     if h is not None or other is not None:
         raise ValueError(f"{path}: the last object has no END line")
     return histograms
+
+
+# The checks of the tests that read these files (shower_means.py, shower_yoda2.py): check()
+# collects the failures in problems, report_problems() prints them and exits 1 if any.
+problems = []
+
+
+def check(ok, what):
+    if not ok:
+        problems.append(what)
+
+
+def close(a, b, rel):
+    return abs(a - b) <= rel * max(abs(a), abs(b), 1e-300)
+
+
+def report_problems():
+    if problems:
+        print("\n".join(f"FAIL: {p}" for p in problems))
+        sys.exit(1)
