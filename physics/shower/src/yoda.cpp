@@ -41,16 +41,23 @@ std::string moments(const std::array<double, n_moments>& m)
                      m[entries]);
 }
 
-void write_yoda2(std::ostream& out, const HostHistogram& h)
+// The lines both layouts open a histogram with: BEGIN BLOCK PATH, the annotations, "---" and
+// "# Mean:" (over every bin, under- and overflow included).
+void write_head(std::ostream& out, const HostHistogram& h, const char* block)
 {
-  const double integral = h.total[sum_w];
-  out << "BEGIN YODA_HISTO1D_V3 " << h.path << "\n";
+  const double sum = h.total[sum_w];
+  out << "BEGIN " << block << " " << h.path << "\n";
   out << "Path: " << h.path << "\n";
   out << fmt::format("ScaledBy: {:.10e}\n", h.scaled_by);
   out << "Title: " << h.title << "\n";
   out << "Type: Histo1D\n---\n";
-  out << fmt::format("# Mean: {:.10e}\n", integral != 0 ? h.total[sum_wx] / integral : 0.0);
-  out << fmt::format("# Integral: {:.10e}\n", integral);
+  out << fmt::format("# Mean: {:.10e}\n", sum != 0 ? h.total[sum_wx] / sum : 0.0);
+}
+
+void write_yoda2(std::ostream& out, const HostHistogram& h)
+{
+  write_head(out, h, "YODA_HISTO1D_V3");
+  out << fmt::format("# Integral: {:.10e}\n", h.total[sum_w]);
   out << "Edges(A1): [";
   for (std::size_t e = 0; e < h.edges.size(); ++e)
     out << (e > 0 ? ", " : "") << fmt::format("{:.10e}", h.edges[e]);
@@ -65,14 +72,8 @@ void write_yoda2(std::ostream& out, const HostHistogram& h)
 
 void write_yoda1(std::ostream& out, const HostHistogram& h)
 {
-  const double area = h.total[sum_w];
-  out << "BEGIN YODA_HISTO1D_V2 " << h.path << "\n";
-  out << "Path: " << h.path << "\n";
-  out << fmt::format("ScaledBy: {:.10e}\n", h.scaled_by);
-  out << "Title: " << h.title << "\n";
-  out << "Type: Histo1D\n---\n";
-  out << fmt::format("# Mean: {:.10e}\n", area != 0 ? h.total[sum_wx] / area : 0.0);
-  out << fmt::format("# Area: {:.10e}\n", area);
+  write_head(out, h, "YODA_HISTO1D_V2");
+  out << fmt::format("# Area: {:.10e}\n", h.total[sum_w]);
   out << "# ID\t ID\t sumw\t sumw2\t sumwx\t sumwx2\t numEntries\n";
   out << "Total   \tTotal   \t" << moments(h.total) << "\n";
   out << "Underflow\tUnderflow\t" << moments(h.underflow) << "\n";
