@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-#include "tessera/core/spaces.hpp"
+#include "tessera/core/loops.hpp"
 
 namespace tessera::nn {
 
