@@ -52,8 +52,7 @@ public:
   virtual ~LatticeAction() = default;
   virtual Index components() const = 0;
   // S of each of the n = phi.extent(0) / components() samples of phi into action(0..n).
-  virtual void evaluate(const ExecSpace& space, const ConstFieldBatch<T>& phi,
-                        const SampleValues<T>& action) const = 0;
+  virtual void evaluate(const ExecSpace& space, const ConstFieldBatch<T>& phi, const SampleValues<T>& action) const = 0;
   // S into action and dS/dphi into force (same shape as phi).
   virtual void gradient(const ExecSpace& space, const ConstFieldBatch<T>& phi, const SampleValues<T>& action,
                         const FieldBatch<T>& force) const = 0;
