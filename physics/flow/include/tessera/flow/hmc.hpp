@@ -15,9 +15,11 @@
 //   momenta:   stream HmcStream::momenta,   item c * components + k, draw number 4 t
 //   accept:    stream HmcStream::accept,    item c,                  draw number 4 t
 //   hot start: stream HmcStream::hot_start, item c * components + k, draw number 0
-// (draw number = RandomDraws::position, one Philox block per trajectory). Nothing depends on
-// the number of chains in the batch, the backend or the thread count, so chain c of a run is
-// the same whichever batch it is run in (to a few ulp of the normals across backends).
+// (draw number = RandomDraws::position, one Philox block per trajectory). No draw depends on
+// the number of chains in the batch, the backend or the thread count. Within one build, chain
+// c is the same to the bit whichever batch it runs in (every kernel works per chain); across
+// backends and thread counts the normals (a few ulp) and the order of the per-chain sums of S
+// and H may differ by rounding.
 
 #include <cstdint>
 #include <vector>
