@@ -130,6 +130,13 @@ void BatchedHmc<T>::start_from(const nn::ConstFieldBatch<T>& fields)
 }
 
 template <class T>
+void BatchedHmc<T>::restore(const nn::ConstFieldBatch<T>& fields, std::uint64_t trajectories)
+{
+  start_from(fields);
+  trajectories_ = trajectories;
+}
+
+template <class T>
 HmcTrajectory BatchedHmc<T>::trajectory()
 {
   const ExecSpace space{};

@@ -76,9 +76,9 @@ void Phi4Estimates::add(const Phi4Measurements& m)
   const double volume = static_cast<double>(sites), r = static_cast<double>(replicas_);
   for (Index step = 0; step < m.samples / replicas_; ++step) {
     double phi2 = 0, abs_m = 0, chi2 = 0;
-    const std::size_t first = correlation_.size();
-    correlation_.resize(first + static_cast<std::size_t>(sites), 0.0);
-    field_.resize(first + static_cast<std::size_t>(sites), 0.0);
+    const std::size_t first = series_.correlation.size();
+    series_.correlation.resize(first + static_cast<std::size_t>(sites), 0.0);
+    series_.field.resize(first + static_cast<std::size_t>(sites), 0.0);
     for (Index k = 0; k < replicas_; ++k) {
       const auto s = static_cast<std::size_t>(step * replicas_ + k);
       phi2 += m.phi2[s];
@@ -86,13 +86,13 @@ void Phi4Estimates::add(const Phi4Measurements& m)
       chi2 += m.magnetisation[s] * m.magnetisation[s] / volume;
       for (Index x = 0; x < sites; ++x) {
         const auto i = s * static_cast<std::size_t>(sites) + static_cast<std::size_t>(x);
-        correlation_[first + static_cast<std::size_t>(x)] += m.correlation[i] / r;
-        field_[first + static_cast<std::size_t>(x)] += m.field[i] / r;
+        series_.correlation[first + static_cast<std::size_t>(x)] += m.correlation[i] / r;
+        series_.field[first + static_cast<std::size_t>(x)] += m.field[i] / r;
       }
     }
-    phi2_.push_back(phi2 / r);
-    abs_m_.push_back(abs_m / r);
-    chi2_.push_back(chi2 / r);
+    series_.phi2.push_back(phi2 / r);
+    series_.abs_magnetisation.push_back(abs_m / r);
+    series_.chi2.push_back(chi2 / r);
   }
 }
 
@@ -137,14 +137,24 @@ std::vector<double> derived(nn::LatticeShape shape, const double* c_sum, const d
 }
 } // namespace
 
+void Phi4Estimates::restore(Phi4Series series)
+{
+  const std::size_t steps = series.phi2.size(), per_step = static_cast<std::size_t>(shape_.sites());
+  if (series.abs_magnetisation.size() != steps || series.chi2.size() != steps ||
+      series.correlation.size() != steps * per_step || series.field.size() != steps * per_step)
+    throw InputError(fmt::format("phi^4 series of {} steps: the lengths of its parts do not fit a {} x {} lattice",
+                                 steps, shape_.extent_x, shape_.extent_y));
+  series_ = std::move(series);
+}
+
 Phi4Results Phi4Estimates::results(int jackknife_blocks) const
 {
   Phi4Results r;
   r.steps = steps();
   r.replicas = replicas_;
-  r.phi2 = gamma_method(phi2_);
-  r.abs_magnetisation = gamma_method(abs_m_);
-  r.chi2 = gamma_method(chi2_);
+  r.phi2 = gamma_method(series_.phi2);
+  r.abs_magnetisation = gamma_method(series_.abs_magnetisation);
+  r.chi2 = gamma_method(series_.chi2);
   const Index n = steps();
   if (n == 0) return r;
   const Index sites = shape_.sites();
@@ -156,8 +166,8 @@ Phi4Results Phi4Estimates::results(int jackknife_blocks) const
     const auto b = static_cast<std::size_t>(t * blocks / n);
     count[b] += 1;
     for (std::size_t x = 0; x < v; ++x) {
-      const double c = correlation_[static_cast<std::size_t>(t) * v + x],
-                   f = field_[static_cast<std::size_t>(t) * v + x];
+      const double c = series_.correlation[static_cast<std::size_t>(t) * v + x],
+                   f = series_.field[static_cast<std::size_t>(t) * v + x];
       c_block[b * v + x] += c;
       f_block[b * v + x] += f;
       c_total[x] += c;

@@ -80,6 +80,9 @@ public:
   void start_cold();                                     // phi = 0
   void start_hot(double width = 1);                      // phi ~ N(0, width^2), stream hot_start
   void start_from(const nn::ConstFieldBatch<T>& fields); // chains * components values
+  // Continues a run from its checkpoint: the fields after `trajectories` trajectories (the
+  // next trajectory draws the numbers of trajectory number `trajectories`).
+  void restore(const nn::ConstFieldBatch<T>& fields, std::uint64_t trajectories);
 
   // The next trajectory of every chain (number trajectories()). Throws Error (failure) when a
   // chain's H at the start is not finite; a non-finite H at the end is a rejection.

@@ -59,6 +59,12 @@ struct Phi4Results {
   JackknifeEstimate pole_mass;                   // mean of m_p(t), t = 1 .. max(1, L_x/2 - 1)
 };
 
+// The per-step series an estimate is made of (replica averages): what a checkpoint keeps.
+struct Phi4Series {
+  std::vector<double> phi2, abs_magnetisation, chi2;
+  std::vector<double> correlation, field; // sites values per step
+};
+
 class Phi4Estimates {
 public:
   // Throws InputError for replicas < 1 or an empty lattice.
@@ -72,11 +78,14 @@ public:
     add(measure_phi4<T>(space, shape_, phi));
   }
 
-  Index steps() const { return static_cast<Index>(phi2_.size()); }
+  Index steps() const { return static_cast<Index>(series_.phi2.size()); }
   // The per-step series (replica averages) the chain estimates are made of.
-  const std::vector<double>& phi2_series() const { return phi2_; }
-  const std::vector<double>& abs_magnetisation_series() const { return abs_m_; }
-  const std::vector<double>& chi2_series() const { return chi2_; }
+  const std::vector<double>& phi2_series() const { return series_.phi2; }
+  const std::vector<double>& abs_magnetisation_series() const { return series_.abs_magnetisation; }
+  const std::vector<double>& chi2_series() const { return series_.chi2; }
+  const Phi4Series& series() const { return series_; }
+  // Continues from a checkpoint's series (InputError when its lengths do not fit the lattice).
+  void restore(Phi4Series series);
 
   // Needs at least 2 time steps for errors; blocks = min(jackknife_blocks, steps).
   Phi4Results results(int jackknife_blocks = 20) const;
@@ -84,8 +93,7 @@ public:
 private:
   nn::LatticeShape shape_;
   Index replicas_;
-  std::vector<double> phi2_, abs_m_, chi2_;
-  std::vector<double> correlation_, field_; // per step, sites values each (replica averages)
+  Phi4Series series_;
 };
 
 extern template Phi4Measurements measure_phi4<float>(const ExecSpace&, nn::LatticeShape,

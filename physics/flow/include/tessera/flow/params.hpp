@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Parameters of a tessera-flow run and the input keys that set them (tessera-flow
+// --help-input; docs/flows.md). Every field comes from the keys: the defaults live in the
+// schema only.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "tessera/core/config.hpp"
+#include "tessera/flow/phi4.hpp"
+#include "tessera/nn/affine_flow.hpp"
+#include "tessera/nn/optimizer.hpp"
+
+namespace tessera::flow {
+
+// What a run does: train a flow, sample with it (the flow + Metropolis-Hastings chain),
+// run HMC, or all three in turn (the default: the comparison the module exists for).
+enum class Mode { all, train, sample, hmc };
+
+struct TrainParams {
+  std::int64_t steps, batch;
+  std::uint64_t seed;
+  nn::OptimizerSettings optimizer;
+};
+
+struct SampleParams {
+  std::int64_t proposals, batch;
+  std::uint64_t seed;
+};
+
+struct HmcRunParams {
+  std::int64_t chains, thermalisation, trajectories, steps;
+  double trajectory_length;
+  std::uint64_t seed;
+  std::string start; // cold | hot
+};
+
+struct Params {
+  Mode mode;
+  int lattice;           // L: an L x L periodic lattice
+  std::string precision; // float32 | float64 (the flow's arithmetic; HMC runs in double)
+  Phi4Couplings phi4;
+  nn::AffineFlowSpec flow;
+  std::uint64_t model_seed;
+  std::filesystem::path model_input; // model.file: the flow to sample with (mode sample)
+  TrainParams train;
+  SampleParams sample;
+  HmcRunParams hmc;
+  std::string model_file; // output.model, in the output directory ("" : none)
+  std::string table_file; // output.table
+  bool trains() const { return mode == Mode::all || mode == Mode::train; }
+  bool samples() const { return mode == Mode::all || mode == Mode::sample; }
+  bool runs_hmc() const { return mode == Mode::all || mode == Mode::hmc; }
+};
+
+ConfigSchema schema();
+// Reads and cross-checks the keys (throws InputError naming the key).
+Params params_from(const Config& config);
+const char* mode_name(Mode mode);
+
+} // namespace tessera::flow

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tessera/flow/params.hpp"
+
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "tessera/core/errors.hpp"
+#include "tessera/core/simulation.hpp"
+
+namespace tessera::flow {
+
+namespace {
+
+void add_theory_keys(ConfigSchema& s)
+{
+  s.add_int("lattice.size", 8, "L: the theory lives on an L x L periodic lattice", 3, 4096)
+      .add_real("phi4.m2", -4.0,
+                "m^2 of S = sum_x [sum_mu phi(2 phi - phi(x+mu) - phi(x-mu)) + m^2 phi^2 + "
+                "lambda phi^4] (the 2021 tutorial's point: -4)",
+                -1e6, 1e6)
+      .add_real("phi4.lambda", 8.0,
+                "lambda of the phi^4 action (the tutorial's point: 8; 0 with m2 > 0: the free "
+                "theory)",
+                0.0, 1e6);
+}
+
+void add_model_keys(ConfigSchema& s)
+{
+  s.add_int("model.coupling_layers", 16, "affine coupling layers, checkerboard parity alternating", 1, 1024)
+      .add_string("model.hidden_channels", "8,8",
+                  "channels of the hidden convolutions of each coupling network, comma-separated (1 -> ... -> 2)")
+      .add_int("model.kernel", 3, "odd kernel size of the periodic convolutions", 1, 63)
+      .add_real("model.leaky_slope", 0.01, "slope of leaky_relu (between the convolutions) for negative inputs", 0.0,
+                1.0)
+      .add_bool("model.final_tanh", true, "tanh on the networks' outputs s and t (as the tutorial)")
+      .add_string("model.precision", "float32", "the flow's arithmetic (HMC and all averages are double)",
+                  {"float32", "float64"})
+      .add_int("model.seed", 1, "seed of the networks' initial weights", 0, 9.0e18)
+      .add_string("model.file", "",
+                  "mode sample: the model file (output.model of a training run) whose flow proposes; ignored "
+                  "by the other modes");
+}
+
+void add_train_keys(ConfigSchema& s)
+{
+  s.add_int("train.steps", 2000, "optimiser steps of the reverse-KL training", 1, 1LL << 40)
+      .add_int("train.batch", 64, "global batch: model samples per step, split over the ranks", 1, 1LL << 31)
+      .add_real("train.learning_rate", 1e-3, "Adam's step size", 0.0, 1e3)
+      .add_real("train.beta1", 0.9, "Adam: decay of the first moment", 0.0, 0.9999999)
+      .add_real("train.beta2", 0.999, "Adam: decay of the second moment", 0.0, 0.9999999)
+      .add_real("train.epsilon", 1e-8, "Adam: added to the root of the second moment", 0.0, 1.0)
+      .add_int("train.seed", 1, "seed of the prior draws of training", 0, 9.0e18);
+}
+
+void add_sample_keys(ConfigSchema& s)
+{
+  s.add_int("sample.proposals", 16384, "proposals of the flow for the Metropolis-Hastings chain", 2, 1LL << 40)
+      .add_int("sample.batch", 1024, "proposals drawn at once (split over the ranks); one unit of work", 1, 1LL << 31)
+      .add_int("sample.seed", 2, "seed of the proposals and of the accept/reject draws", 0, 9.0e18);
+}
+
+void add_hmc_keys(ConfigSchema& s)
+{
+  s.add_int("hmc.chains", 64, "independent HMC chains run side by side (split over the ranks)", 1, 1LL << 31)
+      .add_int("hmc.thermalisation", 200, "trajectories of each chain before measuring", 0, 1LL << 40)
+      .add_int("hmc.trajectories", 500, "measured trajectories of each chain", 2, 1LL << 40)
+      .add_int("hmc.steps", 12, "leapfrog steps per trajectory", 1, 1 << 20)
+      .add_real("hmc.trajectory_length", 1.0, "molecular-dynamics time of a trajectory", 1e-6, 1e3)
+      .add_string("hmc.start", "cold",
+                  "start of each chain: cold (phi = 0) or hot (gaussian of width 0.5; wider starts can leave a "
+                  "chain of the broken phase stuck where the leapfrog is unstable)",
+                  {"cold", "hot"})
+      .add_int("hmc.seed", 3, "seed of the momenta, the accept/reject draws and a hot start", 0, 9.0e18);
+}
+
+std::vector<int> parse_channels(const std::string& text, const Config& config)
+{
+  std::vector<int> channels;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    std::size_t used = 0;
+    int value = 0;
+    try {
+      value = std::stoi(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    while (used < item.size() && item[used] == ' ')
+      ++used;
+    if (used != item.size() || value < 1 || value > 4096)
+      throw InputError(fmt::format("{}: expected comma-separated channel counts in [1, 4096] (\"8,8\"), got \"{}\"",
+                                   config.where("model.hidden_channels"), text));
+    channels.push_back(value);
+  }
+  return channels;
+}
+
+} // namespace
+
+const char* mode_name(Mode mode)
+{
+  switch (mode) {
+  case Mode::train: return "train";
+  case Mode::sample: return "sample";
+  case Mode::hmc: return "hmc";
+  default: return "all";
+  }
+}
+
+ConfigSchema schema()
+{
+  ConfigSchema s;
+  s.add_string("run.mode", "all",
+               "all: train the flow, sample with it, run HMC and compare; train: only train (writes output.model); "
+               "sample: the flow of model.file with its Metropolis-Hastings chain; hmc: only HMC",
+               {"all", "train", "sample", "hmc"});
+  add_theory_keys(s);
+  add_model_keys(s);
+  add_train_keys(s);
+  add_sample_keys(s);
+  add_hmc_keys(s);
+  s.add_string("output.model", "flow.model.h5", "the trained flow (HDF5), in the output directory (\"\": none)")
+      .add_string("output.table", "flow.dat",
+                  "one row per unit of work (training step, proposal batch, HMC "
+                  "trajectory), in the output directory");
+  RunKeyDefaults run;
+  run.checkpoint_wall_seconds = 600;
+  run.has_table = true;
+  run.progress_seconds = 30;
+  declare_run_keys(s, {"step", "steps", false}, run);
+  s.fixed_on_restart({"run.mode", "lattice.", "phi4.", "model.", "train.", "sample.", "hmc."});
+  s.reads_file("model.file");
+  s.writes_file("output.model").writes_file("output.table");
+  return s;
+}
+
+Params params_from(const Config& c)
+{
+  Params p;
+  const auto mode = c.get_string("run.mode");
+  p.mode = mode == "train" ? Mode::train : mode == "sample" ? Mode::sample : mode == "hmc" ? Mode::hmc : Mode::all;
+  p.lattice = static_cast<int>(c.get_int("lattice.size"));
+  p.precision = c.get_string("model.precision");
+  p.phi4 = {c.get_real("phi4.m2"), c.get_real("phi4.lambda")};
+  if (p.phi4.lambda == 0 && p.phi4.m2 <= 0)
+    throw InputError(fmt::format("{}: with lambda = 0 the action is bounded below only for m2 > 0 (got m2 = {})",
+                                 c.where({"phi4.m2", "phi4.lambda"}), p.phi4.m2));
+  p.flow.coupling_layers = static_cast<int>(c.get_int("model.coupling_layers"));
+  p.flow.net.hidden_channels = parse_channels(c.get_string("model.hidden_channels"), c);
+  p.flow.net.kernel = static_cast<int>(c.get_int("model.kernel"));
+  if (p.flow.net.kernel % 2 == 0 || p.flow.net.kernel > p.lattice)
+    throw InputError(fmt::format("{}: the kernel size must be odd and at most lattice.size = {}, got {}",
+                                 c.where("model.kernel"), p.lattice, p.flow.net.kernel));
+  p.flow.net.leaky_slope = c.get_real("model.leaky_slope");
+  p.flow.net.final_tanh = c.get_bool("model.final_tanh");
+  p.model_seed = static_cast<std::uint64_t>(c.get_int("model.seed"));
+  p.model_input = c.get_string("model.file");
+  if (p.mode == Mode::sample && p.model_input.empty())
+    throw InputError(
+        fmt::format("{}: run.mode = \"sample\" needs the model file of a training run", c.where("model.file")));
+  p.train.steps = c.get_int("train.steps");
+  p.train.batch = c.get_int("train.batch");
+  p.train.seed = static_cast<std::uint64_t>(c.get_int("train.seed"));
+  p.train.optimizer = {nn::OptimizerKind::adam,   c.get_real("train.learning_rate"), 0.0, c.get_real("train.beta1"),
+                       c.get_real("train.beta2"), c.get_real("train.epsilon"),       0.0, 0.0};
+  p.sample = {c.get_int("sample.proposals"), c.get_int("sample.batch"),
+              static_cast<std::uint64_t>(c.get_int("sample.seed"))};
+  p.hmc = {
+      c.get_int("hmc.chains"),  c.get_int("hmc.thermalisation"),     c.get_int("hmc.trajectories"),
+      c.get_int("hmc.steps"),   c.get_real("hmc.trajectory_length"), static_cast<std::uint64_t>(c.get_int("hmc.seed")),
+      c.get_string("hmc.start")};
+  p.model_file = c.get_string("output.model");
+  p.table_file = c.get_string("output.table");
+  if (p.mode == Mode::train && p.model_file.empty())
+    throw InputError(
+        fmt::format("{}: run.mode = \"train\" writes its product there; give a file name", c.where("output.model")));
+  return p;
+}
+
+} // namespace tessera::flow

@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tessera/flow/simulation.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "tessera/core/errors.hpp"
+#include "tessera/core/log.hpp"
+#include "tessera/flow/hmc.hpp"
+#include "tessera/flow/model_file.hpp"
+#include "tessera/flow/phi4_observables.hpp"
+#include "tessera/nn/independence_chain.hpp"
+#include "tessera/nn/reverse_kl.hpp"
+
+namespace tessera::flow {
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start)
+{
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+nn::LatticeShape shape_of(const Params& p)
+{
+  return {p.lattice, p.lattice};
+}
+
+// Every rank's measurements of its share, joined in rank order (= global sample order).
+Phi4Measurements gather(const Comm& comm, const Phi4Measurements& mine)
+{
+  if (comm.size() == 1) return mine;
+  Phi4Measurements all;
+  all.sites = mine.sites;
+  all.phi2 = comm.all_gather_v(mine.phi2);
+  all.magnetisation = comm.all_gather_v(mine.magnetisation);
+  all.correlation = comm.all_gather_v(mine.correlation);
+  all.field = comm.all_gather_v(mine.field);
+  all.samples = static_cast<Index>(all.phi2.size());
+  return all;
+}
+
+// Sample k of `from` appended to `to`.
+void append_sample(Phi4Measurements& to, const Phi4Measurements& from, Index k)
+{
+  const auto v = static_cast<std::size_t>(from.sites);
+  const auto first = static_cast<std::size_t>(k) * v;
+  to.sites = from.sites;
+  to.phi2.push_back(from.phi2[k]);
+  to.magnetisation.push_back(from.magnetisation[k]);
+  to.correlation.insert(to.correlation.end(), from.correlation.begin() + first, from.correlation.begin() + first + v);
+  to.field.insert(to.field.end(), from.field.begin() + first, from.field.begin() + first + v);
+  ++to.samples;
+}
+
+template <class T>
+using HostSpan = Kokkos::View<const T*, HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+template <class T>
+HostSpan<T> span_of(const std::vector<T>& v)
+{
+  return HostSpan<T>(v.data(), v.size());
+}
+
+void write_vector(CheckpointWriter& writer, const std::string& name, const std::vector<double>& v)
+{
+  writer.attribute(name + ".size", static_cast<std::int64_t>(v.size()));
+  if (!v.empty()) writer.write_shared(name, span_of(v));
+}
+
+std::vector<double> read_vector(CheckpointReader& reader, const std::string& name)
+{
+  if (reader.attribute_int(name + ".size") == 0) return {};
+  auto v = reader.read_shared<double>(name);
+  if (static_cast<std::int64_t>(v.size()) != reader.attribute_int(name + ".size"))
+    throw IoError(fmt::format("{}: dataset {} has {} values, its size attribute says {}", reader.path().string(), name,
+                              v.size(), reader.attribute_int(name + ".size")));
+  return v;
+}
+
+void write_series(CheckpointWriter& writer, const std::string& prefix, const Phi4Series& s)
+{
+  write_vector(writer, prefix + "phi2", s.phi2);
+  write_vector(writer, prefix + "abs_m", s.abs_magnetisation);
+  write_vector(writer, prefix + "chi2", s.chi2);
+  write_vector(writer, prefix + "correlation", s.correlation);
+  write_vector(writer, prefix + "field", s.field);
+}
+
+Phi4Series read_series(CheckpointReader& reader, const std::string& prefix)
+{
+  Phi4Series s;
+  s.phi2 = read_vector(reader, prefix + "phi2");
+  s.abs_magnetisation = read_vector(reader, prefix + "abs_m");
+  s.chi2 = read_vector(reader, prefix + "chi2");
+  s.correlation = read_vector(reader, prefix + "correlation");
+  s.field = read_vector(reader, prefix + "field");
+  return s;
+}
+
+// The flow, its optimiser and trainer, in the precision of model.precision.
+class FlowPart {
+public:
+  virtual ~FlowPart() = default;
+  virtual nn::ReverseKlStep train_step() = 0;
+  virtual std::int64_t train_steps() const = 0;
+  // log w = -S - log q and the measurements of this rank's `count` proposals, global
+  // proposal indices first ... first + count - 1.
+  virtual void propose(std::uint64_t first, Index count, std::vector<double>& log_weight,
+                       Phi4Measurements& measurements) = 0;
+  virtual std::size_t parameter_count() const = 0;
+  virtual void save(const Comm& comm, const std::filesystem::path& path, const Params& p) const = 0;
+  virtual void write(CheckpointWriter& writer) const = 0;
+  virtual void read(CheckpointReader& reader, const Params& p) = 0;
+  virtual void load(const Comm& comm, const std::filesystem::path& path) = 0;
+};
+
+template <class T>
+class FlowPartT final : public FlowPart {
+public:
+  FlowPartT(const Comm& comm, const Params& p)
+      : params_(p), shape_(shape_of(p)), action_(shape_, p.phi4), flow_(shape_, p.flow),
+        optimizer_(p.train.optimizer, flow_.parameter_count()), sample_seed_(p.sample.seed)
+  {
+    flow_.initialise(ExecSpace{}, p.model_seed);
+    if (p.trains()) {
+      trainer_.emplace(comm, flow_, action_, optimizer_, nn::ReverseKlSettings{p.train.batch, p.train.seed});
+    }
+  }
+
+  nn::ReverseKlStep train_step() override { return trainer_->step(); }
+  std::int64_t train_steps() const override { return trainer_ ? trainer_->steps() : 0; }
+  std::size_t parameter_count() const override { return flow_.parameter_count(); }
+
+  void propose(std::uint64_t first, Index count, std::vector<double>& log_weight,
+               Phi4Measurements& measurements) override
+  {
+    const ExecSpace space;
+    const Index values = count * shape_.sites();
+    if (static_cast<Index>(z_.extent(0)) < values) {
+      z_ = nn::FieldBatch<T>("tessera::flow::proposals::z", values);
+      log_q_ = nn::SampleValues<T>("tessera::flow::proposals::log_q", count);
+      action_values_ = nn::SampleValues<T>("tessera::flow::proposals::action", count);
+    }
+    const auto z = Kokkos::subview(z_, std::pair<Index, Index>(0, values));
+    const auto log_q = Kokkos::subview(log_q_, std::pair<Index, Index>(0, count));
+    const auto s = Kokkos::subview(action_values_, std::pair<Index, Index>(0, count));
+    flow_.draw_prior(space, sample_seed_, first, z, log_q);
+    const auto phi = flow_.forward(space, z, log_q);
+    action_.evaluate(space, phi, s);
+    measurements = measure_phi4<T>(space, shape_, phi);
+    const auto q = host_copy(log_q), a = host_copy(s);
+    log_weight.resize(count);
+    for (Index i = 0; i < count; ++i)
+      log_weight[i] = -static_cast<double>(a(i)) - static_cast<double>(q(i));
+  }
+
+  void save(const Comm& comm, const std::filesystem::path& path, const Params& p) const override
+  {
+    write_flow_model<T>(comm, path, p, flow_, optimizer_);
+  }
+  void write(CheckpointWriter& writer) const override { write_flow_state<T>(writer, params_, flow_, optimizer_); }
+  void load(const Comm& comm, const std::filesystem::path& path) override
+  {
+    read_flow_model<T>(comm, path, params_, flow_, optimizer_);
+  }
+  void read(CheckpointReader& reader, const Params& p) override
+  {
+    read_flow_state<T>(reader, p, flow_, optimizer_);
+    if (trainer_) trainer_->set_steps(optimizer_.steps());
+  }
+
+private:
+  Params params_;
+  nn::LatticeShape shape_;
+  Phi4Action<T> action_;
+  nn::AffineFlow<T> flow_;
+  nn::Optimizer<T> optimizer_;
+  std::optional<nn::ReverseKlTrainer<T>> trainer_;
+  std::uint64_t sample_seed_;
+  nn::FieldBatch<T> z_;
+  nn::SampleValues<T> log_q_, action_values_;
+};
+
+std::unique_ptr<FlowPart> make_flow_part(const Comm& comm, const Params& p)
+{
+  if (p.precision == "float64") return std::make_unique<FlowPartT<double>>(comm, p);
+  return std::make_unique<FlowPartT<float>>(comm, p);
+}
+
+// What one unit of work gave, for the table and the progress lines.
+struct UnitRecord {
+  std::string phase;
+  std::int64_t step = 0;
+  double loss = nan, ess = nan, acceptance = nan, phi2 = nan, abs_m = nan;
+};
+
+} // namespace
+
+class Simulation::State {
+public:
+  State(const RunContext& context, const Params& p, CheckpointReader* checkpoint)
+      : context_(context), p_(p), shape_(shape_of(p)), chain_(p.sample.seed), chain_estimates_(shape_, 1),
+        hmc_action_(shape_, p.phi4), hmc_estimates_(shape_, p.hmc.chains)
+  {
+    const Comm& comm = context.comm;
+    if (p.trains() && p.train.batch < comm.size())
+      throw InputError(fmt::format("train.batch = {} is below the number of ranks ({})", p.train.batch, comm.size()));
+    if (p.samples() && p.sample.batch < comm.size())
+      throw InputError(fmt::format("sample.batch = {} is below the number of ranks ({})", p.sample.batch, comm.size()));
+    if (p.runs_hmc() && p.hmc.chains < comm.size())
+      throw InputError(fmt::format("hmc.chains = {} is below the number of ranks ({})", p.hmc.chains, comm.size()));
+    if (p.trains() || p.samples()) flow_ = make_flow_part(comm, p);
+    if (p.mode == Mode::sample) {
+      flow_->load(comm, p.model_input);
+    }
+    if (p.runs_hmc()) start_hmc();
+    if (checkpoint != nullptr) read(*checkpoint);
+    log::info("flow: {} x {} lattice, m2 = {}, lambda = {}; mode {}{}", p.lattice, p.lattice, p.phi4.m2, p.phi4.lambda,
+              mode_name(p.mode),
+              flow_ ? fmt::format("; {} coupling layers, {} parameters ({})", p.flow.coupling_layers,
+                                  flow_->parameter_count(), p.precision)
+                    : std::string());
+  }
+
+  std::int64_t sample_batches() const
+  {
+    return p_.samples() ? (p_.sample.proposals + p_.sample.batch - 1) / p_.sample.batch : 0;
+  }
+  std::int64_t hmc_units() const { return p_.runs_hmc() ? p_.hmc.thermalisation + p_.hmc.trajectories : 0; }
+  std::int64_t train_units() const { return p_.trains() ? p_.train.steps : 0; }
+  double end() const { return static_cast<double>(train_units() + sample_batches() + hmc_units()); }
+  double position() const
+  {
+    return static_cast<double>(train_done() + batches_done_ +
+                               (hmc_ ? static_cast<std::int64_t>(hmc_->trajectories()) : 0));
+  }
+
+  void advance()
+  {
+    const auto start = Clock::now();
+    if (train_done() < train_units()) {
+      train();
+      train_seconds_ += seconds_since(start);
+    } else if (batches_done_ < sample_batches()) {
+      sample();
+      sample_seconds_ += seconds_since(start);
+    } else {
+      trajectory();
+      (hmc_->trajectories() > static_cast<std::uint64_t>(p_.hmc.thermalisation) ? hmc_seconds_
+                                                                                : hmc_thermalisation_seconds_) +=
+          seconds_since(start);
+    }
+  }
+
+  DiagnosticsRow diagnostics() const
+  {
+    DiagnosticsRow row;
+    row.add("phase", last_.phase)
+        .add("step", last_.step)
+        .add("loss", last_.loss)
+        .add("ess", last_.ess)
+        .add("acceptance", last_.acceptance)
+        .add("phi2", last_.phi2)
+        .add("abs_m", last_.abs_m);
+    return row;
+  }
+
+  std::string status() const
+  {
+    if (last_.phase == "train")
+      return fmt::format("train {} loss {:.4g} ess {:.3f}", last_.step, last_.loss, last_.ess);
+    if (last_.phase == "sample")
+      return fmt::format("sample batch {} acceptance {:.3f}", last_.step, chain_.acceptance());
+    return fmt::format("hmc {} acceptance {:.3f}", last_.step, last_.acceptance);
+  }
+
+  void check() const
+  {
+    if (last_.phase == "train" && !std::isfinite(last_.loss))
+      throw Error(ExitCode::failure, fmt::format("flow training step {}: the loss is {} (lower train.learning_rate?)",
+                                                 last_.step, last_.loss));
+  }
+
+  void write_checkpoint(CheckpointWriter& w) const
+  {
+    w.attribute("flow.format", "tessera-flow-checkpoint 1");
+    w.attribute("train.seconds", train_seconds_);
+    w.attribute("sample.seconds", sample_seconds_);
+    w.attribute("hmc.seconds", hmc_seconds_);
+    w.attribute("hmc.thermalisation_seconds", hmc_thermalisation_seconds_);
+    if (flow_) flow_->write(w);
+    w.attribute("chain.batches", batches_done_);
+    w.attribute("chain.proposals", chain_.proposals());
+    w.attribute("chain.accepted", chain_.accepted());
+    w.attribute("chain.current", chain_.current());
+    w.attribute("chain.current_log_weight", chain_.current_log_weight());
+    write_vector(w, "chain/log_weights", log_weights_);
+    write_vector(w, "chain/current_phi2", current_.phi2);
+    write_vector(w, "chain/current_magnetisation", current_.magnetisation);
+    write_vector(w, "chain/current_correlation", current_.correlation);
+    write_vector(w, "chain/current_field", current_.field);
+    write_series(w, "chain/", chain_estimates_.series());
+    if (hmc_) {
+      const auto fields = gathered_hmc_fields();
+      write_vector(w, "hmc/fields", fields);
+      w.attribute("hmc.trajectories", static_cast<std::int64_t>(hmc_->trajectories()));
+      write_vector(w, "hmc/accepted", hmc_accepted_);
+      write_series(w, "hmc/", hmc_estimates_.series());
+    }
+  }
+
+  Results results();
+
+private:
+  std::int64_t train_done() const { return flow_ ? flow_->train_steps() : 0; }
+
+  void train()
+  {
+    const auto step = flow_->train_step();
+    last_ = {"train", flow_->train_steps() - 1, step.loss, step.ess};
+    last_train_ = step;
+    if (flow_->train_steps() == p_.train.steps && !p_.model_file.empty()) {
+      const auto path = context_.output_dir / p_.model_file;
+      flow_->save(context_.comm, path, p_);
+      log::info("model written to {}", path.string());
+    }
+  }
+
+  void sample()
+  {
+    const Comm& comm = context_.comm;
+    const std::int64_t first = batches_done_ * p_.sample.batch;
+    const std::int64_t count = std::min(p_.sample.batch, p_.sample.proposals - first);
+    const auto share = block_range(count, comm.rank(), comm.size());
+    std::vector<double> log_weight;
+    Phi4Measurements mine;
+    flow_->propose(static_cast<std::uint64_t>(first + share.first), share.count, log_weight, mine);
+    log_weight = comm.size() > 1 ? comm.all_gather_v(log_weight) : log_weight;
+    const Phi4Measurements batch = gather(comm, mine);
+    const auto states = chain_.advance(log_weight);
+    Phi4Measurements chain;
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      if (states[i] >= first) {
+        append_sample(chain, batch, states[i] - first);
+      } else {
+        append_sample(chain, current_, 0);
+      }
+    }
+    current_ = Phi4Measurements{};
+    append_sample(current_, chain, chain.samples - 1);
+    chain_estimates_.add(chain);
+    log_weights_.insert(log_weights_.end(), log_weight.begin(), log_weight.end());
+    ++batches_done_;
+    last_ = {"sample",
+             batches_done_ - 1,
+             nan,
+             ess(log_weight),
+             chain_.acceptance(),
+             mean(chain.phi2),
+             mean_abs(chain.magnetisation) / static_cast<double>(shape_.sites())};
+  }
+
+  void trajectory()
+  {
+    const Comm& comm = context_.comm;
+    const auto t = hmc_->trajectory();
+    std::uint64_t accepted = 0;
+    for (const char a : t.accepted)
+      accepted += a != 0;
+    accepted = comm.sum(accepted);
+    hmc_accepted_.push_back(static_cast<double>(accepted) / static_cast<double>(p_.hmc.chains));
+    last_ = {"hmc", static_cast<std::int64_t>(hmc_->trajectories()) - 1, nan, nan, hmc_accepted_.back()};
+    if (hmc_->trajectories() <= static_cast<std::uint64_t>(p_.hmc.thermalisation)) return;
+    const auto all = gather(comm, measure_phi4<double>(ExecSpace{}, shape_, hmc_->fields()));
+    hmc_estimates_.add(all);
+    last_.phi2 = mean(all.phi2);
+    last_.abs_m = mean_abs(all.magnetisation) / static_cast<double>(shape_.sites());
+  }
+
+  void start_hmc()
+  {
+    const Comm& comm = context_.comm;
+    const auto share = block_range(p_.hmc.chains, comm.rank(), comm.size());
+    HmcParams h;
+    h.trajectory_length = p_.hmc.trajectory_length;
+    h.steps = static_cast<int>(p_.hmc.steps);
+    h.seed = p_.hmc.seed;
+    h.first_chain = static_cast<std::uint64_t>(share.first);
+    hmc_ = std::make_unique<BatchedHmc<double>>(hmc_action_, share.count, h);
+    if (p_.hmc.start == "hot") {
+      hmc_->start_hot(0.5);
+    } else {
+      hmc_->start_cold();
+    }
+  }
+
+  std::vector<double> gathered_hmc_fields() const
+  {
+    const auto host = host_copy(hmc_->fields());
+    const std::vector<double> mine(host.data(), host.data() + host.extent(0));
+    return context_.comm.size() > 1 ? context_.comm.all_gather_v(mine) : mine;
+  }
+
+  void read(CheckpointReader& r)
+  {
+    if (!r.has_attribute("flow.format") || r.attribute_string("flow.format") != "tessera-flow-checkpoint 1")
+      throw IoError(fmt::format("{}: not a tessera-flow checkpoint", r.path().string()));
+    train_seconds_ = r.attribute_real("train.seconds");
+    sample_seconds_ = r.attribute_real("sample.seconds");
+    hmc_seconds_ = r.attribute_real("hmc.seconds");
+    hmc_thermalisation_seconds_ = r.attribute_real("hmc.thermalisation_seconds");
+    if (flow_) flow_->read(r, p_);
+    batches_done_ = r.attribute_int("chain.batches");
+    chain_.restore(r.attribute_int("chain.proposals"), r.attribute_int("chain.accepted"),
+                   r.attribute_int("chain.current"), r.attribute_real("chain.current_log_weight"));
+    log_weights_ = read_vector(r, "chain/log_weights");
+    current_ = Phi4Measurements{};
+    current_.phi2 = read_vector(r, "chain/current_phi2");
+    current_.magnetisation = read_vector(r, "chain/current_magnetisation");
+    current_.correlation = read_vector(r, "chain/current_correlation");
+    current_.field = read_vector(r, "chain/current_field");
+    current_.samples = static_cast<Index>(current_.phi2.size());
+    current_.sites = shape_.sites();
+    chain_estimates_.restore(read_series(r, "chain/"));
+    if (hmc_) {
+      const auto fields = read_vector(r, "hmc/fields");
+      const Comm& comm = context_.comm;
+      const auto share = block_range(p_.hmc.chains, comm.rank(), comm.size());
+      const auto v = static_cast<std::size_t>(shape_.sites());
+      if (fields.size() != static_cast<std::size_t>(p_.hmc.chains) * v)
+        throw IoError(fmt::format("{}: hmc/fields holds {} values, hmc.chains x V = {}", r.path().string(),
+                                  fields.size(), static_cast<std::size_t>(p_.hmc.chains) * v));
+      nn::FieldBatch<double> mine("tessera::flow::restart_fields", share.count * shape_.sites());
+      auto host = Kokkos::create_mirror_view(mine);
+      for (std::size_t i = 0; i < host.extent(0); ++i)
+        host(i) = fields[static_cast<std::size_t>(share.first) * v + i];
+      Kokkos::deep_copy(mine, host);
+      hmc_accepted_ = read_vector(r, "hmc/accepted");
+      const auto trajectories = static_cast<std::uint64_t>(r.attribute_int("hmc.trajectories"));
+      hmc_->restore(mine, trajectories);
+      hmc_estimates_.restore(read_series(r, "hmc/"));
+    }
+  }
+
+  static double mean(const std::vector<double>& v)
+  {
+    double s = 0;
+    for (const double x : v)
+      s += x;
+    return v.empty() ? nan : s / static_cast<double>(v.size());
+  }
+  static double mean_abs(const std::vector<double>& v)
+  {
+    double s = 0;
+    for (const double x : v)
+      s += std::abs(x);
+    return v.empty() ? nan : s / static_cast<double>(v.size());
+  }
+  // (sum w)^2 / (N sum w^2) of importance weights given as log w.
+  static double ess(const std::vector<double>& log_w)
+  {
+    if (log_w.empty()) return nan;
+    double largest = -std::numeric_limits<double>::infinity();
+    for (const double x : log_w)
+      largest = std::max(largest, x);
+    double s = 0, s2 = 0;
+    for (const double x : log_w) {
+      const double w = std::exp(x - largest);
+      s += w;
+      s2 += w * w;
+    }
+    return s * s / (static_cast<double>(log_w.size()) * s2);
+  }
+
+  RunContext context_;
+  Params p_;
+  nn::LatticeShape shape_;
+  std::unique_ptr<FlowPart> flow_;
+  nn::ReverseKlStep last_train_;
+  nn::IndependenceChain chain_;
+  std::int64_t batches_done_ = 0;
+  std::vector<double> log_weights_;
+  Phi4Measurements current_; // the measurements of the proposal the chain stands on
+  Phi4Estimates chain_estimates_;
+  Phi4Action<double> hmc_action_;
+  std::unique_ptr<BatchedHmc<double>> hmc_;
+  std::vector<double> hmc_accepted_; // acceptance over the chains, per trajectory
+  Phi4Estimates hmc_estimates_;
+  double train_seconds_ = 0, sample_seconds_ = 0, hmc_seconds_ = 0, hmc_thermalisation_seconds_ = 0;
+  UnitRecord last_;
+};
+
+} // namespace tessera::flow
+
+namespace tessera::flow {
+
+namespace {
+
+nlohmann::json estimate_json(const ChainEstimate& e)
+{
+  if (!e.has_estimate) return {{"mean", e.mean}, {"samples", e.samples}};
+  return {{"mean", e.mean},
+          {"error", e.error},
+          {"tau_int", e.tau_int},
+          {"tau_int_error", e.tau_int_error},
+          {"samples", e.samples}};
+}
+
+nlohmann::json jackknife_json(const JackknifeEstimate& e)
+{
+  return {{"value", std::isfinite(e.value) ? e.value : 0.0},
+          {"error", std::isfinite(e.error) ? e.error : 0.0},
+          {"finite", std::isfinite(e.value)}};
+}
+
+nlohmann::json observables_json(const Phi4Results& r)
+{
+  nlohmann::json g = nlohmann::json::array();
+  for (const auto& e : r.zero_momentum)
+    g.push_back(jackknife_json(e));
+  return {{"phi2", estimate_json(r.phi2)},
+          {"abs_magnetisation_per_site", estimate_json(r.abs_magnetisation)},
+          {"chi2", estimate_json(r.chi2)},
+          {"chi2_connected", jackknife_json(r.chi2_connected)},
+          {"pole_mass", jackknife_json(r.pole_mass)},
+          {"zero_momentum_correlator", g}};
+}
+
+// Seconds per effectively independent measurement of an observable with autocorrelation
+// time tau_int (in units of the series' steps) given `seconds` for `steps` steps.
+double cost_per_independent(double seconds, double steps, const ChainEstimate& e)
+{
+  if (!e.has_estimate || steps <= 0) return nan;
+  return seconds / steps * 2 * e.tau_int;
+}
+
+std::string row_line(const std::string& name, const Phi4Results& r, double cost)
+{
+  return fmt::format("{:<10} <phi^2> {}  <|M|>/V {}  chi_2 {}  tau_int(|M|) {:.2f}  s per independent |M| {:.3g}", name,
+                     r.phi2.describe(5), r.abs_magnetisation.describe(5), r.chi2.describe(4),
+                     r.abs_magnetisation.tau_int, cost);
+}
+
+} // namespace
+
+Results Simulation::State::results()
+{
+  Results out;
+  auto& j = out.json;
+  j["mode"] = mode_name(p_.mode);
+  j["lattice"] = p_.lattice;
+  j["m2"] = p_.phi4.m2;
+  j["lambda"] = p_.phi4.lambda;
+  double units = 0, seconds = 0;
+  if (flow_) {
+    j["flow"] = {{"parameters", flow_->parameter_count()},
+                 {"precision", p_.precision},
+                 {"coupling_layers", p_.flow.coupling_layers}};
+  }
+  if (p_.trains()) {
+    j["train"] = {{"steps", train_done()},
+                  {"last_loss", last_train_.loss},
+                  {"last_batch_ess", last_train_.ess},
+                  {"seconds", train_seconds_},
+                  {"samples_per_second", train_seconds_ > 0 ? static_cast<double>(train_done()) *
+                                                                  static_cast<double>(p_.train.batch) / train_seconds_
+                                                            : 0.0}};
+    out.lines.push_back(fmt::format("training: {} steps of {} samples in {:.1f} s; last batch: loss {:.4f}, ESS {:.3f}",
+                                    train_done(), p_.train.batch, train_seconds_, last_train_.loss, last_train_.ess));
+    units += static_cast<double>(train_done()) * static_cast<double>(p_.train.batch);
+    seconds += train_seconds_;
+  }
+  if (p_.samples() && chain_.proposals() > 1) {
+    const auto r = chain_estimates_.results();
+    const double proposals = static_cast<double>(chain_.proposals());
+    const double cost = cost_per_independent(sample_seconds_, proposals, r.abs_magnetisation);
+    const double with_training = cost_per_independent(sample_seconds_ + train_seconds_, proposals, r.abs_magnetisation);
+    j["sample"] = {{"proposals", chain_.proposals()},
+                   {"acceptance", chain_.acceptance()},
+                   {"ess_per_proposal", ess(log_weights_)},
+                   {"seconds", sample_seconds_},
+                   {"observables", observables_json(r)},
+                   {"seconds_per_independent_abs_m", cost},
+                   {"seconds_per_independent_abs_m_with_training", with_training}};
+    out.lines.push_back(fmt::format("flow + MH: {} proposals, acceptance {:.3f}, ESS per proposal {:.3f}",
+                                    chain_.proposals(), chain_.acceptance(), ess(log_weights_)));
+    out.lines.push_back(row_line("flow + MH", r, cost));
+    units += proposals;
+    seconds += sample_seconds_;
+  }
+  if (p_.runs_hmc() && hmc_estimates_.steps() > 1) {
+    const auto r = hmc_estimates_.results();
+    const double steps = static_cast<double>(hmc_estimates_.steps());
+    // A step of the series is one trajectory of every chain: seconds per chain-trajectory.
+    const double cost =
+        cost_per_independent(hmc_seconds_ / static_cast<double>(p_.hmc.chains), steps, r.abs_magnetisation);
+    j["hmc"] = {{"chains", p_.hmc.chains},
+                {"trajectories", hmc_->trajectories()},
+                {"acceptance", mean(hmc_accepted_)},
+                {"seconds", hmc_seconds_},
+                {"thermalisation_seconds", hmc_thermalisation_seconds_},
+                {"observables", observables_json(r)},
+                {"seconds_per_independent_abs_m", cost}};
+    out.lines.push_back(fmt::format("HMC: {} chains x {} trajectories ({} thermalisation), acceptance {:.3f}",
+                                    p_.hmc.chains, hmc_->trajectories(), p_.hmc.thermalisation, mean(hmc_accepted_)));
+    out.lines.push_back(row_line("HMC", r, cost));
+    units += steps * static_cast<double>(p_.hmc.chains);
+    seconds += hmc_seconds_;
+  }
+  out.rate = seconds > 0 ? units / seconds : 0;
+  out.rate_unit = "samples/s";
+  return out;
+}
+
+SimulationInfo Simulation::info()
+{
+  SimulationInfo i;
+  i.name = "flow";
+  i.description = "Tessera flows: a normalizing flow for 2-D phi^4 trained by reverse KL, made exact by an "
+                  "independence Metropolis-Hastings chain, against HMC";
+  i.unit = {"step", "steps", false};
+  i.table_key = "output.table";
+  i.output_files = {"*.model.h5"};
+  return i;
+}
+
+Simulation::Simulation(const RunContext& context, const Params& params)
+    : state_(std::make_unique<State>(context, params, nullptr))
+{
+}
+Simulation::Simulation(const RunContext& context, const Params& params, CheckpointReader& checkpoint)
+    : state_(std::make_unique<State>(context, params, &checkpoint))
+{
+}
+Simulation::Simulation(Simulation&&) noexcept = default;
+Simulation::~Simulation() = default;
+
+void Simulation::advance(double)
+{
+  state_->advance();
+}
+double Simulation::position() const
+{
+  return state_->position();
+}
+double Simulation::end() const
+{
+  return state_->end();
+}
+void Simulation::write_checkpoint(CheckpointWriter& writer) const
+{
+  state_->write_checkpoint(writer);
+}
+DiagnosticsRow Simulation::diagnostics() const
+{
+  return state_->diagnostics();
+}
+std::string Simulation::status() const
+{
+  return state_->status();
+}
+void Simulation::check() const
+{
+  state_->check();
+}
+Results Simulation::results()
+{
+  return state_->results();
+}
+
+} // namespace tessera::flow
