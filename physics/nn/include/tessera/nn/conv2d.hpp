@@ -66,6 +66,33 @@ struct ScatterTaps {
   }
 };
 
+// dW(c, r) = sum_j dz(c, j) taps(r, j) and db(c) = sum_j dz(c, j) (r = taps), a team per
+// output reducing over the columns: the portable gemm tiles only M x N, which for a
+// convolution's weight gradient (M x N = channels x channels k^2, K = n V) is a single tile,
+// i.e. a single thread.
+template <class T>
+struct WeightGradient {
+  ConstMatrix<T> dz, taps;
+  Matrix<T> weight_gradient, bias_gradient;
+  KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& team) const
+  {
+    const Index rows = dz.extent(0), w = team.league_rank();
+    const Index c = w % rows, r = w / rows;
+    const bool bias = r == static_cast<Index>(taps.extent(0));
+    T sum = 0;
+    Kokkos::parallel_reduce(
+        Kokkos::TeamThreadRange(team, static_cast<Index>(dz.extent(1))),
+        [&](const Index j, T& partial) { partial += dz(c, j) * (bias ? T(1) : taps(r, j)); }, sum);
+    Kokkos::single(Kokkos::PerTeam(team), [&] {
+      if (bias) {
+        bias_gradient(c, 0) = sum;
+      } else {
+        weight_gradient(c, r) = sum;
+      }
+    });
+  }
+};
+
 } // namespace detail
 
 template <class T>
@@ -161,8 +188,14 @@ public:
       dz = out;
     }
     const auto taps_n = first_columns(taps_, n);
-    gemm(space, Trans::no, Trans::yes, T(1), dz, taps_n, T(0), weight_gradient_, gemm_path_);
-    gemm(space, Trans::no, Trans::no, T(1), dz, Matrix<T>(ones_.data(), n, 1), T(0), bias_gradient_, gemm_path_);
+    if (have_kokkos_kernels && gemm_path_ == GemmPath::library) {
+      gemm(space, Trans::no, Trans::yes, T(1), dz, taps_n, T(0), weight_gradient_, gemm_path_);
+      gemm(space, Trans::no, Trans::no, T(1), dz, Matrix<T>(ones_.data(), n, 1), T(0), bias_gradient_, gemm_path_);
+    } else {
+      par_for_team("tessera::nn::conv2d::weight_gradient",
+                   team_policy(space, static_cast<Index>(out_) * (taps() + 1), 0, 0),
+                   detail::WeightGradient<T>{dz, taps_n, weight_gradient_, bias_gradient_});
+    }
     if (dx.span() == 0) return;
     const auto tap_gradient = first_columns(tap_gradient_, n);
     gemm(space, Trans::yes, Trans::no, T(1), weights_, dz, T(0), tap_gradient, gemm_path_);
