@@ -129,6 +129,7 @@ ConfigSchema schema()
   run.checkpoint_wall_seconds = 600;
   run.has_table = true;
   run.progress_seconds = 30;
+  run.log_interval = 100;
   declare_run_keys(s, {"step", "steps", false}, run);
   s.fixed_on_restart({"run.mode", "lattice.", "phi4.", "model.", "train.", "sample.", "hmc."});
   s.reads_file("model.file");
