@@ -160,7 +160,7 @@ Params params_from(const Config& c)
   p.model_input = c.get_string("model.file");
   if (p.mode == Mode::sample && p.model_input.empty())
     throw InputError(
-        fmt::format("{}: run.mode = \"sample\" needs the model file of a training run", c.where("model.file")));
+        fmt::format("{}: run.mode = \"sample\" needs model.file, the model file of a training run", c.where("model.file")));
   p.train.steps = c.get_int("train.steps");
   p.train.batch = c.get_int("train.batch");
   p.train.seed = static_cast<std::uint64_t>(c.get_int("train.seed"));
@@ -172,6 +172,18 @@ Params params_from(const Config& c)
       c.get_int("hmc.chains"),  c.get_int("hmc.thermalisation"),     c.get_int("hmc.trajectories"),
       c.get_int("hmc.steps"),   c.get_real("hmc.trajectory_length"), static_cast<std::uint64_t>(c.get_int("hmc.seed")),
       c.get_string("hmc.start")};
+  // The estimates keep C(x) and phi(x) of every step of a series (the jackknife of G_c and
+  // the pole mass), 16 V bytes per step: refuse a run whose series would not fit in memory.
+  const double bytes_per_step = 16.0 * p.lattice * p.lattice, limit = 4.0 * (1LL << 30);
+  if (p.samples() && static_cast<double>(p.sample.proposals) * bytes_per_step > limit)
+    throw InputError(fmt::format("{}: {} proposals on a {} x {} lattice keep {:.3g} GB of measurements (at most 4 GB)",
+                                 c.where("sample.proposals"), p.sample.proposals, p.lattice, p.lattice,
+                                 static_cast<double>(p.sample.proposals) * bytes_per_step * 1e-9));
+  if (p.runs_hmc() && static_cast<double>(p.hmc.trajectories) * bytes_per_step > limit)
+    throw InputError(fmt::format("{}: {} trajectories on a {} x {} lattice keep {:.3g} GB of measurements (at most "
+                                 "4 GB)",
+                                 c.where("hmc.trajectories"), p.hmc.trajectories, p.lattice, p.lattice,
+                                 static_cast<double>(p.hmc.trajectories) * bytes_per_step * 1e-9));
   p.model_file = c.get_string("output.model");
   p.table_file = c.get_string("output.table");
   if (p.mode == Mode::train && p.model_file.empty())
