@@ -43,15 +43,15 @@ void expect_within_4_sigma(const std::string& name, const Json& estimate, double
   std::printf("  %-22s %.5f +- %.5f  exact %.5f  (%+.2f sigma)\n", name.c_str(), value, error, exact,
               (value - exact) / error);
   EXPECT_GT(error, 0) << name;
-  EXPECT_LT(error, 0.1 * std::fabs(exact)) << name; // a measurement, not noise
+  EXPECT_LT(error, 0.2 * std::fabs(exact)) << name; // a measurement, not noise
   EXPECT_LT(std::fabs(value - exact), 4 * error) << name << ": " << value << " +- " << error << ", exact " << exact;
 }
 
 TEST(FlowExactness, MetropolisHastingsChainReproducesTheFreeTheory)
 {
-  // 60 steps leave the flow rough (chain acceptance about 0.6, tau_int of <phi^2> about 10).
+  // 60 steps leave the flow rough (chain acceptance about 0.6, tau_int of <phi^2> about 10; 8192 proposals).
   const auto j = run({"phi4.m2=1", "phi4.lambda=0", "model.coupling_layers=4", "train.steps=60", "train.batch=32",
-                      "train.learning_rate=0.01", "sample.proposals=32768", "sample.batch=4096", "hmc.chains=1",
+                      "train.learning_rate=0.01", "sample.proposals=8192", "sample.batch=4096", "hmc.chains=1",
                       "hmc.thermalisation=0", "hmc.trajectories=2"});
   ASSERT_TRUE(j.contains("sample")) << j.dump();
   const auto& s = j["sample"];
