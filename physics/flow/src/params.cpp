@@ -90,8 +90,9 @@ std::vector<int> parse_channels(const std::string& text, const Config& config)
     while (used < item.size() && item[used] == ' ')
       ++used;
     if (used != item.size() || value < 1 || value > 4096)
-      throw InputError(fmt::format("{}: expected comma-separated channel counts in [1, 4096] (\"8,8\"), got \"{}\"",
-                                   config.where("model.hidden_channels"), text));
+      throw InputError(fmt::format(
+          "{}: key 'model.hidden_channels' = \"{}\": expected comma-separated channel counts in [1, 4096] (\"8,8\")",
+          config.where("model.hidden_channels"), text));
     channels.push_back(value);
   }
   return channels;
@@ -146,21 +147,23 @@ Params params_from(const Config& c)
   p.precision = c.get_string("model.precision");
   p.phi4 = {c.get_real("phi4.m2"), c.get_real("phi4.lambda")};
   if (p.phi4.lambda == 0 && p.phi4.m2 <= 0)
-    throw InputError(fmt::format("{}: with lambda = 0 the action is bounded below only for m2 > 0 (got m2 = {})",
+    throw InputError(fmt::format("{}: keys 'phi4.m2' = {} and 'phi4.lambda' = 0: with lambda = 0 the action is "
+                                 "bounded below only for m2 > 0",
                                  c.where({"phi4.m2", "phi4.lambda"}), p.phi4.m2));
   p.flow.coupling_layers = static_cast<int>(c.get_int("model.coupling_layers"));
   p.flow.net.hidden_channels = parse_channels(c.get_string("model.hidden_channels"), c);
   p.flow.net.kernel = static_cast<int>(c.get_int("model.kernel"));
   if (p.flow.net.kernel % 2 == 0 || p.flow.net.kernel > p.lattice)
-    throw InputError(fmt::format("{}: the kernel size must be odd and at most lattice.size = {}, got {}",
-                                 c.where("model.kernel"), p.lattice, p.flow.net.kernel));
+    throw InputError(
+        fmt::format("{}: key 'model.kernel' = {}: the kernel size must be odd and at most lattice.size = {}",
+                    c.where({"model.kernel", "lattice.size"}), p.flow.net.kernel, p.lattice));
   p.flow.net.leaky_slope = c.get_real("model.leaky_slope");
   p.flow.net.final_tanh = c.get_bool("model.final_tanh");
   p.model_seed = static_cast<std::uint64_t>(c.get_int("model.seed"));
   p.model_input = c.get_string("model.file");
   if (p.mode == Mode::sample && p.model_input.empty())
-    throw InputError(
-        fmt::format("{}: run.mode = \"sample\" needs model.file, the model file of a training run", c.where("model.file")));
+    throw InputError(fmt::format("{}: key 'model.file': run.mode = \"sample\" needs the model file of a training run",
+                                 c.where({"model.file", "run.mode"})));
   p.train.steps = c.get_int("train.steps");
   p.train.batch = c.get_int("train.batch");
   p.train.seed = static_cast<std::uint64_t>(c.get_int("train.seed"));
@@ -188,7 +191,8 @@ Params params_from(const Config& c)
   p.table_file = c.get_string("output.table");
   if (p.mode == Mode::train && p.model_file.empty())
     throw InputError(
-        fmt::format("{}: run.mode = \"train\" writes its product there; give a file name", c.where("output.model")));
+        fmt::format("{}: key 'output.model': run.mode = \"train\" writes its product there; give a file name",
+                    c.where({"output.model", "run.mode"})));
   return p;
 }
 

@@ -291,11 +291,18 @@ public:
   void write_checkpoint(CheckpointWriter& w) const
   {
     w.attribute("flow.format", "tessera-flow-checkpoint 1");
-    w.attribute("train.seconds", train_seconds_);
-    w.attribute("sample.seconds", sample_seconds_);
-    w.attribute("hmc.seconds", hmc_seconds_);
-    w.attribute("hmc.thermalisation_seconds", hmc_thermalisation_seconds_);
+    // Every rank must write the same attributes (their checksum): the slowest rank's times.
+    const Comm& comm = context_.comm;
+    w.attribute("train.seconds", comm.max(train_seconds_));
+    w.attribute("sample.seconds", comm.max(sample_seconds_));
+    w.attribute("hmc.seconds", comm.max(hmc_seconds_));
+    w.attribute("hmc.thermalisation_seconds", comm.max(hmc_thermalisation_seconds_));
     if (flow_) flow_->write(w);
+    // The last training step's numbers, for the summary of a run restarted after training.
+    w.attribute("train.last_loss", last_train_.loss);
+    w.attribute("train.last_loss_variance", last_train_.loss_variance);
+    w.attribute("train.last_ess", last_train_.ess);
+    w.attribute("train.last_mean_action", last_train_.mean_action);
     w.attribute("chain.batches", batches_done_);
     w.attribute("chain.proposals", chain_.proposals());
     w.attribute("chain.accepted", chain_.accepted());
@@ -417,6 +424,8 @@ private:
     hmc_seconds_ = r.attribute_real("hmc.seconds");
     hmc_thermalisation_seconds_ = r.attribute_real("hmc.thermalisation_seconds");
     if (flow_) flow_->read(r, p_);
+    last_train_ = {r.attribute_real("train.last_loss"), r.attribute_real("train.last_loss_variance"),
+                   r.attribute_real("train.last_ess"), r.attribute_real("train.last_mean_action")};
     batches_done_ = r.attribute_int("chain.batches");
     chain_.restore(r.attribute_int("chain.proposals"), r.attribute_int("chain.accepted"),
                    r.attribute_int("chain.current"), r.attribute_real("chain.current_log_weight"));
