@@ -132,7 +132,11 @@ ConfigSchema schema()
   run.progress_seconds = 30;
   run.log_interval = 100;
   declare_run_keys(s, {"step", "steps", false}, run);
-  s.fixed_on_restart({"run.mode", "lattice.", "phi4.", "model.", "train.", "sample.", "hmc."});
+  // Everything but hmc.trajectories: HMC is the last phase of every mode that has it, so a
+  // restart may extend it (as tessera-lqcd's); a longer training or chain would change the
+  // phases that come after them.
+  s.fixed_on_restart({"run.mode", "lattice.", "phi4.", "model.", "train.", "sample.", "hmc.chains",
+                      "hmc.thermalisation", "hmc.steps", "hmc.trajectory_length", "hmc.start", "hmc.seed"});
   s.reads_file("model.file");
   s.writes_file("output.model").writes_file("output.table");
   return s;
