@@ -125,6 +125,15 @@ TEST(U1Action, MatchesAHostSum)
     EXPECT_NEAR(s[sample], static_cast<double>(sum), 1e-12 * std::abs(static_cast<double>(sum)) + 1e-13);
     EXPECT_NEAR(sf[sample], static_cast<double>(sum), 1e-4 * (1 + std::abs(static_cast<double>(sum))));
   }
+  // The float gradient against the double one.
+  FieldBatch<double> force("force", static_cast<std::size_t>(n));
+  FieldBatch<float> force_f("force_f", static_cast<std::size_t>(n));
+  tessera::nn::SampleValues<double> s_d("s_d", 2);
+  action.gradient(ExecSpace{}, theta, s_d, force);
+  action_f.gradient(ExecSpace{}, theta_f, s_f, force_f);
+  const auto fd = ft::host_values(force), ff = ft::host_values(force_f);
+  for (std::size_t i = 0; i < fd.size(); ++i)
+    EXPECT_NEAR(ff[i], fd[i], 1e-5) << "component " << i;
   EXPECT_THROW(fl::U1Action<double>(shape, 0), tessera::InputError);
   EXPECT_THROW(fl::U1Action<double>(shape, -1), tessera::InputError);
   EXPECT_THROW(fl::U1Action<double>(LatticeShape{0, 3}, 1), tessera::InputError);
@@ -224,6 +233,8 @@ TEST(U1Exact, FiniteVolumeTendsToInfiniteVolume)
   EXPECT_GT(std::abs(l8 - infinite), std::abs(l16 - infinite));
   EXPECT_NEAR(chi16, chi_inf, 1e-6 * chi_inf);
   EXPECT_GT(std::abs(chi8 - chi_inf), std::abs(chi16 - chi_inf));
+  // Two plaquettes (2 x 1): theta_P(1) = -theta_P(0), so <cos theta_P> = I_1(2 beta) / I_0(2 beta).
+  EXPECT_NEAR(fl::u1_plaquette(beta, 2), std::cyl_bessel_i(1.0, 2 * beta) / std::cyl_bessel_i(0.0, 2 * beta), 1e-13);
   // One plaquette on a 1 x 1 torus: theta_P = 0 identically.
   EXPECT_NEAR(fl::u1_plaquette(beta, 1), 1, 1e-12);
   // Huge volumes do not overflow.
