@@ -28,7 +28,7 @@ methods = copy["methods"]
 assert {"copy_kernel", "copy_pairs_kernel", "deep_copy", "triad"} <= set(methods), methods.keys()
 assert copy["method"] in methods and copy["value"] == max(m["value"] for m in methods.values()), copy
 modules = {r["module"] for r in d["results"]}
-assert modules == {"nbody", "lqcd", "shower", "nn", "amr"}, modules
+assert modules == {"nbody", "lqcd", "shower", "nn", "amr", "flow"}, modules
 for r in d["results"]:
     where = f'{r["module"]}/{r["benchmark"]}'
     assert r["min"] <= r["median"] <= r["max"] and r["median"] > 0, where
