@@ -15,6 +15,7 @@
 
 #include "tessera/core/log.hpp"
 #include "tessera/flow/phi4.hpp"
+#include "tessera/nn/affine_flow.hpp"
 #include "tessera/nn/reverse_kl.hpp"
 
 namespace tessera::flow {

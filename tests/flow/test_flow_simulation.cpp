@@ -17,6 +17,7 @@
 #include "flow_simulation_testing.hpp"
 #include "tessera/core/errors.hpp"
 #include "tessera/flow/phi4.hpp"
+#include "tessera/nn/affine_flow.hpp"
 #include "tessera/nn/reverse_kl.hpp"
 
 namespace {

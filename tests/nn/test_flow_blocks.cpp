@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "jacobian_testing.hpp"
 #include "nn_testing.hpp"
 #include "tessera/nn/affine_flow.hpp"
 #include "tessera/nn/conv2d.hpp"
@@ -186,26 +187,6 @@ TEST(Flow, InvertsToRoundingAndItsDensitiesAgree)
     EXPECT_NEAR(a[s], b[s], 1e-11 * std::abs(a[s]));
 }
 
-// log |det| of a square matrix by LU with partial pivoting (long double).
-long double log_abs_determinant(std::vector<long double> m, std::size_t n)
-{
-  long double log_det = 0;
-  for (std::size_t k = 0; k < n; ++k) {
-    std::size_t pivot = k;
-    for (std::size_t i = k + 1; i < n; ++i)
-      if (std::fabs(m[i * n + k]) > std::fabs(m[pivot * n + k])) pivot = i;
-    for (std::size_t j = 0; j < n; ++j)
-      std::swap(m[k * n + j], m[pivot * n + j]);
-    log_det += std::log(std::fabs(m[k * n + k]));
-    for (std::size_t i = k + 1; i < n; ++i) {
-      const long double f = m[i * n + k] / m[k * n + k];
-      for (std::size_t j = k; j < n; ++j)
-        m[i * n + j] -= f * m[k * n + j];
-    }
-  }
-  return log_det;
-}
-
 TEST(Flow, LogDensityIsThePriorsMinusTheJacobiansLogDeterminant)
 {
   const LatticeShape shape{4, 4};
@@ -234,7 +215,7 @@ TEST(Flow, LogDensityIsThePriorsMinusTheJacobiansLogDeterminant)
     for (std::size_t i = 0; i < v; ++i)
       jacobian[i * v + j] = (static_cast<long double>(a[i]) - b[i]) / (2 * h);
   }
-  const double log_det = static_cast<double>(log_abs_determinant(jacobian, v));
+  const double log_det = static_cast<double>(tessera::testing::log_abs_determinant(jacobian, v));
   EXPECT_GT(std::abs(log_det), 0.5); // a volume change worth testing
   EXPECT_NEAR(prior - model, log_det, 1e-7);
 }

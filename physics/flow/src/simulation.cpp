@@ -13,6 +13,7 @@
 #include "tessera/flow/hmc.hpp"
 #include "tessera/flow/model_file.hpp"
 #include "tessera/flow/phi4_observables.hpp"
+#include "tessera/nn/affine_flow.hpp"
 #include "tessera/nn/independence_chain.hpp"
 #include "tessera/nn/reverse_kl.hpp"
 

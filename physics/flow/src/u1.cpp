@@ -11,15 +11,6 @@
 namespace tessera::flow {
 
 namespace {
-// The plaquette angle at `site` of the sample whose links start at `base`.
-template <class V>
-KOKKOS_INLINE_FUNCTION double plaquette_angle(const V& theta, Index base, nn::LatticeShape shape, Index site)
-{
-  const Index sites = shape.sites();
-  return static_cast<double>(theta(base + site)) + theta(base + sites + shape.shifted(site, 1, 0)) -
-         theta(base + shape.shifted(site, 0, 1)) - theta(base + sites + site);
-}
-
 // The number of samples in theta, which must hold whole samples, and room for `room` values.
 Index samples_of(Index components, Index size, Index room, const char* what)
 {
@@ -57,7 +48,8 @@ void U1Action<T>::evaluate(const ExecSpace& space, const nn::ConstFieldBatch<T>&
         double sum = 0;
         Kokkos::parallel_reduce(
             Kokkos::TeamThreadRange(team, sites),
-            [&](Index s, double& partial) { partial += Kokkos::cos(plaquette_angle(theta, base, shape, s)); }, sum);
+            [&](Index s, double& partial) { partial += Kokkos::cos(plaquette_angle<double>(theta, base, shape, s)); },
+            sum);
         Kokkos::single(Kokkos::PerTeam(team), [&] { action(sample) = static_cast<T>(-beta * sum); });
       });
 }
@@ -79,11 +71,11 @@ void U1Action<T>::gradient(const ExecSpace& space, const nn::ConstFieldBatch<T>&
         const Index s = k % sites;
         double f;
         if (k < sites) // theta_0(x): in P(x) with +, in P(x - e1) with -
-          f = Kokkos::sin(plaquette_angle(theta, base, shape, s)) -
-              Kokkos::sin(plaquette_angle(theta, base, shape, shape.shifted(s, 0, -1)));
+          f = Kokkos::sin(plaquette_angle<double>(theta, base, shape, s)) -
+              Kokkos::sin(plaquette_angle<double>(theta, base, shape, shape.shifted(s, 0, -1)));
         else // theta_1(x): in P(x - e0) with +, in P(x) with -
-          f = Kokkos::sin(plaquette_angle(theta, base, shape, shape.shifted(s, -1, 0))) -
-              Kokkos::sin(plaquette_angle(theta, base, shape, s));
+          f = Kokkos::sin(plaquette_angle<double>(theta, base, shape, shape.shifted(s, -1, 0))) -
+              Kokkos::sin(plaquette_angle<double>(theta, base, shape, s));
         force(i) = static_cast<T>(beta * f);
       });
 }
@@ -123,11 +115,11 @@ U1Measurements measure_u1(const ExecSpace& space, nn::LatticeShape shape, const 
         double cos_sum = 0, arg_sum = 0;
         Kokkos::parallel_reduce(
             Kokkos::TeamThreadRange(team, sites),
-            [&](Index s, double& c) { c += Kokkos::cos(plaquette_angle(theta, base, shape, s)); }, cos_sum);
+            [&](Index s, double& c) { c += Kokkos::cos(plaquette_angle<double>(theta, base, shape, s)); }, cos_sum);
         Kokkos::parallel_reduce(
             Kokkos::TeamThreadRange(team, sites),
             [&](Index s, double& a) {
-              const double p = plaquette_angle(theta, base, shape, s);
+              const double p = plaquette_angle<double>(theta, base, shape, s);
               a += p - two_pi * Kokkos::ceil((p - Kokkos::numbers::pi) / two_pi); // in (-pi, pi]
             },
             arg_sum);

@@ -25,6 +25,15 @@
 
 namespace tessera::flow {
 
+// The plaquette angle theta_P(site), summed in R, of the sample whose links start at `base`.
+template <class R, class V>
+KOKKOS_INLINE_FUNCTION R plaquette_angle(const V& theta, Index base, nn::LatticeShape shape, Index site)
+{
+  const Index sites = shape.sites();
+  return static_cast<R>(theta(base + site)) + static_cast<R>(theta(base + sites + shape.shifted(site, 1, 0))) -
+         static_cast<R>(theta(base + shape.shifted(site, 0, 1))) - static_cast<R>(theta(base + sites + site));
+}
+
 template <class T>
 class U1Action final : public nn::LatticeAction<T> {
 public:

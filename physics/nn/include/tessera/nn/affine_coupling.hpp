@@ -15,21 +15,9 @@
 #include <memory>
 #include <vector>
 
-#include "tessera/nn/conv2d.hpp"
-#include "tessera/nn/sequential.hpp"
+#include "tessera/nn/coupling_net.hpp"
 
 namespace tessera::nn {
-
-// The coupling network: convolutions in_channels=1 -> hidden... -> 2 with `kernel` x
-// `kernel` periodic kernels, `hidden_activation` between them and tanh (or nothing) after
-// the last (the tutorial's make_conv_net).
-struct CouplingNetSpec {
-  std::vector<int> hidden_channels = {8, 8};
-  int kernel = 3;
-  Activation hidden_activation = Activation::leaky_relu;
-  double leaky_slope = 0.01;
-  bool final_tanh = true;
-};
 
 namespace detail {
 
@@ -99,6 +87,7 @@ struct CouplingGradient {
   FieldBatch<T> dx;
   LatticeShape shape;
   int parity;
+  T jacobian_sign;
   KOKKOS_INLINE_FUNCTION void operator()(const Index j) const
   {
     if (frozen_site(shape, parity, j)) {
@@ -108,7 +97,7 @@ struct CouplingGradient {
       return;
     }
     const T growth = Kokkos::exp(scale_shift(0, j));
-    d_scale_shift(0, j) = dy(j) * x(j) * growth + jacobian_weight(j / shape.sites());
+    d_scale_shift(0, j) = dy(j) * x(j) * growth + jacobian_sign * jacobian_weight(j / shape.sites());
     d_scale_shift(1, j) = dy(j);
     dx(j) = dy(j) * growth;
   }
@@ -131,17 +120,7 @@ template <class T>
 std::vector<std::unique_ptr<Layer<T>>> coupling_net_layers(const LatticeShape& shape, const CouplingNetSpec& spec,
                                                            GemmPath gemm_path)
 {
-  std::vector<std::unique_ptr<Layer<T>>> layers;
-  int channels = 1;
-  for (const int hidden : spec.hidden_channels) {
-    layers.push_back(std::make_unique<Conv2d<T>>(shape, channels, hidden, spec.kernel, spec.hidden_activation,
-                                                 static_cast<T>(spec.leaky_slope), gemm_path));
-    channels = hidden;
-  }
-  layers.push_back(std::make_unique<Conv2d<T>>(shape, channels, 2, spec.kernel,
-                                               spec.final_tanh ? Activation::tanh : Activation::linear,
-                                               static_cast<T>(spec.leaky_slope), gemm_path));
-  return layers;
+  return conv_net_layers<T>(shape, 1, 2, spec, gemm_path);
 }
 
 } // namespace detail
@@ -180,15 +159,18 @@ public:
   }
 
   // After forward(x): the network's parameter gradients (overwritten) and dL/dx, from dL/dy
-  // and jacobian_weight(sample) = dL/d(log det) of that sample.
+  // and jacobian_sign * jacobian_weight(sample) = dL/d(log det) of that sample (a flow passes
+  // its density weights with sign -1: log q falls by the log det).
   void backward(const ExecSpace& space, const ConstFieldBatch<T>& x, const ConstFieldBatch<T>& dy,
-                const Kokkos::View<const T*, MemSpace>& jacobian_weight, const FieldBatch<T>& dx)
+                const Kokkos::View<const T*, MemSpace>& jacobian_weight, const FieldBatch<T>& dx,
+                T jacobian_sign = T(1))
   {
     const Index n = x.extent(0);
     reserve(n);
     const auto d_scale_shift = first_columns(d_scale_shift_, n);
     par_for("tessera::nn::coupling::gradient", space, 0, n,
-            detail::CouplingGradient<T>{x, dy, jacobian_weight, scale_shift_, d_scale_shift, dx, shape_, parity_});
+            detail::CouplingGradient<T>{x, dy, jacobian_weight, scale_shift_, d_scale_shift, dx, shape_, parity_,
+                                        jacobian_sign});
     const ConstMatrix<T> frozen = first_columns(frozen_, n);
     const ConstMatrix<T> d_frozen = net_.backward(space, frozen, d_scale_shift, false, true);
     par_for("tessera::nn::coupling::frozen_gradient", space, 0, n,

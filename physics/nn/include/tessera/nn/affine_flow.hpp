@@ -13,10 +13,12 @@
 
 #include <cmath>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "tessera/core/rng.hpp"
 #include "tessera/nn/affine_coupling.hpp"
+#include "tessera/nn/lattice_flow.hpp"
 
 namespace tessera::nn {
 
@@ -24,9 +26,6 @@ struct AffineFlowSpec {
   int coupling_layers = 16;
   CouplingNetSpec net;
 };
-
-// The RNG stream of the prior draws (core/rng.hpp: streams separate uses).
-inline constexpr std::uint32_t prior_stream = 0x5052;
 
 namespace detail {
 
@@ -73,7 +72,7 @@ struct ScaleAdd {
 } // namespace detail
 
 template <class T>
-class AffineFlow {
+class AffineFlow final : public LatticeFlow<T> {
 public:
   AffineFlow(const LatticeShape& shape, const AffineFlowSpec& spec, GemmPath gemm_path = GemmPath::library)
       : shape_(shape), spec_(spec)
@@ -81,16 +80,7 @@ public:
     if (spec.coupling_layers < 1) throw InputError("a flow needs at least one coupling layer");
     for (int l = 0; l < spec.coupling_layers; ++l)
       layers_.push_back(std::make_unique<AffineCoupling<T>>(shape, l % 2, spec.net, gemm_path));
-    std::size_t count = 0;
-    for (const auto& layer : layers_)
-      count += layer->parameter_count();
-    parameters_ = Kokkos::View<T*, MemSpace>("tessera::nn::flow::parameters", count);
-    gradients_ = Kokkos::View<T*, MemSpace>("tessera::nn::flow::gradients", count);
-    std::size_t offset = 0;
-    for (const auto& layer : layers_) {
-      layer->bind(parameters_.data() + offset, gradients_.data() + offset);
-      offset += layer->parameter_count();
-    }
+    buffers_.allocate_and_bind(layers_);
     fields_.resize(layers_.size() + 1);
   }
 
@@ -98,22 +88,21 @@ public:
   const AffineFlowSpec& spec() const { return spec_; }
   std::size_t layer_count() const { return layers_.size(); }
   AffineCoupling<T>& layer(std::size_t l) { return *layers_[l]; }
-  std::size_t parameter_count() const { return parameters_.extent(0); }
-  const Kokkos::View<T*, MemSpace>& parameters() const { return parameters_; }
-  const Kokkos::View<T*, MemSpace>& gradients() const { return gradients_; }
+  Index components() const override { return shape_.sites(); }
+  std::size_t parameter_count() const override { return buffers_.parameters().extent(0); }
+  const Kokkos::View<T*, MemSpace>& parameters() const override { return buffers_.parameters(); }
+  const Kokkos::View<T*, MemSpace>& gradients() const override { return buffers_.gradients(); }
 
-  // Every network's weights and biases from (seed, stream, element).
-  void initialise(const ExecSpace& space, std::uint64_t seed)
+  void initialise(const ExecSpace& space, std::uint64_t seed) override
   {
     std::uint32_t stream = 0;
     for (auto& layer : layers_)
       stream = layer->initialise(space, seed, stream);
   }
 
-  // n prior samples into z with their log r(z): the draws of global samples
-  // first_sample ... first_sample + n - 1.
+  // Unit gaussians.
   void draw_prior(const ExecSpace& space, std::uint64_t seed, std::uint64_t first_sample, const FieldBatch<T>& z,
-                  const SampleValues<T>& log_density) const
+                  const SampleValues<T>& log_density) const override
   {
     const Index sites = shape_.sites();
     par_for("tessera::nn::flow::draw_prior", space, 0, static_cast<Index>(z.extent(0)),
@@ -128,23 +117,23 @@ public:
             detail::PriorLogDensity<T>{z, log_density, sites});
   }
 
-  // phi = f(z) (returned; valid until the next forward or inverse) and log_density = log q(phi),
-  // given log_density = log r(z) on entry. Keeps every layer's input for backward().
-  ConstFieldBatch<T> forward(const ExecSpace& space, const ConstFieldBatch<T>& z, const SampleValues<T>& log_density)
+  // z itself is the first layer's input that backward() reads: it must not change before then.
+  ConstFieldBatch<T> forward(const ExecSpace& space, const ConstFieldBatch<T>& z,
+                             const SampleValues<T>& log_density) override
   {
     const Index n = z.extent(0);
     reserve(n);
-    Kokkos::deep_copy(space, Kokkos::subview(fields_[0], std::pair<Index, Index>(0, n)), z);
+    input_ = z;
     const Index samples = n / shape_.sites();
     negate(space, log_density, samples);
     for (std::size_t l = 0; l < layers_.size(); ++l)
-      layers_[l]->forward(space, field(l, n), field(l + 1, n), log_density);
+      layers_[l]->forward(space, layer_input(l, n), field(l + 1, n), log_density);
     negate(space, log_density, samples);
     return field(layers_.size(), n);
   }
 
-  // z = f^-1(phi) (returned; valid until the next forward or inverse) and log q(phi).
-  ConstFieldBatch<T> inverse(const ExecSpace& space, const ConstFieldBatch<T>& phi, const SampleValues<T>& log_density)
+  ConstFieldBatch<T> inverse(const ExecSpace& space, const ConstFieldBatch<T>& phi,
+                             const SampleValues<T>& log_density) override
   {
     const Index n = phi.extent(0);
     reserve(n);
@@ -154,6 +143,7 @@ public:
     Kokkos::deep_copy(space, Kokkos::subview(fields_.back(), std::pair<Index, Index>(0, n)), phi);
     for (std::size_t l = layers_.size(); l-- > 0;)
       layers_[l]->inverse(space, field(l + 1, n), field(l, n), log_jacobian);
+    input_ = ConstFieldBatch<T>();
     prior_log_density(space, field(0, n), log_density);
     // log q(phi) = log r(z) + log |det df^-1/dphi|.
     par_for("tessera::nn::flow::add_log_jacobian", space, 0, samples,
@@ -161,33 +151,28 @@ public:
     return field(0, n);
   }
 
-  // After forward(z): the gradients of every parameter (overwritten) of
-  //   L = sum over samples of [ <phi_gradient, phi> + density_weight(sample) log q(phi) ]
-  // where phi_gradient = dL/dphi at fixed density and density_weight = dL/d(log q).
   void backward(const ExecSpace& space, const ConstFieldBatch<T>& phi_gradient,
-                const Kokkos::View<const T*, MemSpace>& density_weight)
+                const Kokkos::View<const T*, MemSpace>& density_weight) override
   {
     const Index n = phi_gradient.extent(0);
-    reserve(n);
-    const Index samples = n / shape_.sites();
-    // log q = log r(z) - sum log det: dL/d(log det) = -density_weight.
-    const auto jacobian_weight = Kokkos::subview(log_jacobian_, std::pair<Index, Index>(0, samples));
-    Kokkos::deep_copy(space, jacobian_weight, density_weight);
-    negate(space, jacobian_weight, samples);
+    if (static_cast<Index>(input_.extent(0)) != n)
+      throw std::logic_error("nn::AffineFlow::backward needs a forward() of the same batch first");
     FieldBatch<T> dy = Kokkos::subview(gradient_a_, std::pair<Index, Index>(0, n));
     FieldBatch<T> dx = Kokkos::subview(gradient_b_, std::pair<Index, Index>(0, n));
     Kokkos::deep_copy(space, dy, phi_gradient);
+    // log q = log r(z) - sum log det: dL/d(log det) = -density_weight.
     for (std::size_t l = layers_.size(); l-- > 0;) {
-      layers_[l]->backward(space, field(l, n), dy, jacobian_weight, dx);
+      layers_[l]->backward(space, layer_input(l, n), dy, density_weight, dx, T(-1));
       std::swap(dy, dx);
     }
     input_gradient_ = dy;
   }
 
-  // dL/dz of the last backward (for tests).
-  ConstFieldBatch<T> input_gradient() const { return input_gradient_; }
+  ConstFieldBatch<T> input_gradient() const override { return input_gradient_; }
 
 private:
+  ConstFieldBatch<T> layer_input(std::size_t l, Index n) const { return l == 0 ? input_ : field(l, n); }
+
   FieldBatch<T> field(std::size_t l, Index n) const
   {
     return Kokkos::subview(fields_[l], std::pair<Index, Index>(0, n));
@@ -211,8 +196,9 @@ private:
   LatticeShape shape_;
   AffineFlowSpec spec_;
   std::vector<std::unique_ptr<AffineCoupling<T>>> layers_;
-  Kokkos::View<T*, MemSpace> parameters_, gradients_;
-  std::vector<FieldBatch<T>> fields_;
+  FlowParameters<T> buffers_;
+  std::vector<FieldBatch<T>> fields_; // fields_[0]: the output of inverse() (forward() reads z itself)
+  ConstFieldBatch<T> input_;
   FieldBatch<T> gradient_a_, gradient_b_;
   ConstFieldBatch<T> input_gradient_;
   SampleValues<T> log_jacobian_;

@@ -19,8 +19,8 @@
 #include <limits>
 
 #include "tessera/core/comm.hpp"
-#include "tessera/nn/affine_flow.hpp"
-#include "tessera/nn/lattice_field.hpp"
+#include "tessera/core/errors.hpp"
+#include "tessera/nn/lattice_flow.hpp"
 #include "tessera/nn/optimizer.hpp"
 
 namespace tessera::nn {
@@ -96,13 +96,13 @@ WeightSummary summarise_weights(const Comm& comm, const ExecSpace& space,
 template <class T>
 class ReverseKlTrainer {
 public:
-  ReverseKlTrainer(const Comm& comm, AffineFlow<T>& flow, const LatticeAction<T>& action, Optimizer<T>& optimizer,
+  ReverseKlTrainer(const Comm& comm, LatticeFlow<T>& flow, const LatticeAction<T>& action, Optimizer<T>& optimizer,
                    const ReverseKlSettings& settings)
       : comm_(&comm), flow_(&flow), action_(&action), optimizer_(&optimizer), settings_(settings)
   {
     if (settings.batch < comm.size()) throw InputError("the global batch must hold at least one sample per rank");
     share_ = block_range(settings.batch, comm.rank(), comm.size());
-    const Index n = share_.count, values = n * flow.shape().sites();
+    const Index n = share_.count, values = n * flow.components();
     z_ = FieldBatch<T>("tessera::nn::reverse_kl::z", values);
     force_ = FieldBatch<T>("tessera::nn::reverse_kl::force", values);
     log_density_ = SampleValues<T>("tessera::nn::reverse_kl::log_density", n);
@@ -144,7 +144,7 @@ public:
 
 private:
   const Comm* comm_;
-  AffineFlow<T>* flow_;
+  LatticeFlow<T>* flow_;
   const LatticeAction<T>* action_;
   Optimizer<T>* optimizer_;
   ReverseKlSettings settings_;
