@@ -10,7 +10,7 @@ namespace tessera::flow {
 
 namespace {
 
-constexpr const char* model_format = "tessera-flow-model 1";
+constexpr const char* model_format = "tessera-flow-model 2";
 
 std::string channels_text(const std::vector<int>& channels)
 {
@@ -50,10 +50,13 @@ void check_shape(const CheckpointReader& r, const Params& p, const std::string& 
     const auto v = r.attribute_int(key);
     if (v != run_value) refuse(key, std::to_string(v), std::to_string(run_value));
   };
+  const auto theory = r.attribute_string("theory");
+  if (theory != theory_name(p.theory)) refuse("theory", theory, theory_name(p.theory));
   int_key("lattice.size", p.lattice);
+  if (p.theory == Theory::u1) int_key("model.mixture_components", p.mixture_components);
   int_key("model.coupling_layers", p.flow.coupling_layers);
   int_key("model.kernel", p.flow.net.kernel);
-  int_key("model.final_tanh", p.flow.net.final_tanh ? 1 : 0);
+  if (p.theory == Theory::phi4) int_key("model.final_tanh", p.flow.net.final_tanh ? 1 : 0);
   const auto channels = r.attribute_string("model.hidden_channels");
   if (channels != channels_text(p.flow.net.hidden_channels))
     refuse("model.hidden_channels", channels, channels_text(p.flow.net.hidden_channels));
@@ -67,19 +70,22 @@ void check_shape(const CheckpointReader& r, const Params& p, const std::string& 
 } // namespace
 
 template <class T>
-void write_flow_state(CheckpointWriter& w, const Params& p, const nn::AffineFlow<T>& flow,
+void write_flow_state(CheckpointWriter& w, const Params& p, const nn::LatticeFlow<T>& flow,
                       const nn::Optimizer<T>& optimizer)
 {
   w.attribute("flow.model_format", model_format);
+  w.attribute("theory", theory_name(p.theory));
   w.attribute("lattice.size", p.lattice);
   w.attribute("model.coupling_layers", p.flow.coupling_layers);
   w.attribute("model.hidden_channels", channels_text(p.flow.net.hidden_channels));
   w.attribute("model.kernel", p.flow.net.kernel);
   w.attribute("model.final_tanh", p.flow.net.final_tanh ? 1 : 0);
+  w.attribute("model.mixture_components", p.mixture_components);
   w.attribute("model.leaky_slope", p.flow.net.leaky_slope);
   w.attribute("model.precision", precision_name<T>());
   w.attribute("phi4.m2", p.phi4.m2);
   w.attribute("phi4.lambda", p.phi4.lambda);
+  w.attribute("u1.beta", p.u1_beta);
   w.attribute("flow.optimizer_steps", optimizer.steps());
   w.write_shared("flow/parameters", flow.parameters());
   w.write_shared("flow/adam_first_moment", optimizer.first_moment());
@@ -87,7 +93,7 @@ void write_flow_state(CheckpointWriter& w, const Params& p, const nn::AffineFlow
 }
 
 template <class T>
-void read_flow_state(CheckpointReader& r, const Params& p, nn::AffineFlow<T>& flow, nn::Optimizer<T>& optimizer)
+void read_flow_state(CheckpointReader& r, const Params& p, nn::LatticeFlow<T>& flow, nn::Optimizer<T>& optimizer)
 {
   check_shape(r, p, "flow state");
   read_into<T>(r, "flow/parameters", flow.parameters());
@@ -98,7 +104,7 @@ void read_flow_state(CheckpointReader& r, const Params& p, nn::AffineFlow<T>& fl
 
 template <class T>
 void write_flow_model(const Comm& comm, const std::filesystem::path& path, const Params& p,
-                      const nn::AffineFlow<T>& flow, const nn::Optimizer<T>& optimizer)
+                      const nn::LatticeFlow<T>& flow, const nn::Optimizer<T>& optimizer)
 {
   CheckpointWriter writer(comm, path);
   write_flow_state<T>(writer, p, flow, optimizer);
@@ -106,26 +112,31 @@ void write_flow_model(const Comm& comm, const std::filesystem::path& path, const
 }
 
 template <class T>
-void read_flow_model(const Comm& comm, const std::filesystem::path& path, const Params& p, nn::AffineFlow<T>& flow,
+void read_flow_model(const Comm& comm, const std::filesystem::path& path, const Params& p, nn::LatticeFlow<T>& flow,
                      nn::Optimizer<T>& optimizer)
 {
   CheckpointReader reader(comm, path);
   check_shape(reader, p, "key 'model.file'");
   read_flow_state<T>(reader, p, flow, optimizer);
   const double m2 = reader.attribute_real("phi4.m2"), lambda = reader.attribute_real("phi4.lambda");
-  if (m2 != p.phi4.m2 || lambda != p.phi4.lambda)
+  const double beta = reader.attribute_real("u1.beta");
+  if (p.theory == Theory::u1 && beta != p.u1_beta)
+    log::info("note: the flow of {} was trained at beta = {}; it proposes for beta = {} (the Metropolis-Hastings "
+              "chain stays exact; its acceptance tells how well the flow fits)",
+              path.string(), beta, p.u1_beta);
+  if (p.theory == Theory::phi4 && (m2 != p.phi4.m2 || lambda != p.phi4.lambda))
     log::info("note: the flow of {} was trained at m2 = {}, lambda = {}; it proposes for m2 = {}, lambda = {} "
               "(the Metropolis-Hastings chain stays exact; its acceptance tells how well the flow fits)",
               path.string(), m2, lambda, p.phi4.m2, p.phi4.lambda);
 }
 
 #define TESSERA_FLOW_MODEL_FILE(T)                                                                                     \
-  template void write_flow_state<T>(CheckpointWriter&, const Params&, const nn::AffineFlow<T>&,                        \
+  template void write_flow_state<T>(CheckpointWriter&, const Params&, const nn::LatticeFlow<T>&,                        \
                                     const nn::Optimizer<T>&);                                                          \
-  template void read_flow_state<T>(CheckpointReader&, const Params&, nn::AffineFlow<T>&, nn::Optimizer<T>&);           \
+  template void read_flow_state<T>(CheckpointReader&, const Params&, nn::LatticeFlow<T>&, nn::Optimizer<T>&);           \
   template void write_flow_model<T>(const Comm&, const std::filesystem::path&, const Params&,                          \
-                                    const nn::AffineFlow<T>&, const nn::Optimizer<T>&);                                \
-  template void read_flow_model<T>(const Comm&, const std::filesystem::path&, const Params&, nn::AffineFlow<T>&,       \
+                                    const nn::LatticeFlow<T>&, const nn::Optimizer<T>&);                                \
+  template void read_flow_model<T>(const Comm&, const std::filesystem::path&, const Params&, nn::LatticeFlow<T>&,       \
                                    nn::Optimizer<T>&);
 TESSERA_FLOW_MODEL_FILE(float)
 TESSERA_FLOW_MODEL_FILE(double)

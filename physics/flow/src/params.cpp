@@ -14,7 +14,11 @@ namespace {
 
 void add_theory_keys(ConfigSchema& s)
 {
-  s.add_int("lattice.size", 8, "L: the theory lives on an L x L periodic lattice", 3, 4096)
+  s.add_string("theory", "phi4",
+               "the target: phi4 (real scalar phi^4, keys phi4.*) or u1 (U(1) gauge theory with the Wilson "
+               "action, key u1.beta; its flow needs lattice.size a multiple of 4)",
+               {"phi4", "u1"})
+      .add_int("lattice.size", 8, "L: the theory lives on an L x L periodic lattice", 3, 4096)
       .add_real("phi4.m2", -4.0,
                 "m^2 of S = sum_x [sum_mu phi(2 phi - phi(x+mu) - phi(x-mu)) + m^2 phi^2 + "
                 "lambda phi^4] (the 2021 tutorial's point: -4)",
@@ -22,7 +26,9 @@ void add_theory_keys(ConfigSchema& s)
       .add_real("phi4.lambda", 8.0,
                 "lambda of the phi^4 action (the tutorial's point: 8; 0 with m2 > 0: the free "
                 "theory)",
-                0.0, 1e6);
+                0.0, 1e6)
+      .add_real("u1.beta", 2.0, "beta of the U(1) Wilson action S = -beta sum_x cos theta_P(x) (the tutorial's: 2)",
+                1e-6, 1e4);
 }
 
 void add_model_keys(ConfigSchema& s)
@@ -33,7 +39,11 @@ void add_model_keys(ConfigSchema& s)
       .add_int("model.kernel", 3, "odd kernel size of the periodic convolutions", 1, 63)
       .add_real("model.leaky_slope", 0.01, "slope of leaky_relu (between the convolutions) for negative inputs", 0.0,
                 1.0)
-      .add_bool("model.final_tanh", true, "tanh on the networks' outputs s and t (as the tutorial)")
+      .add_bool("model.final_tanh", true,
+                "phi4: tanh on the networks' outputs s and t (as the tutorial); the U(1) flow's networks end "
+                "without one (as the tutorial's)")
+      .add_int("model.mixture_components", 2,
+               "u1: circle maps mixed in each plaquette coupling (the tutorial's n_s_nets: 2)", 1, 64)
       .add_string("model.precision", "float32", "the flow's arithmetic (HMC and all averages are double)",
                   {"float32", "float64"})
       .add_int("model.seed", 1, "seed of the networks' initial weights", 0, 9.0e18)
@@ -110,6 +120,11 @@ const char* mode_name(Mode mode)
   }
 }
 
+const char* theory_name(Theory theory)
+{
+  return theory == Theory::u1 ? "u1" : "phi4";
+}
+
 ConfigSchema schema()
 {
   ConfigSchema s;
@@ -135,7 +150,7 @@ ConfigSchema schema()
   // Everything but hmc.trajectories: HMC is the last phase of every mode that has it, so a
   // restart may extend it (as tessera-lqcd's); a longer training or chain would change the
   // phases that come after them.
-  s.fixed_on_restart({"run.mode", "lattice.", "phi4.", "model.", "train.", "sample.", "hmc.chains",
+  s.fixed_on_restart({"run.mode", "theory", "lattice.", "phi4.", "u1.", "model.", "train.", "sample.", "hmc.chains",
                       "hmc.thermalisation", "hmc.steps", "hmc.trajectory_length", "hmc.start", "hmc.seed"});
   s.reads_file("model.file");
   s.writes_file("output.model").writes_file("output.table");
@@ -147,10 +162,12 @@ Params params_from(const Config& c)
   Params p;
   const auto mode = c.get_string("run.mode");
   p.mode = mode == "train" ? Mode::train : mode == "sample" ? Mode::sample : mode == "hmc" ? Mode::hmc : Mode::all;
+  p.theory = c.get_string("theory") == "u1" ? Theory::u1 : Theory::phi4;
   p.lattice = static_cast<int>(c.get_int("lattice.size"));
   p.precision = c.get_string("model.precision");
   p.phi4 = {c.get_real("phi4.m2"), c.get_real("phi4.lambda")};
-  if (p.phi4.lambda == 0 && p.phi4.m2 <= 0)
+  p.u1_beta = c.get_real("u1.beta");
+  if (p.theory == Theory::phi4 && p.phi4.lambda == 0 && p.phi4.m2 <= 0)
     throw InputError(fmt::format("{}: keys 'phi4.m2' = {} and 'phi4.lambda' = 0: with lambda = 0 the action is "
                                  "bounded below only for m2 > 0",
                                  c.where({"phi4.m2", "phi4.lambda"}), p.phi4.m2));
@@ -163,6 +180,11 @@ Params params_from(const Config& c)
                     c.where({"model.kernel", "lattice.size"}), p.flow.net.kernel, p.lattice));
   p.flow.net.leaky_slope = c.get_real("model.leaky_slope");
   p.flow.net.final_tanh = c.get_bool("model.final_tanh");
+  p.mixture_components = static_cast<int>(c.get_int("model.mixture_components"));
+  if (p.theory == Theory::u1 && (p.trains() || p.samples()) && p.lattice % 4 != 0)
+    throw InputError(fmt::format("{}: key 'lattice.size' = {}: the U(1) flow's plaquette masks repeat every 4 sites, so "
+                                 "the lattice size must be a multiple of 4",
+                                 c.where({"lattice.size", "theory"}), p.lattice));
   p.model_seed = static_cast<std::uint64_t>(c.get_int("model.seed"));
   p.model_input = c.get_string("model.file");
   if (p.mode == Mode::sample && p.model_input.empty())
@@ -179,9 +201,11 @@ Params params_from(const Config& c)
       c.get_int("hmc.chains"),  c.get_int("hmc.thermalisation"),     c.get_int("hmc.trajectories"),
       c.get_int("hmc.steps"),   c.get_real("hmc.trajectory_length"), static_cast<std::uint64_t>(c.get_int("hmc.seed")),
       c.get_string("hmc.start")};
-  // The estimates keep C(x) and phi(x) of every step of a series (the jackknife of G_c and
-  // the pole mass), 16 V bytes per step: refuse a run whose series would not fit in memory.
-  const double bytes_per_step = 16.0 * p.lattice * p.lattice, limit = 4.0 * (1LL << 30);
+  // The phi^4 estimates keep C(x) and phi(x) of every step of a series (the jackknife of G_c
+  // and the pole mass), 16 V bytes per step; U(1)'s keep a few numbers a step: refuse a run
+  // whose series would not fit in memory.
+  const double bytes_per_step = p.theory == Theory::phi4 ? 16.0 * p.lattice * p.lattice : 64.0,
+               limit = 4.0 * (1LL << 30);
   if (p.samples() && static_cast<double>(p.sample.proposals) * bytes_per_step > limit)
     throw InputError(fmt::format("{}: {} proposals on a {} x {} lattice keep {:.3g} GB of measurements (at most 4 GB)",
                                  c.where("sample.proposals"), p.sample.proposals, p.lattice, p.lattice,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tessera/flow/simulation.hpp"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -12,16 +13,18 @@
 #include "tessera/core/log.hpp"
 #include "tessera/flow/hmc.hpp"
 #include "tessera/flow/model_file.hpp"
-#include "tessera/flow/phi4_observables.hpp"
 #include "tessera/nn/affine_flow.hpp"
 #include "tessera/nn/independence_chain.hpp"
 #include "tessera/nn/reverse_kl.hpp"
+#include "target_theory.hpp"
 
 namespace tessera::flow {
 
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+// Version 2: the theory's measurement records (version 1 kept phi^4's observables by name).
+constexpr const char* checkpoint_format = "tessera-flow-checkpoint 2";
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start)
@@ -29,80 +32,17 @@ double seconds_since(Clock::time_point start)
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-nn::LatticeShape shape_of(const Params& p)
+// Every rank's records of its share, joined in rank order (= global sample order).
+std::vector<double> gather(const Comm& comm, const std::vector<double>& mine)
 {
-  return {p.lattice, p.lattice};
+  return comm.size() > 1 ? comm.all_gather_v(mine) : mine;
 }
 
-// Every rank's measurements of its share, joined in rank order (= global sample order).
-Phi4Measurements gather(const Comm& comm, const Phi4Measurements& mine)
+// Record k (of `size` doubles) of `from` appended to `to`.
+void append_record(std::vector<double>& to, const std::vector<double>& from, Index k, Index size)
 {
-  if (comm.size() == 1) return mine;
-  Phi4Measurements all;
-  all.sites = mine.sites;
-  all.phi2 = comm.all_gather_v(mine.phi2);
-  all.magnetisation = comm.all_gather_v(mine.magnetisation);
-  all.correlation = comm.all_gather_v(mine.correlation);
-  all.field = comm.all_gather_v(mine.field);
-  all.samples = static_cast<Index>(all.phi2.size());
-  return all;
-}
-
-// Sample k of `from` appended to `to`.
-void append_sample(Phi4Measurements& to, const Phi4Measurements& from, Index k)
-{
-  const auto v = static_cast<std::size_t>(from.sites);
-  const auto first = static_cast<std::size_t>(k) * v;
-  to.sites = from.sites;
-  to.phi2.push_back(from.phi2[k]);
-  to.magnetisation.push_back(from.magnetisation[k]);
-  to.correlation.insert(to.correlation.end(), from.correlation.begin() + first, from.correlation.begin() + first + v);
-  to.field.insert(to.field.end(), from.field.begin() + first, from.field.begin() + first + v);
-  ++to.samples;
-}
-
-template <class T>
-using HostSpan = Kokkos::View<const T*, HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-template <class T>
-HostSpan<T> span_of(const std::vector<T>& v)
-{
-  return HostSpan<T>(v.data(), v.size());
-}
-
-void write_vector(CheckpointWriter& writer, const std::string& name, const std::vector<double>& v)
-{
-  writer.attribute(name + ".size", static_cast<std::int64_t>(v.size()));
-  if (!v.empty()) writer.write_shared(name, span_of(v));
-}
-
-std::vector<double> read_vector(CheckpointReader& reader, const std::string& name)
-{
-  if (reader.attribute_int(name + ".size") == 0) return {};
-  auto v = reader.read_shared<double>(name);
-  if (static_cast<std::int64_t>(v.size()) != reader.attribute_int(name + ".size"))
-    throw IoError(fmt::format("{}: dataset {} has {} values, its size attribute says {}", reader.path().string(), name,
-                              v.size(), reader.attribute_int(name + ".size")));
-  return v;
-}
-
-void write_series(CheckpointWriter& writer, const std::string& prefix, const Phi4Series& s)
-{
-  write_vector(writer, prefix + "phi2", s.phi2);
-  write_vector(writer, prefix + "abs_m", s.abs_magnetisation);
-  write_vector(writer, prefix + "chi2", s.chi2);
-  write_vector(writer, prefix + "correlation", s.correlation);
-  write_vector(writer, prefix + "field", s.field);
-}
-
-Phi4Series read_series(CheckpointReader& reader, const std::string& prefix)
-{
-  Phi4Series s;
-  s.phi2 = read_vector(reader, prefix + "phi2");
-  s.abs_magnetisation = read_vector(reader, prefix + "abs_m");
-  s.chi2 = read_vector(reader, prefix + "chi2");
-  s.correlation = read_vector(reader, prefix + "correlation");
-  s.field = read_vector(reader, prefix + "field");
-  return s;
+  const auto first = from.begin() + static_cast<std::ptrdiff_t>(k * size);
+  to.insert(to.end(), first, first + size);
 }
 
 // The flow, its optimiser and trainer, in the precision of model.precision.
@@ -111,10 +51,10 @@ public:
   virtual ~FlowPart() = default;
   virtual nn::ReverseKlStep train_step() = 0;
   virtual std::int64_t train_steps() const = 0;
-  // log w = -S - log q and the measurements of this rank's `count` proposals, global
+  // log w = -S - log q and the measurement records of this rank's `count` proposals, global
   // proposal indices first ... first + count - 1.
   virtual void propose(std::uint64_t first, Index count, std::vector<double>& log_weight,
-                       Phi4Measurements& measurements) = 0;
+                       std::vector<double>& records) = 0;
   virtual std::size_t parameter_count() const = 0;
   virtual void save(const Comm& comm, const std::filesystem::path& path, const Params& p) const = 0;
   virtual void write(CheckpointWriter& writer) const = 0;
@@ -125,25 +65,25 @@ public:
 template <class T>
 class FlowPartT final : public FlowPart {
 public:
-  FlowPartT(const Comm& comm, const Params& p)
-      : params_(p), shape_(shape_of(p)), action_(shape_, p.phi4), flow_(shape_, p.flow),
-        optimizer_(p.train.optimizer, flow_.parameter_count()), sample_seed_(p.sample.seed)
+  FlowPartT(const Comm& comm, const Params& p, const TargetTheory& theory)
+      : params_(p), theory_(&theory), action_(theory.action<T>()), flow_(theory.flow<T>()),
+        optimizer_(p.train.optimizer, flow_->parameter_count()), sample_seed_(p.sample.seed)
   {
-    flow_.initialise(ExecSpace{}, p.model_seed);
+    flow_->initialise(ExecSpace{}, p.model_seed);
     if (p.trains()) {
-      trainer_.emplace(comm, flow_, action_, optimizer_, nn::ReverseKlSettings{p.train.batch, p.train.seed});
+      trainer_.emplace(comm, *flow_, *action_, optimizer_, nn::ReverseKlSettings{p.train.batch, p.train.seed});
     }
   }
 
   nn::ReverseKlStep train_step() override { return trainer_->step(); }
   std::int64_t train_steps() const override { return trainer_ ? trainer_->steps() : 0; }
-  std::size_t parameter_count() const override { return flow_.parameter_count(); }
+  std::size_t parameter_count() const override { return flow_->parameter_count(); }
 
   void propose(std::uint64_t first, Index count, std::vector<double>& log_weight,
-               Phi4Measurements& measurements) override
+               std::vector<double>& records) override
   {
     const ExecSpace space;
-    const Index values = count * shape_.sites();
+    const Index values = count * flow_->components();
     if (static_cast<Index>(z_.extent(0)) < values) {
       z_ = nn::FieldBatch<T>("tessera::flow::proposals::z", values);
       log_q_ = nn::SampleValues<T>("tessera::flow::proposals::log_q", count);
@@ -152,10 +92,10 @@ public:
     const auto z = Kokkos::subview(z_, std::pair<Index, Index>(0, values));
     const auto log_q = Kokkos::subview(log_q_, std::pair<Index, Index>(0, count));
     const auto s = Kokkos::subview(action_values_, std::pair<Index, Index>(0, count));
-    flow_.draw_prior(space, sample_seed_, first, z, log_q);
-    const auto phi = flow_.forward(space, z, log_q);
-    action_.evaluate(space, phi, s);
-    measurements = measure_phi4<T>(space, shape_, phi);
+    flow_->draw_prior(space, sample_seed_, first, z, log_q);
+    const auto phi = flow_->forward(space, z, log_q);
+    action_->evaluate(space, phi, s);
+    records = theory_->measure(space, phi);
     const auto q = host_copy(log_q), a = host_copy(s);
     log_weight.resize(count);
     for (Index i = 0; i < count; ++i)
@@ -164,24 +104,24 @@ public:
 
   void save(const Comm& comm, const std::filesystem::path& path, const Params& p) const override
   {
-    write_flow_model<T>(comm, path, p, flow_, optimizer_);
+    write_flow_model<T>(comm, path, p, *flow_, optimizer_);
   }
-  void write(CheckpointWriter& writer) const override { write_flow_state<T>(writer, params_, flow_, optimizer_); }
+  void write(CheckpointWriter& writer) const override { write_flow_state<T>(writer, params_, *flow_, optimizer_); }
   void load(const Comm& comm, const std::filesystem::path& path) override
   {
-    read_flow_model<T>(comm, path, params_, flow_, optimizer_);
+    read_flow_model<T>(comm, path, params_, *flow_, optimizer_);
   }
   void read(CheckpointReader& reader, const Params& p) override
   {
-    read_flow_state<T>(reader, p, flow_, optimizer_);
+    read_flow_state<T>(reader, p, *flow_, optimizer_);
     if (trainer_) trainer_->set_steps(optimizer_.steps());
   }
 
 private:
   Params params_;
-  nn::LatticeShape shape_;
-  Phi4Action<T> action_;
-  nn::AffineFlow<T> flow_;
+  const TargetTheory* theory_;
+  std::unique_ptr<nn::LatticeAction<T>> action_;
+  std::unique_ptr<nn::LatticeFlow<T>> flow_;
   nn::Optimizer<T> optimizer_;
   std::optional<nn::ReverseKlTrainer<T>> trainer_;
   std::uint64_t sample_seed_;
@@ -189,17 +129,18 @@ private:
   nn::SampleValues<T> log_q_, action_values_;
 };
 
-std::unique_ptr<FlowPart> make_flow_part(const Comm& comm, const Params& p)
+std::unique_ptr<FlowPart> make_flow_part(const Comm& comm, const Params& p, const TargetTheory& theory)
 {
-  if (p.precision == "float64") return std::make_unique<FlowPartT<double>>(comm, p);
-  return std::make_unique<FlowPartT<float>>(comm, p);
+  if (p.precision == "float64") return std::make_unique<FlowPartT<double>>(comm, p, theory);
+  return std::make_unique<FlowPartT<float>>(comm, p, theory);
 }
 
 // What one unit of work gave, for the table and the progress lines.
 struct UnitRecord {
   std::string phase;
   std::int64_t step = 0;
-  double loss = nan, ess = nan, acceptance = nan, phi2 = nan, abs_m = nan;
+  double loss = nan, ess = nan, acceptance = nan;
+  std::array<double, 2> progress = {nan, nan}; // the theory's two progress observables
 };
 
 } // namespace
@@ -207,8 +148,9 @@ struct UnitRecord {
 class Simulation::State {
 public:
   State(const RunContext& context, const Params& p, CheckpointReader* checkpoint)
-      : context_(context), p_(p), shape_(shape_of(p)), chain_(p.sample.seed), chain_estimates_(shape_, 1),
-        hmc_action_(shape_, p.phi4), hmc_estimates_(shape_, p.hmc.chains)
+      : context_(context), p_(p), theory_(make_target_theory(p)), chain_(p.sample.seed),
+        chain_estimates_(theory_->estimates(1)), hmc_action_(theory_->action_double()),
+        hmc_estimates_(theory_->estimates(p.hmc.chains))
   {
     const Comm& comm = context.comm;
     if (p.trains() && p.train.batch < comm.size())
@@ -217,14 +159,14 @@ public:
       throw InputError(fmt::format("sample.batch = {} is below the number of ranks ({})", p.sample.batch, comm.size()));
     if (p.runs_hmc() && p.hmc.chains < comm.size())
       throw InputError(fmt::format("hmc.chains = {} is below the number of ranks ({})", p.hmc.chains, comm.size()));
-    if (p.trains() || p.samples()) flow_ = make_flow_part(comm, p);
+    if (p.trains() || p.samples()) flow_ = make_flow_part(comm, p, *theory_);
     if (p.mode == Mode::sample) {
       flow_->load(comm, p.model_input);
     }
     if (p.runs_hmc()) start_hmc();
     if (checkpoint != nullptr) read(*checkpoint);
-    log::info("flow: {} x {} lattice, m2 = {}, lambda = {}; mode {}{}", p.lattice, p.lattice, p.phi4.m2, p.phi4.lambda,
-              mode_name(p.mode),
+    log::info("flow: {} on a {} x {} lattice, {}; mode {}{}", theory_name(p.theory), p.lattice, p.lattice,
+              theory_->couplings(), mode_name(p.mode),
               flow_ ? fmt::format("; {} coupling layers, {} parameters ({})", p.flow.coupling_layers,
                                   flow_->parameter_count(), p.precision)
                     : std::string());
@@ -267,9 +209,9 @@ public:
         .add("step", last_.step)
         .add("loss", last_.loss)
         .add("ess", last_.ess)
-        .add("acceptance", last_.acceptance)
-        .add("phi2", last_.phi2)
-        .add("abs_m", last_.abs_m);
+        .add("acceptance", last_.acceptance);
+    const auto keys = theory_->progress_keys();
+    row.add(keys[0], last_.progress[0]).add(keys[1], last_.progress[1]);
     return row;
   }
 
@@ -291,7 +233,7 @@ public:
 
   void write_checkpoint(CheckpointWriter& w) const
   {
-    w.attribute("flow.format", "tessera-flow-checkpoint 1");
+    w.attribute("flow.format", checkpoint_format);
     // Every rank must write the same attributes (their checksum): the slowest rank's times.
     const Comm& comm = context_.comm;
     w.attribute("train.seconds", comm.max(train_seconds_));
@@ -310,17 +252,14 @@ public:
     w.attribute("chain.current", chain_.current());
     w.attribute("chain.current_log_weight", chain_.current_log_weight());
     write_vector(w, "chain/log_weights", log_weights_);
-    write_vector(w, "chain/current_phi2", current_.phi2);
-    write_vector(w, "chain/current_magnetisation", current_.magnetisation);
-    write_vector(w, "chain/current_correlation", current_.correlation);
-    write_vector(w, "chain/current_field", current_.field);
-    write_series(w, "chain/", chain_estimates_.series());
+    write_vector(w, "chain/current_record", current_);
+    chain_estimates_->write(w, "chain/");
     if (hmc_) {
       const auto fields = gathered_hmc_fields();
       write_vector(w, "hmc/fields", fields);
       w.attribute("hmc.trajectories", static_cast<std::int64_t>(hmc_->trajectories()));
       write_vector(w, "hmc/accepted", hmc_accepted_);
-      write_series(w, "hmc/", hmc_estimates_.series());
+      hmc_estimates_->write(w, "hmc/");
     }
   }
 
@@ -347,32 +286,25 @@ private:
     const std::int64_t first = batches_done_ * p_.sample.batch;
     const std::int64_t count = std::min(p_.sample.batch, p_.sample.proposals - first);
     const auto share = block_range(count, comm.rank(), comm.size());
-    std::vector<double> log_weight;
-    Phi4Measurements mine;
+    std::vector<double> log_weight, mine;
     flow_->propose(static_cast<std::uint64_t>(first + share.first), share.count, log_weight, mine);
-    log_weight = comm.size() > 1 ? comm.all_gather_v(log_weight) : log_weight;
-    const Phi4Measurements batch = gather(comm, mine);
+    log_weight = gather(comm, log_weight);
+    const std::vector<double> batch = gather(comm, mine);
     const auto states = chain_.advance(log_weight);
-    Phi4Measurements chain;
+    const Index size = theory_->record_size();
+    std::vector<double> chain;
     for (std::size_t i = 0; i < states.size(); ++i) {
       if (states[i] >= first) {
-        append_sample(chain, batch, states[i] - first);
+        append_record(chain, batch, states[i] - first, size);
       } else {
-        append_sample(chain, current_, 0);
+        append_record(chain, current_, 0, size);
       }
     }
-    current_ = Phi4Measurements{};
-    append_sample(current_, chain, chain.samples - 1);
-    chain_estimates_.add(chain);
+    current_.assign(chain.end() - size, chain.end());
+    chain_estimates_->add(chain);
     log_weights_.insert(log_weights_.end(), log_weight.begin(), log_weight.end());
     ++batches_done_;
-    last_ = {"sample",
-             batches_done_ - 1,
-             nan,
-             ess(log_weight),
-             chain_.acceptance(),
-             mean(chain.phi2),
-             mean_abs(chain.magnetisation) / static_cast<double>(shape_.sites())};
+    last_ = {"sample", batches_done_ - 1, nan, ess(log_weight), chain_.acceptance(), theory_->progress(chain)};
   }
 
   void trajectory()
@@ -386,10 +318,9 @@ private:
     hmc_accepted_.push_back(static_cast<double>(accepted) / static_cast<double>(p_.hmc.chains));
     last_ = {"hmc", static_cast<std::int64_t>(hmc_->trajectories()) - 1, nan, nan, hmc_accepted_.back()};
     if (hmc_->trajectories() <= static_cast<std::uint64_t>(p_.hmc.thermalisation)) return;
-    const auto all = gather(comm, measure_phi4<double>(ExecSpace{}, shape_, hmc_->fields()));
-    hmc_estimates_.add(all);
-    last_.phi2 = mean(all.phi2);
-    last_.abs_m = mean_abs(all.magnetisation) / static_cast<double>(shape_.sites());
+    const auto all = gather(comm, theory_->measure(ExecSpace{}, hmc_->fields()));
+    hmc_estimates_->add(all);
+    last_.progress = theory_->progress(all);
   }
 
   void start_hmc()
@@ -401,7 +332,7 @@ private:
     h.steps = static_cast<int>(p_.hmc.steps);
     h.seed = p_.hmc.seed;
     h.first_chain = static_cast<std::uint64_t>(share.first);
-    hmc_ = std::make_unique<BatchedHmc<double>>(hmc_action_, share.count, h);
+    hmc_ = std::make_unique<BatchedHmc<double>>(*hmc_action_, share.count, h);
     if (p_.hmc.start == "hot") {
       hmc_->start_hot(0.5);
     } else {
@@ -418,8 +349,9 @@ private:
 
   void read(CheckpointReader& r)
   {
-    if (!r.has_attribute("flow.format") || r.attribute_string("flow.format") != "tessera-flow-checkpoint 1")
-      throw IoError(fmt::format("{}: not a tessera-flow checkpoint", r.path().string()));
+    if (!r.has_attribute("flow.format") || r.attribute_string("flow.format") != checkpoint_format)
+      throw IoError(fmt::format("{}: not a tessera-flow checkpoint of this version (\"{}\")", r.path().string(),
+                                checkpoint_format));
     train_seconds_ = r.attribute_real("train.seconds");
     sample_seconds_ = r.attribute_real("sample.seconds");
     hmc_seconds_ = r.attribute_real("hmc.seconds");
@@ -431,23 +363,20 @@ private:
     chain_.restore(r.attribute_int("chain.proposals"), r.attribute_int("chain.accepted"),
                    r.attribute_int("chain.current"), r.attribute_real("chain.current_log_weight"));
     log_weights_ = read_vector(r, "chain/log_weights");
-    current_ = Phi4Measurements{};
-    current_.phi2 = read_vector(r, "chain/current_phi2");
-    current_.magnetisation = read_vector(r, "chain/current_magnetisation");
-    current_.correlation = read_vector(r, "chain/current_correlation");
-    current_.field = read_vector(r, "chain/current_field");
-    current_.samples = static_cast<Index>(current_.phi2.size());
-    current_.sites = shape_.sites();
-    chain_estimates_.restore(read_series(r, "chain/"));
+    current_ = read_vector(r, "chain/current_record");
+    if (!current_.empty() && static_cast<Index>(current_.size()) != theory_->record_size())
+      throw IoError(fmt::format("{}: chain/current_record holds {} values, a {} record {}", r.path().string(),
+                                current_.size(), theory_name(p_.theory), theory_->record_size()));
+    chain_estimates_->read(r, "chain/");
     if (hmc_) {
       const auto fields = read_vector(r, "hmc/fields");
       const Comm& comm = context_.comm;
       const auto share = block_range(p_.hmc.chains, comm.rank(), comm.size());
-      const auto v = static_cast<std::size_t>(shape_.sites());
+      const auto v = static_cast<std::size_t>(theory_->components());
       if (fields.size() != static_cast<std::size_t>(p_.hmc.chains) * v)
-        throw IoError(fmt::format("{}: hmc/fields holds {} values, hmc.chains x V = {}", r.path().string(),
-                                  fields.size(), static_cast<std::size_t>(p_.hmc.chains) * v));
-      nn::FieldBatch<double> mine("tessera::flow::restart_fields", share.count * shape_.sites());
+        throw IoError(fmt::format("{}: hmc/fields holds {} values, hmc.chains x {} = {}", r.path().string(),
+                                  fields.size(), v, static_cast<std::size_t>(p_.hmc.chains) * v));
+      nn::FieldBatch<double> mine("tessera::flow::restart_fields", share.count * theory_->components());
       auto host = Kokkos::create_mirror_view(mine);
       for (std::size_t i = 0; i < host.extent(0); ++i)
         host(i) = fields[static_cast<std::size_t>(share.first) * v + i];
@@ -455,7 +384,7 @@ private:
       hmc_accepted_ = read_vector(r, "hmc/accepted");
       const auto trajectories = static_cast<std::uint64_t>(r.attribute_int("hmc.trajectories"));
       hmc_->restore(mine, trajectories);
-      hmc_estimates_.restore(read_series(r, "hmc/"));
+      hmc_estimates_->read(r, "hmc/");
     }
   }
 
@@ -464,13 +393,6 @@ private:
     double s = 0;
     for (const double x : v)
       s += x;
-    return v.empty() ? nan : s / static_cast<double>(v.size());
-  }
-  static double mean_abs(const std::vector<double>& v)
-  {
-    double s = 0;
-    for (const double x : v)
-      s += std::abs(x);
     return v.empty() ? nan : s / static_cast<double>(v.size());
   }
   // (sum w)^2 / (N sum w^2) of importance weights given as log w.
@@ -491,18 +413,18 @@ private:
 
   RunContext context_;
   Params p_;
-  nn::LatticeShape shape_;
+  std::unique_ptr<TargetTheory> theory_;
   std::unique_ptr<FlowPart> flow_;
   nn::ReverseKlStep last_train_;
   nn::IndependenceChain chain_;
   std::int64_t batches_done_ = 0;
   std::vector<double> log_weights_;
-  Phi4Measurements current_; // the measurements of the proposal the chain stands on
-  Phi4Estimates chain_estimates_;
-  Phi4Action<double> hmc_action_;
+  std::vector<double> current_; // the record of the proposal the chain stands on
+  std::unique_ptr<SeriesEstimates> chain_estimates_;
+  std::unique_ptr<nn::LatticeAction<double>> hmc_action_;
   std::unique_ptr<BatchedHmc<double>> hmc_;
   std::vector<double> hmc_accepted_; // acceptance over the chains, per trajectory
-  Phi4Estimates hmc_estimates_;
+  std::unique_ptr<SeriesEstimates> hmc_estimates_;
   double train_seconds_ = 0, sample_seconds_ = 0, hmc_seconds_ = 0, hmc_thermalisation_seconds_ = 0;
   UnitRecord last_;
 };
@@ -513,36 +435,6 @@ namespace tessera::flow {
 
 namespace {
 
-nlohmann::json estimate_json(const ChainEstimate& e)
-{
-  if (!e.has_estimate) return {{"mean", e.mean}, {"samples", e.samples}};
-  return {{"mean", e.mean},
-          {"error", e.error},
-          {"tau_int", e.tau_int},
-          {"tau_int_error", e.tau_int_error},
-          {"samples", e.samples}};
-}
-
-nlohmann::json jackknife_json(const JackknifeEstimate& e)
-{
-  return {{"value", std::isfinite(e.value) ? e.value : 0.0},
-          {"error", std::isfinite(e.error) ? e.error : 0.0},
-          {"finite", std::isfinite(e.value)}};
-}
-
-nlohmann::json observables_json(const Phi4Results& r)
-{
-  nlohmann::json g = nlohmann::json::array();
-  for (const auto& e : r.zero_momentum)
-    g.push_back(jackknife_json(e));
-  return {{"phi2", estimate_json(r.phi2)},
-          {"abs_magnetisation_per_site", estimate_json(r.abs_magnetisation)},
-          {"chi2", estimate_json(r.chi2)},
-          {"chi2_connected", jackknife_json(r.chi2_connected)},
-          {"pole_mass", jackknife_json(r.pole_mass)},
-          {"zero_momentum_correlator", g}};
-}
-
 // Seconds per effectively independent measurement of an observable with autocorrelation
 // time tau_int (in units of the series' steps) given `seconds` for `steps` steps.
 double cost_per_independent(double seconds, double steps, const ChainEstimate& e)
@@ -551,11 +443,10 @@ double cost_per_independent(double seconds, double steps, const ChainEstimate& e
   return seconds / steps * 2 * e.tau_int;
 }
 
-std::string row_line(const std::string& name, const Phi4Results& r, double cost)
+std::string row_line(const std::string& name, const SeriesSummary& summary, const std::string& cost_name,
+                     double cost)
 {
-  return fmt::format("{:<10} <phi^2> {}  <|M|>/V {}  chi_2 {}  tau_int(|M|) {:.2f}  s per independent |M| {:.3g}", name,
-                     r.phi2.describe(5), r.abs_magnetisation.describe(5), r.chi2.describe(4),
-                     r.abs_magnetisation.tau_int, cost);
+  return fmt::format("{:<10} {}  s per independent {} {:.3g}", name, summary.line, cost_name, cost);
 }
 
 } // namespace
@@ -565,9 +456,10 @@ Results Simulation::State::results()
   Results out;
   auto& j = out.json;
   j["mode"] = mode_name(p_.mode);
+  j["theory"] = theory_name(p_.theory);
   j["lattice"] = p_.lattice;
-  j["m2"] = p_.phi4.m2;
-  j["lambda"] = p_.phi4.lambda;
+  theory_->describe(j);
+  const std::string cost_key = "seconds_per_independent_" + theory_->cost_key();
   double units = 0, seconds = 0;
   if (flow_) {
     j["flow"] = {{"parameters", flow_->parameter_count()},
@@ -588,42 +480,44 @@ Results Simulation::State::results()
     seconds += train_seconds_;
   }
   if (p_.samples() && chain_.proposals() > 1) {
-    const auto r = chain_estimates_.results();
+    const auto r = chain_estimates_->summary();
     const double proposals = static_cast<double>(chain_.proposals());
-    const double cost = cost_per_independent(sample_seconds_, proposals, r.abs_magnetisation);
-    const double with_training = cost_per_independent(sample_seconds_ + train_seconds_, proposals, r.abs_magnetisation);
+    const double cost = cost_per_independent(sample_seconds_, proposals, r.cost_observable);
+    const double with_training = cost_per_independent(sample_seconds_ + train_seconds_, proposals, r.cost_observable);
     j["sample"] = {{"proposals", chain_.proposals()},
                    {"acceptance", chain_.acceptance()},
                    {"ess_per_proposal", ess(log_weights_)},
                    {"seconds", sample_seconds_},
-                   {"observables", observables_json(r)},
-                   {"seconds_per_independent_abs_m", cost},
-                   {"seconds_per_independent_abs_m_with_training", with_training}};
+                   {"observables", r.observables},
+                   {cost_key, cost},
+                   {cost_key + "_with_training", with_training}};
     out.lines.push_back(fmt::format("flow + MH: {} proposals, acceptance {:.3f}, ESS per proposal {:.3f}",
                                     chain_.proposals(), chain_.acceptance(), ess(log_weights_)));
-    out.lines.push_back(row_line("flow + MH", r, cost));
+    out.lines.push_back(row_line("flow + MH", r, theory_->cost_name(), cost));
     units += proposals;
     seconds += sample_seconds_;
   }
-  if (p_.runs_hmc() && hmc_estimates_.steps() > 1) {
-    const auto r = hmc_estimates_.results();
-    const double steps = static_cast<double>(hmc_estimates_.steps());
+  if (p_.runs_hmc() && hmc_estimates_->steps() > 1) {
+    const auto r = hmc_estimates_->summary();
+    const double steps = static_cast<double>(hmc_estimates_->steps());
     // A step of the series is one trajectory of every chain: seconds per chain-trajectory.
     const double cost =
-        cost_per_independent(hmc_seconds_ / static_cast<double>(p_.hmc.chains), steps, r.abs_magnetisation);
+        cost_per_independent(hmc_seconds_ / static_cast<double>(p_.hmc.chains), steps, r.cost_observable);
     j["hmc"] = {{"chains", p_.hmc.chains},
                 {"trajectories", hmc_->trajectories()},
                 {"acceptance", mean(hmc_accepted_)},
                 {"seconds", hmc_seconds_},
                 {"thermalisation_seconds", hmc_thermalisation_seconds_},
-                {"observables", observables_json(r)},
-                {"seconds_per_independent_abs_m", cost}};
+                {"observables", r.observables},
+                {cost_key, cost}};
     out.lines.push_back(fmt::format("HMC: {} chains x {} trajectories ({} thermalisation), acceptance {:.3f}",
                                     p_.hmc.chains, hmc_->trajectories(), p_.hmc.thermalisation, mean(hmc_accepted_)));
-    out.lines.push_back(row_line("HMC", r, cost));
+    out.lines.push_back(row_line("HMC", r, theory_->cost_name(), cost));
     units += steps * static_cast<double>(p_.hmc.chains);
     seconds += hmc_seconds_;
   }
+  for (const auto& line : theory_->reference_lines())
+    out.lines.push_back(line);
   out.rate = seconds > 0 ? units / seconds : 0;
   out.rate_unit = "samples/s";
   return out;

@@ -38,6 +38,20 @@ void U1Estimates::add(const U1Measurements& m)
   }
 }
 
+void U1Estimates::restore(U1Series s)
+{
+  const std::size_t steps = s.plaquette.size();
+  if (s.charge.size() != steps || s.susceptibility.size() != steps ||
+      s.replica_charge.size() != steps * static_cast<std::size_t>(replicas_))
+    throw InputError(fmt::format("U(1) estimates: a series of {} steps with {} charges, {} susceptibilities and {} "
+                                 "replica charges ({} replicas)",
+                                 steps, s.charge.size(), s.susceptibility.size(), s.replica_charge.size(), replicas_));
+  plaquette_ = std::move(s.plaquette);
+  charge_ = std::move(s.charge);
+  q2_ = std::move(s.susceptibility);
+  replica_charge_ = std::move(s.replica_charge);
+}
+
 std::vector<double> U1Estimates::replica_charge_series(Index replica) const
 {
   if (replica < 0 || replica >= replicas_)

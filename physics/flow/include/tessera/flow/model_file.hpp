@@ -12,26 +12,26 @@
 
 #include "tessera/core/checkpoint.hpp"
 #include "tessera/flow/params.hpp"
-#include "tessera/nn/affine_flow.hpp"
+#include "tessera/nn/lattice_flow.hpp"
 #include "tessera/nn/optimizer.hpp"
 
 namespace tessera::flow {
 
 template <class T>
-void write_flow_state(CheckpointWriter& writer, const Params& params, const nn::AffineFlow<T>& flow,
+void write_flow_state(CheckpointWriter& writer, const Params& params, const nn::LatticeFlow<T>& flow,
                       const nn::Optimizer<T>& optimizer);
 // Refuses a file whose flow differs in shape from params' (InputError naming the key).
 template <class T>
-void read_flow_state(CheckpointReader& reader, const Params& params, nn::AffineFlow<T>& flow,
+void read_flow_state(CheckpointReader& reader, const Params& params, nn::LatticeFlow<T>& flow,
                      nn::Optimizer<T>& optimizer);
 
 template <class T>
 void write_flow_model(const Comm& comm, const std::filesystem::path& path, const Params& params,
-                      const nn::AffineFlow<T>& flow, const nn::Optimizer<T>& optimizer);
+                      const nn::LatticeFlow<T>& flow, const nn::Optimizer<T>& optimizer);
 // The parameters (and optimiser state) of the model file at `path` (IoError when it cannot be
 // read or trusted; InputError when its flow has another shape than model.* and lattice.size).
 template <class T>
-void read_flow_model(const Comm& comm, const std::filesystem::path& path, const Params& params, nn::AffineFlow<T>& flow,
+void read_flow_model(const Comm& comm, const std::filesystem::path& path, const Params& params, nn::LatticeFlow<T>& flow,
                      nn::Optimizer<T>& optimizer);
 
 } // namespace tessera::flow

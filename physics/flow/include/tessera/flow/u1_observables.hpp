@@ -25,6 +25,12 @@ struct U1Results {
   std::vector<ChainEstimate> replica_charge; // each replica's own Q series
 };
 
+// The per-step series the estimates are made of: what a checkpoint keeps.
+struct U1Series {
+  std::vector<double> plaquette, charge, susceptibility; // replica averages, per step
+  std::vector<double> replica_charge;                    // step * replicas + replica
+};
+
 class U1Estimates {
 public:
   // Throws InputError for replicas < 1 or an empty lattice.
@@ -42,6 +48,9 @@ public:
   const std::vector<double>& plaquette_series() const { return plaquette_; }
   const std::vector<double>& charge_series() const { return charge_; }
   const std::vector<double>& susceptibility_series() const { return q2_; }
+  U1Series series() const { return {plaquette_, charge_, q2_, replica_charge_}; }
+  // Continues from a checkpoint's series (InputError when its lengths disagree).
+  void restore(U1Series series);
   // Replica r's charges, one per step.
   std::vector<double> replica_charge_series(Index replica) const;
 
