@@ -9,10 +9,10 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
 
+#include "../core/test_damage.hpp"
 #include "../core/test_paths.hpp"
 #include "flow_simulation_testing.hpp"
 #include "tessera/core/errors.hpp"
@@ -198,51 +198,12 @@ TEST_F(FlowModelFile, AFlowOfAnotherShapeIsRefused)
   EXPECT_EQ(input_error(model, {"phi4.m2=-3"}), "");
 }
 
-// The file that holds the bytes of `dataset`: the file itself, or with per-rank files (serial
-// HDF5, several ranks) the first rank's file behind the virtual dataset.
-std::filesystem::path data_file(const std::filesystem::path& path, const std::string& dataset)
-{
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  const hid_t dset = H5Dopen2(file, dataset.c_str(), H5P_DEFAULT);
-  const hid_t dcpl = H5Dget_create_plist(dset);
-  std::filesystem::path out = path;
-  if (H5Pget_layout(dcpl) == H5D_VIRTUAL) {
-    char name[4096] = {};
-    H5Pget_virtual_filename(dcpl, 0, name, sizeof(name));
-    out = path.parent_path() / name;
-  }
-  H5Pclose(dcpl);
-  H5Dclose(dset);
-  H5Fclose(file);
-  return out;
-}
-
-// Flips one bit of the 4th value of `dataset`; false if its offset is unknown.
-bool flip_a_bit(const std::filesystem::path& path, const std::string& dataset)
-{
-  const auto file_path = data_file(path, dataset);
-  const hid_t file = H5Fopen(file_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  const hid_t dset = H5Dopen2(file, dataset.c_str(), H5P_DEFAULT);
-  const auto offset = H5Dget_offset(dset);
-  H5Dclose(dset);
-  H5Fclose(file);
-  if (offset == HADDR_UNDEF) return false;
-  std::fstream f(file_path, std::ios::in | std::ios::out | std::ios::binary);
-  const auto at = static_cast<std::streamoff>(offset + 3 * 4 + 1);
-  char byte = 0;
-  f.seekg(at);
-  f.read(&byte, 1);
-  byte = static_cast<char>(byte ^ 0x10);
-  f.seekp(at);
-  f.write(&byte, 1);
-  return f.good();
-}
-
 TEST_F(FlowModelFile, AnEditedModelFileIsRefused)
 {
   const auto model = train_model();
   int flipped = 1;
-  if (world_.is_root()) flipped = flip_a_bit(model, "flow/parameters") ? 1 : 0;
+  // A byte of the 4th parameter (float32).
+  if (world_.is_root()) flipped = tessera::test::flip_a_bit(model, "flow/parameters", 3 * 4 + 1) ? 1 : 0;
   world_.broadcast(&flipped, 1);
   EXPECT_EQ(flipped, 1); // no ASSERT before a collective: every rank must reach it
   try {
