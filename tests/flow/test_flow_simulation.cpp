@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // tessera-flow as a simulation (run at 1 and 2 ranks): a restart from a checkpoint written
 // inside the training, the sampling or the HMC phase ends with the results of the run that
-// never stopped, to the bit; reverse-KL training on one rank and on all of them gives the same
-// flow to rounding for the same global batch; the model file of mode train makes mode sample
-// propose exactly what mode all proposed, and a model file of another shape, an edited one
-// or a checkpoint of something else is refused.
+// never stopped, to the bit (and one with more HMC trajectories with those of the longer run);
+// reverse-KL training on one rank and on all of them gives the same flow to rounding for the
+// same global batch; the model file of mode train makes mode sample propose exactly what mode
+// all proposed, and a model file of another shape, an edited one or a checkpoint of something
+// else is refused.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -30,15 +31,19 @@ std::string scratch_name(const Comm& comm, const std::string& name)
   return fmt::format("flow-{}-np{}", name, comm.size());
 }
 
-// Run A straight through; run B for `units` units, a checkpoint (as the run loop writes it),
-// a fresh simulation from it, the rest: the same results but for the timings.
-void expect_restart_continues_bit_for_bit(int units, const std::string& name)
+// Run A straight through with the small run's keys and `restart_keys`; run B with the small
+// run's keys for `units` units, a checkpoint (as the run loop writes it), a fresh simulation
+// from it with the keys of A, the rest: the same results as A but for the timings.
+void expect_restart_continues_bit_for_bit(int units, const std::string& name,
+                                          const std::vector<std::string>& restart_keys = {})
 {
   const Comm world;
   const tessera::RunContext context{world};
-  const auto p = small_run();
-  Simulation straight(context, p);
-  EXPECT_EQ(straight.end(), 4.0 + 4.0 + 6.0); // training steps, proposal batches, trajectories
+  const auto p = small_run(), q = small_run(restart_keys);
+  const auto trajectories = q.hmc.thermalisation + q.hmc.trajectories;
+  Simulation straight(context, q);
+  // Training steps, proposal batches, trajectories.
+  EXPECT_EQ(straight.end(), static_cast<double>(4 + 4 + trajectories));
   run_units(straight);
   const auto expected = without_timings(straight.results().json);
 
@@ -52,7 +57,7 @@ void expect_restart_continues_bit_for_bit(int units, const std::string& name)
     writer.commit();
   }
   tessera::CheckpointReader reader(world, path);
-  Simulation again(context, p, reader);
+  Simulation again(context, q, reader);
   EXPECT_EQ(again.position(), static_cast<double>(units));
   run_units(again);
   const auto got = without_timings(again.results().json);
@@ -60,7 +65,7 @@ void expect_restart_continues_bit_for_bit(int units, const std::string& name)
   EXPECT_EQ(got.dump(), expected.dump());
   EXPECT_EQ(got["train"]["steps"], 4);
   EXPECT_EQ(got["sample"]["proposals"], 64);
-  EXPECT_EQ(got["hmc"]["trajectories"], 6);
+  EXPECT_EQ(got["hmc"]["trajectories"], trajectories);
 }
 
 TEST(FlowSimulation, RestartInsideTrainingContinuesBitForBit)
@@ -75,6 +80,15 @@ TEST(FlowSimulation, RestartInsideSamplingContinuesBitForBit)
 TEST(FlowSimulation, RestartInsideHmcContinuesBitForBit)
 {
   expect_restart_continues_bit_for_bit(11, "restart-hmc");
+}
+
+// hmc.trajectories is the one length a restart may change (HMC is the last phase; the other
+// keys are fixed on restart, tests/flow/test_defaults.cpp): from inside HMC or from the final
+// checkpoint, more trajectories continue to the results of the longer run, to the bit.
+TEST(FlowSimulation, ARestartMayRunMoreHmcTrajectories)
+{
+  expect_restart_continues_bit_for_bit(11, "restart-longer-hmc", {"hmc.trajectories=8"});
+  expect_restart_continues_bit_for_bit(14, "restart-after-the-end", {"hmc.trajectories=8"});
 }
 
 TEST(FlowSimulation, ACheckpointOfSomethingElseIsRefused)
