@@ -34,6 +34,22 @@ double forward_flops_per_sample(const nn::AffineFlowSpec& spec, int lattice)
   return per_site * lattice * lattice * spec.coupling_layers;
 }
 
+// The figure of one phase ("train" or "sample"): samples/s through a batch of `batch` samples.
+bench::Figure throughput_figure(const std::string& phase, int lattice, int batch, const nlohmann::json& size,
+                                const bench::Timing& timing, const nlohmann::json& extra)
+{
+  bench::Figure figure{"flow",
+                       fmt::format("flow_{}_L{}", phase, lattice),
+                       size,
+                       static_cast<double>(batch),
+                       "samples per batch",
+                       "samples/s",
+                       static_cast<double>(batch),
+                       timing};
+  figure.extra = extra;
+  return figure;
+}
+
 } // namespace
 
 void flow_benchmarks(bench::Suite& suite, const FlowBenchOptions& options)
@@ -80,28 +96,11 @@ void flow_benchmarks(bench::Suite& suite, const FlowBenchOptions& options)
                                     {"precision", "float32"},
                                     {"optimizer", "adam"},
                                     {"forward_flops_per_sample", forward}};
-      bench::Figure train_figure{"flow",
-                                 fmt::format("flow_train_L{}", lattice),
-                                 size,
-                                 static_cast<double>(batch),
-                                 "samples per batch",
-                                 "samples/s",
-                                 static_cast<double>(batch),
-                                 train};
-      train_figure.extra = extra;
+      auto train_figure = throughput_figure("train", lattice, batch, size, train, extra);
       train_figure.extra["ms_per_step"] = 1e3 * train.median;
       // (the entry returned by add() is read before the next add() may move it)
       const double train_fraction = suite.add(train_figure, "fma_fp32", 3 * forward).value("ceiling_fraction", 0.0);
-      bench::Figure sample_figure{"flow",
-                                  fmt::format("flow_sample_L{}", lattice),
-                                  size,
-                                  static_cast<double>(batch),
-                                  "samples per batch",
-                                  "samples/s",
-                                  static_cast<double>(batch),
-                                  sample};
-      sample_figure.extra = extra;
-      suite.add(sample_figure, "fma_fp32", forward);
+      suite.add(throughput_figure("sample", lattice, batch, size, sample, extra), "fma_fp32", forward);
       log::info("{:>4} {:>6} {:>16.4g} {:>10.3f} {:>17.4g} {:>11.2f}%", lattice, batch, batch / train.median,
                 1e3 * train.median, batch / sample.median, 100.0 * train_fraction);
     }

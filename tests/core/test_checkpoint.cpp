@@ -2,13 +2,13 @@
 // Checkpoints: a round trip, refusal of damaged, truncated and incomplete files, and the
 // previous checkpoint surviving a write that never completes. (The same with a process
 // killed mid-write is tests/drivers/checkpoint_crash.sh.)
-#include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "tessera/core/checkpoint.hpp"
 #include "tessera/core/errors.hpp"
 #include "tessera/core/loops.hpp"
+#include "test_damage.hpp"
 #include "test_paths.hpp"
 
 using namespace tessera;
@@ -96,45 +96,6 @@ TEST(Checkpoint, ChecksumIsIndependentOfTheSplit)
 }
 
 namespace {
-// The file that holds the bytes of `dataset`: the checkpoint itself, or with per-rank files
-// (serial HDF5, several ranks) the first rank's file behind the virtual dataset.
-std::filesystem::path data_file(const std::filesystem::path& path, const std::string& dataset)
-{
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  const hid_t dset = H5Dopen2(file, dataset.c_str(), H5P_DEFAULT);
-  const hid_t dcpl = H5Dget_create_plist(dset);
-  std::filesystem::path out = path;
-  if (H5Pget_layout(dcpl) == H5D_VIRTUAL) {
-    char name[4096] = {};
-    H5Pget_virtual_filename(dcpl, 0, name, sizeof(name));
-    out = path.parent_path() / name;
-  }
-  H5Pclose(dcpl);
-  H5Dclose(dset);
-  H5Fclose(file);
-  return out;
-}
-
-// Flips one bit in the middle of `dataset`'s data; false if its offset is unknown.
-bool flip_a_bit(const std::filesystem::path& file_path, const std::string& dataset)
-{
-  const hid_t file = H5Fopen(file_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  const hid_t dset = H5Dopen2(file, dataset.c_str(), H5P_DEFAULT);
-  const auto offset = H5Dget_offset(dset);
-  H5Dclose(dset);
-  H5Fclose(file);
-  if (offset == HADDR_UNDEF) return false;
-  std::fstream f(file_path, std::ios::in | std::ios::out | std::ios::binary);
-  const auto at = static_cast<std::streamoff>(offset + 8 * 50 + 3);
-  char byte = 0;
-  f.seekg(at);
-  f.read(&byte, 1);
-  byte = static_cast<char>(byte ^ 0x10);
-  f.seekp(at);
-  f.write(&byte, 1);
-  return f.good();
-}
-
 bool refused(const std::string& message)
 {
   return message.find("fails its checksum") != std::string::npos ||
@@ -151,7 +112,8 @@ void check_bit_flip(Hdf5Layout layout, const std::string& name)
   const auto path = dir / "run.chk.h5";
   write(comm, path, 2.0, layout);
   int flipped = 1;
-  if (comm.is_root()) flipped = flip_a_bit(data_file(path, "state/v"), "state/v") ? 1 : 0;
+  // A byte in the middle of the data (value 50 of the first rank's 100).
+  if (comm.is_root()) flipped = test::flip_a_bit(path, "state/v", 8 * 50 + 3) ? 1 : 0;
   comm.broadcast(&flipped, 1);
   EXPECT_EQ(flipped, 1); // no ASSERT before a collective: every rank must reach it
   EXPECT_EQ(io_error_of_load(comm, path),
@@ -164,7 +126,7 @@ void check_truncation(Hdf5Layout layout, const std::string& name)
   test::ScratchDir dir(comm, name);
   const auto path = dir / "run.chk.h5";
   write(comm, path, 2.0, layout);
-  const auto data = data_file(path, "state/v");
+  const auto data = test::data_file(path, "state/v");
   if (comm.is_root()) std::filesystem::resize_file(data, std::filesystem::file_size(data) / 2);
   comm.barrier();
   const auto message = io_error_of_load(comm, path);

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 // tessera-flow as a simulation (run at 1 and 2 ranks): a restart from a checkpoint written
 // inside the training, the sampling or the HMC phase ends with the results of the run that
-// never stopped, to the bit; reverse-KL training on one rank and on all of them gives the same
-// flow to rounding for the same global batch; the model file of mode train makes mode sample
-// propose exactly what mode all proposed, and a model file of another shape, an edited one
-// or a checkpoint of something else is refused.
+// never stopped, to the bit (and one with more HMC trajectories with those of the longer run);
+// reverse-KL training on one rank and on all of them gives the same flow to rounding for the
+// same global batch; the model file of mode train makes mode sample propose exactly what mode
+// all proposed, and a model file of another shape, an edited one or a checkpoint of something
+// else is refused.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
 
+#include "../core/test_damage.hpp"
 #include "../core/test_paths.hpp"
 #include "flow_simulation_testing.hpp"
 #include "tessera/core/errors.hpp"
@@ -31,15 +32,19 @@ std::string scratch_name(const Comm& comm, const std::string& name)
   return fmt::format("flow-{}-np{}", name, comm.size());
 }
 
-// Run A straight through; run B for `units` units, a checkpoint (as the run loop writes it),
-// a fresh simulation from it, the rest: the same results but for the timings.
-void expect_restart_continues_bit_for_bit(int units, const std::string& name)
+// Run A straight through with the small run's keys and `restart_keys`; run B with the small
+// run's keys for `units` units, a checkpoint (as the run loop writes it), a fresh simulation
+// from it with the keys of A, the rest: the same results as A but for the timings.
+void expect_restart_continues_bit_for_bit(int units, const std::string& name,
+                                          const std::vector<std::string>& restart_keys = {})
 {
   const Comm world;
   const tessera::RunContext context{world};
-  const auto p = small_run();
-  Simulation straight(context, p);
-  EXPECT_EQ(straight.end(), 4.0 + 4.0 + 6.0); // training steps, proposal batches, trajectories
+  const auto p = small_run(), q = small_run(restart_keys);
+  const auto trajectories = q.hmc.thermalisation + q.hmc.trajectories;
+  Simulation straight(context, q);
+  // Training steps, proposal batches, trajectories.
+  EXPECT_EQ(straight.end(), static_cast<double>(4 + 4 + trajectories));
   run_units(straight);
   const auto expected = without_timings(straight.results().json);
 
@@ -53,7 +58,7 @@ void expect_restart_continues_bit_for_bit(int units, const std::string& name)
     writer.commit();
   }
   tessera::CheckpointReader reader(world, path);
-  Simulation again(context, p, reader);
+  Simulation again(context, q, reader);
   EXPECT_EQ(again.position(), static_cast<double>(units));
   run_units(again);
   const auto got = without_timings(again.results().json);
@@ -61,7 +66,7 @@ void expect_restart_continues_bit_for_bit(int units, const std::string& name)
   EXPECT_EQ(got.dump(), expected.dump());
   EXPECT_EQ(got["train"]["steps"], 4);
   EXPECT_EQ(got["sample"]["proposals"], 64);
-  EXPECT_EQ(got["hmc"]["trajectories"], 6);
+  EXPECT_EQ(got["hmc"]["trajectories"], trajectories);
 }
 
 TEST(FlowSimulation, RestartInsideTrainingContinuesBitForBit)
@@ -76,6 +81,15 @@ TEST(FlowSimulation, RestartInsideSamplingContinuesBitForBit)
 TEST(FlowSimulation, RestartInsideHmcContinuesBitForBit)
 {
   expect_restart_continues_bit_for_bit(11, "restart-hmc");
+}
+
+// hmc.trajectories is the one length a restart may change (HMC is the last phase; the other
+// keys are fixed on restart, tests/flow/test_defaults.cpp): from inside HMC or from the final
+// checkpoint, more trajectories continue to the results of the longer run, to the bit.
+TEST(FlowSimulation, ARestartMayRunMoreHmcTrajectories)
+{
+  expect_restart_continues_bit_for_bit(11, "restart-longer-hmc", {"hmc.trajectories=8"});
+  expect_restart_continues_bit_for_bit(14, "restart-after-the-end", {"hmc.trajectories=8"});
 }
 
 TEST(FlowSimulation, ACheckpointOfSomethingElseIsRefused)
@@ -199,51 +213,12 @@ TEST_F(FlowModelFile, AFlowOfAnotherShapeIsRefused)
   EXPECT_EQ(input_error(model, {"phi4.m2=-3"}), "");
 }
 
-// The file that holds the bytes of `dataset`: the file itself, or with per-rank files (serial
-// HDF5, several ranks) the first rank's file behind the virtual dataset.
-std::filesystem::path data_file(const std::filesystem::path& path, const std::string& dataset)
-{
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  const hid_t dset = H5Dopen2(file, dataset.c_str(), H5P_DEFAULT);
-  const hid_t dcpl = H5Dget_create_plist(dset);
-  std::filesystem::path out = path;
-  if (H5Pget_layout(dcpl) == H5D_VIRTUAL) {
-    char name[4096] = {};
-    H5Pget_virtual_filename(dcpl, 0, name, sizeof(name));
-    out = path.parent_path() / name;
-  }
-  H5Pclose(dcpl);
-  H5Dclose(dset);
-  H5Fclose(file);
-  return out;
-}
-
-// Flips one bit of the 4th value of `dataset`; false if its offset is unknown.
-bool flip_a_bit(const std::filesystem::path& path, const std::string& dataset)
-{
-  const auto file_path = data_file(path, dataset);
-  const hid_t file = H5Fopen(file_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  const hid_t dset = H5Dopen2(file, dataset.c_str(), H5P_DEFAULT);
-  const auto offset = H5Dget_offset(dset);
-  H5Dclose(dset);
-  H5Fclose(file);
-  if (offset == HADDR_UNDEF) return false;
-  std::fstream f(file_path, std::ios::in | std::ios::out | std::ios::binary);
-  const auto at = static_cast<std::streamoff>(offset + 3 * 4 + 1);
-  char byte = 0;
-  f.seekg(at);
-  f.read(&byte, 1);
-  byte = static_cast<char>(byte ^ 0x10);
-  f.seekp(at);
-  f.write(&byte, 1);
-  return f.good();
-}
-
 TEST_F(FlowModelFile, AnEditedModelFileIsRefused)
 {
   const auto model = train_model();
   int flipped = 1;
-  if (world_.is_root()) flipped = flip_a_bit(model, "flow/parameters") ? 1 : 0;
+  // A byte of the 4th parameter (float32).
+  if (world_.is_root()) flipped = tessera::test::flip_a_bit(model, "flow/parameters", 3 * 4 + 1) ? 1 : 0;
   world_.broadcast(&flipped, 1);
   EXPECT_EQ(flipped, 1); // no ASSERT before a collective: every rank must reach it
   try {
