@@ -27,9 +27,12 @@ TEST(Defaults, ParamsOfAnEmptyDeckAreTheDocumentedDefaults)
 {
   const Params p = Simulation::params(empty_deck());
   EXPECT_EQ(p.mode, Mode::all);
+  EXPECT_EQ(p.theory, Theory::phi4);
   EXPECT_EQ(p.lattice, 8);
   EXPECT_EQ(p.phi4.m2, -4.0); // the 2021 tutorial's point
   EXPECT_EQ(p.phi4.lambda, 8.0);
+  EXPECT_EQ(p.u1_beta, 2.0); // the tutorial's U(1) point
+  EXPECT_EQ(p.mixture_components, 2);
 
   EXPECT_EQ(p.flow.coupling_layers, 16);
   EXPECT_EQ(p.flow.net.hidden_channels, (std::vector<int>{8, 8}));

@@ -36,11 +36,14 @@ std::string scratch_name(const Comm& comm, const std::string& name)
 // run's keys for `units` units, a checkpoint (as the run loop writes it), a fresh simulation
 // from it with the keys of A, the rest: the same results as A but for the timings.
 void expect_restart_continues_bit_for_bit(int units, const std::string& name,
-                                          const std::vector<std::string>& restart_keys = {})
+                                          const std::vector<std::string>& restart_keys = {},
+                                          const std::vector<std::string>& run_keys = {})
 {
   const Comm world;
   const tessera::RunContext context{world};
-  const auto p = small_run(), q = small_run(restart_keys);
+  auto longer = run_keys;
+  longer.insert(longer.end(), restart_keys.begin(), restart_keys.end());
+  const auto p = small_run(run_keys), q = small_run(longer);
   const auto trajectories = q.hmc.thermalisation + q.hmc.trajectories;
   Simulation straight(context, q);
   // Training steps, proposal batches, trajectories.
@@ -81,6 +84,15 @@ TEST(FlowSimulation, RestartInsideSamplingContinuesBitForBit)
 TEST(FlowSimulation, RestartInsideHmcContinuesBitForBit)
 {
   expect_restart_continues_bit_for_bit(11, "restart-hmc");
+}
+
+// The same for U(1) gauge theory: its flow, its measurement records and its HMC fields.
+TEST(FlowSimulation, U1RestartInsideEachPhaseContinuesBitForBit)
+{
+  const std::vector<std::string> u1 = {"run.theory=u1", "u1.beta=1.5"};
+  expect_restart_continues_bit_for_bit(2, "u1-restart-train", {}, u1);
+  expect_restart_continues_bit_for_bit(6, "u1-restart-sample", {}, u1);
+  expect_restart_continues_bit_for_bit(11, "u1-restart-hmc", {}, u1);
 }
 
 // hmc.trajectories is the one length a restart may change (HMC is the last phase; the other
@@ -204,6 +216,7 @@ TEST_F(FlowModelFile, AFlowOfAnotherShapeIsRefused)
            {"model.hidden_channels", "4,4"},
            {"lattice.size", "6"},
            {"model.precision", "float64"},
+           {"run.theory", "u1"},
        }) {
     const auto message = input_error(model, {key + "=" + value});
     EXPECT_NE(message.find("key 'model.file'"), std::string::npos) << key << ": " << message;

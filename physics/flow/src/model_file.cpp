@@ -50,8 +50,8 @@ void check_shape(const CheckpointReader& r, const Params& p, const std::string& 
     const auto v = r.attribute_int(key);
     if (v != run_value) refuse(key, std::to_string(v), std::to_string(run_value));
   };
-  const auto theory = r.attribute_string("theory");
-  if (theory != theory_name(p.theory)) refuse("theory", theory, theory_name(p.theory));
+  const auto theory = r.attribute_string("run.theory");
+  if (theory != theory_name(p.theory)) refuse("run.theory", theory, theory_name(p.theory));
   int_key("lattice.size", p.lattice);
   if (p.theory == Theory::u1) int_key("model.mixture_components", p.mixture_components);
   int_key("model.coupling_layers", p.flow.coupling_layers);
@@ -74,7 +74,7 @@ void write_flow_state(CheckpointWriter& w, const Params& p, const nn::LatticeFlo
                       const nn::Optimizer<T>& optimizer)
 {
   w.attribute("flow.model_format", model_format);
-  w.attribute("theory", theory_name(p.theory));
+  w.attribute("run.theory", theory_name(p.theory));
   w.attribute("lattice.size", p.lattice);
   w.attribute("model.coupling_layers", p.flow.coupling_layers);
   w.attribute("model.hidden_channels", channels_text(p.flow.net.hidden_channels));
@@ -131,12 +131,12 @@ void read_flow_model(const Comm& comm, const std::filesystem::path& path, const 
 }
 
 #define TESSERA_FLOW_MODEL_FILE(T)                                                                                     \
-  template void write_flow_state<T>(CheckpointWriter&, const Params&, const nn::LatticeFlow<T>&,                        \
+  template void write_flow_state<T>(CheckpointWriter&, const Params&, const nn::LatticeFlow<T>&,                       \
                                     const nn::Optimizer<T>&);                                                          \
-  template void read_flow_state<T>(CheckpointReader&, const Params&, nn::LatticeFlow<T>&, nn::Optimizer<T>&);           \
+  template void read_flow_state<T>(CheckpointReader&, const Params&, nn::LatticeFlow<T>&, nn::Optimizer<T>&);          \
   template void write_flow_model<T>(const Comm&, const std::filesystem::path&, const Params&,                          \
-                                    const nn::LatticeFlow<T>&, const nn::Optimizer<T>&);                                \
-  template void read_flow_model<T>(const Comm&, const std::filesystem::path&, const Params&, nn::LatticeFlow<T>&,       \
+                                    const nn::LatticeFlow<T>&, const nn::Optimizer<T>&);                               \
+  template void read_flow_model<T>(const Comm&, const std::filesystem::path&, const Params&, nn::LatticeFlow<T>&,      \
                                    nn::Optimizer<T>&);
 TESSERA_FLOW_MODEL_FILE(float)
 TESSERA_FLOW_MODEL_FILE(double)

@@ -14,7 +14,7 @@ namespace {
 
 void add_theory_keys(ConfigSchema& s)
 {
-  s.add_string("theory", "phi4",
+  s.add_string("run.theory", "phi4",
                "the target: phi4 (real scalar phi^4, keys phi4.*) or u1 (U(1) gauge theory with the Wilson "
                "action, key u1.beta; its flow needs lattice.size a multiple of 4)",
                {"phi4", "u1"})
@@ -33,9 +33,13 @@ void add_theory_keys(ConfigSchema& s)
 
 void add_model_keys(ConfigSchema& s)
 {
-  s.add_int("model.coupling_layers", 16, "affine coupling layers, checkerboard parity alternating", 1, 1024)
+  s.add_int("model.coupling_layers", 16,
+            "coupling layers (phi4: affine, checkerboard parity alternating; u1: gauge-equivariant plaquette "
+            "couplings, direction and stripe offset cycling through all 8)",
+            1, 1024)
       .add_string("model.hidden_channels", "8,8",
-                  "channels of the hidden convolutions of each coupling network, comma-separated (1 -> ... -> 2)")
+                  "channels of the hidden convolutions of each coupling network, comma-separated (phi4: 1 -> ... -> 2; "
+                  "u1: 2 -> ... -> mixture_components + 1)")
       .add_int("model.kernel", 3, "odd kernel size of the periodic convolutions", 1, 63)
       .add_real("model.leaky_slope", 0.01, "slope of leaky_relu (between the convolutions) for negative inputs", 0.0,
                 1.0)
@@ -150,7 +154,7 @@ ConfigSchema schema()
   // Everything but hmc.trajectories: HMC is the last phase of every mode that has it, so a
   // restart may extend it (as tessera-lqcd's); a longer training or chain would change the
   // phases that come after them.
-  s.fixed_on_restart({"run.mode", "theory", "lattice.", "phi4.", "u1.", "model.", "train.", "sample.", "hmc.chains",
+  s.fixed_on_restart({"run.mode", "run.theory", "lattice.", "phi4.", "u1.", "model.", "train.", "sample.", "hmc.chains",
                       "hmc.thermalisation", "hmc.steps", "hmc.trajectory_length", "hmc.start", "hmc.seed"});
   s.reads_file("model.file");
   s.writes_file("output.model").writes_file("output.table");
@@ -162,7 +166,7 @@ Params params_from(const Config& c)
   Params p;
   const auto mode = c.get_string("run.mode");
   p.mode = mode == "train" ? Mode::train : mode == "sample" ? Mode::sample : mode == "hmc" ? Mode::hmc : Mode::all;
-  p.theory = c.get_string("theory") == "u1" ? Theory::u1 : Theory::phi4;
+  p.theory = c.get_string("run.theory") == "u1" ? Theory::u1 : Theory::phi4;
   p.lattice = static_cast<int>(c.get_int("lattice.size"));
   p.precision = c.get_string("model.precision");
   p.phi4 = {c.get_real("phi4.m2"), c.get_real("phi4.lambda")};
@@ -182,9 +186,10 @@ Params params_from(const Config& c)
   p.flow.net.final_tanh = c.get_bool("model.final_tanh");
   p.mixture_components = static_cast<int>(c.get_int("model.mixture_components"));
   if (p.theory == Theory::u1 && (p.trains() || p.samples()) && p.lattice % 4 != 0)
-    throw InputError(fmt::format("{}: key 'lattice.size' = {}: the U(1) flow's plaquette masks repeat every 4 sites, so "
-                                 "the lattice size must be a multiple of 4",
-                                 c.where({"lattice.size", "theory"}), p.lattice));
+    throw InputError(
+        fmt::format("{}: key 'lattice.size' = {}: the U(1) flow's plaquette masks repeat every 4 sites, so "
+                    "the lattice size must be a multiple of 4",
+                    c.where({"lattice.size", "run.theory"}), p.lattice));
   p.model_seed = static_cast<std::uint64_t>(c.get_int("model.seed"));
   p.model_input = c.get_string("model.file");
   if (p.mode == Mode::sample && p.model_input.empty())

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "target_theory.hpp"
 #include "tessera/core/errors.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/flow/hmc.hpp"
@@ -16,7 +17,6 @@
 #include "tessera/nn/affine_flow.hpp"
 #include "tessera/nn/independence_chain.hpp"
 #include "tessera/nn/reverse_kl.hpp"
-#include "target_theory.hpp"
 
 namespace tessera::flow {
 
@@ -79,8 +79,7 @@ public:
   std::int64_t train_steps() const override { return trainer_ ? trainer_->steps() : 0; }
   std::size_t parameter_count() const override { return flow_->parameter_count(); }
 
-  void propose(std::uint64_t first, Index count, std::vector<double>& log_weight,
-               std::vector<double>& records) override
+  void propose(std::uint64_t first, Index count, std::vector<double>& log_weight, std::vector<double>& records) override
   {
     const ExecSpace space;
     const Index values = count * flow_->components();
@@ -443,8 +442,7 @@ double cost_per_independent(double seconds, double steps, const ChainEstimate& e
   return seconds / steps * 2 * e.tau_int;
 }
 
-std::string row_line(const std::string& name, const SeriesSummary& summary, const std::string& cost_name,
-                     double cost)
+std::string row_line(const std::string& name, const SeriesSummary& summary, const std::string& cost_name, double cost)
 {
   return fmt::format("{:<10} {}  s per independent {} {:.3g}", name, summary.line, cost_name, cost);
 }
@@ -527,8 +525,9 @@ SimulationInfo Simulation::info()
 {
   SimulationInfo i;
   i.name = "flow";
-  i.description = "Tessera flows: a normalizing flow for 2-D phi^4 trained by reverse KL, made exact by an "
-                  "independence Metropolis-Hastings chain, against HMC";
+  i.description =
+      "Tessera flows: a normalizing flow for 2-D phi^4 or U(1) gauge theory trained by reverse KL, made exact by an "
+      "independence Metropolis-Hastings chain, against HMC";
   i.unit = {"step", "steps", false};
   i.table_key = "output.table";
   i.output_files = {"*.model.h5"};

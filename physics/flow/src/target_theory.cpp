@@ -82,10 +82,7 @@ std::vector<double> phi4_records(const Phi4Measurements& m)
 class Phi4SeriesEstimates final : public SeriesEstimates {
 public:
   Phi4SeriesEstimates(nn::LatticeShape shape, Index replicas) : shape_(shape), estimates_(shape, replicas) {}
-  void add(const std::vector<double>& records) override
-  {
-    estimates_.add(phi4_from_records(records, shape_.sites()));
-  }
+  void add(const std::vector<double>& records) override { estimates_.add(phi4_from_records(records, shape_.sites())); }
   Index steps() const override { return estimates_.steps(); }
   void write(CheckpointWriter& w, const std::string& prefix) const override
   {

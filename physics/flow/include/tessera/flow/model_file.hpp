@@ -31,7 +31,7 @@ void write_flow_model(const Comm& comm, const std::filesystem::path& path, const
 // The parameters (and optimiser state) of the model file at `path` (IoError when it cannot be
 // read or trusted; InputError when its flow has another shape than model.* and lattice.size).
 template <class T>
-void read_flow_model(const Comm& comm, const std::filesystem::path& path, const Params& params, nn::LatticeFlow<T>& flow,
-                     nn::Optimizer<T>& optimizer);
+void read_flow_model(const Comm& comm, const std::filesystem::path& path, const Params& params,
+                     nn::LatticeFlow<T>& flow, nn::Optimizer<T>& optimizer);
 
 } // namespace tessera::flow
