@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Shared set-up of the flow tests: random batches of fields and host copies of them.
+// Shared set-up of the flow tests: random batches of fields, batches from host values and host
+// copies of them.
 
 #include <vector>
 
@@ -21,6 +22,18 @@ nn::FieldBatch<T> random_batch(Index n, std::uint64_t seed, double width = 1)
   }
   Kokkos::deep_copy(phi, host);
   return phi;
+}
+
+// The values on the device, as T.
+template <class T = double>
+nn::FieldBatch<T> device_batch(const std::vector<double>& values)
+{
+  nn::FieldBatch<T> out("batch", values.size());
+  auto host = Kokkos::create_mirror_view(out);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    host(i) = static_cast<T>(values[i]);
+  Kokkos::deep_copy(out, host);
+  return out;
 }
 
 template <class V>

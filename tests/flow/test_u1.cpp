@@ -43,16 +43,6 @@ std::vector<double> actions(const fl::U1Action<double>& action, const FieldBatch
   return ft::host_values(s);
 }
 
-FieldBatch<double> device_batch(const std::vector<double>& values)
-{
-  FieldBatch<double> out("batch", values.size());
-  auto host = Kokkos::create_mirror_view(out);
-  for (std::size_t i = 0; i < values.size(); ++i)
-    host(i) = values[i];
-  Kokkos::deep_copy(out, host);
-  return out;
-}
-
 // Winding number 1 on an L_x x L_y lattice: theta_1(x, y) = phi x, theta_0(L_x - 1, y) = -phi L_x y,
 // phi = 2 pi / V; every plaquette angle is phi up to a multiple of 2 pi.
 std::vector<double> winding_one(LatticeShape shape)
@@ -156,7 +146,7 @@ TEST(U1Action, GradientMatchesFiniteDifferences)
     auto plus = host, minus = host;
     plus[static_cast<std::size_t>(i)] += h;
     minus[static_cast<std::size_t>(i)] -= h;
-    const auto sp = actions(action, device_batch(plus)), sm = actions(action, device_batch(minus));
+    const auto sp = actions(action, ft::device_batch(plus)), sm = actions(action, ft::device_batch(minus));
     const Index sample = i / action.components();
     const double fd = (sp[sample] - sm[sample]) / (2 * h);
     EXPECT_NEAR(f[static_cast<std::size_t>(i)], fd, 1e-7) << "component " << i;
@@ -207,7 +197,7 @@ TEST(U1Charge, IsAnIntegerAndCountsTheWinding)
   EXPECT_GT(nonzero, 0);
 
   for (const LatticeShape s : {LatticeShape{6, 5}, LatticeShape{8, 8}, LatticeShape{3, 7}}) {
-    const auto w = fl::measure_u1<double>(ExecSpace{}, s, device_batch(winding_one(s)));
+    const auto w = fl::measure_u1<double>(ExecSpace{}, s, ft::device_batch(winding_one(s)));
     EXPECT_NEAR(w.raw_charge[0], 1, 1e-9);
     EXPECT_EQ(w.charge[0], 1);
     EXPECT_NEAR(w.plaquette[0], std::cos(2 * pi / static_cast<double>(s.sites())), 1e-12);
@@ -215,7 +205,7 @@ TEST(U1Charge, IsAnIntegerAndCountsTheWinding)
     auto minus = winding_one(s);
     for (double& t : minus)
       t = -t;
-    EXPECT_EQ(fl::measure_u1<double>(ExecSpace{}, s, device_batch(minus)).charge[0], -1);
+    EXPECT_EQ(fl::measure_u1<double>(ExecSpace{}, s, ft::device_batch(minus)).charge[0], -1);
   }
 }
 
