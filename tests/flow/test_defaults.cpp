@@ -59,6 +59,13 @@ TEST(Defaults, ParamsOfAnEmptyDeckAreTheDocumentedDefaults)
   EXPECT_EQ(p.sample.batch, 1024);
   EXPECT_EQ(p.sample.seed, 2u);
 
+  EXPECT_EQ(p.metropolis.chains, 64);
+  EXPECT_EQ(p.metropolis.thermalisation, 200);
+  EXPECT_EQ(p.metropolis.sweeps, 2000);
+  EXPECT_EQ(p.metropolis.hits, 1);
+  EXPECT_EQ(p.metropolis.width, 0.0); // the theory's default width
+  EXPECT_EQ(p.metropolis.seed, 4u);
+
   EXPECT_EQ(p.hmc.chains, 64);
   EXPECT_EQ(p.hmc.thermalisation, 200);
   EXPECT_EQ(p.hmc.trajectories, 500);

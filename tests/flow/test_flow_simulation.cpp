@@ -46,8 +46,8 @@ void expect_restart_continues_bit_for_bit(int units, const std::string& name,
   const auto p = small_run(run_keys), q = small_run(longer);
   const auto trajectories = q.hmc.thermalisation + q.hmc.trajectories;
   Simulation straight(context, q);
-  // Training steps, proposal batches, trajectories.
-  EXPECT_EQ(straight.end(), static_cast<double>(4 + 4 + trajectories));
+  // Training steps, proposal batches, Metropolis sweeps, trajectories.
+  EXPECT_EQ(straight.end(), static_cast<double>(4 + 4 + 6 + trajectories));
   run_units(straight);
   const auto expected = without_timings(straight.results().json);
 
@@ -65,10 +65,12 @@ void expect_restart_continues_bit_for_bit(int units, const std::string& name,
   EXPECT_EQ(again.position(), static_cast<double>(units));
   run_units(again);
   const auto got = without_timings(again.results().json);
-  ASSERT_TRUE(got.contains("train") && got.contains("sample") && got.contains("hmc")) << got.dump();
+  ASSERT_TRUE(got.contains("train") && got.contains("sample") && got.contains("metropolis") && got.contains("hmc"))
+      << got.dump();
   EXPECT_EQ(got.dump(), expected.dump());
   EXPECT_EQ(got["train"]["steps"], 4);
   EXPECT_EQ(got["sample"]["proposals"], 64);
+  EXPECT_EQ(got["metropolis"]["sweeps"], 6);
   EXPECT_EQ(got["hmc"]["trajectories"], trajectories);
 }
 
@@ -81,9 +83,13 @@ TEST(FlowSimulation, RestartInsideSamplingContinuesBitForBit)
   // After the training, whose last step's loss the summary still reports.
   expect_restart_continues_bit_for_bit(6, "restart-sample");
 }
+TEST(FlowSimulation, RestartInsideMetropolisContinuesBitForBit)
+{
+  expect_restart_continues_bit_for_bit(11, "restart-metropolis");
+}
 TEST(FlowSimulation, RestartInsideHmcContinuesBitForBit)
 {
-  expect_restart_continues_bit_for_bit(11, "restart-hmc");
+  expect_restart_continues_bit_for_bit(17, "restart-hmc");
 }
 
 // The same for U(1) gauge theory: its flow, its measurement records and its HMC fields.
@@ -92,7 +98,8 @@ TEST(FlowSimulation, U1RestartInsideEachPhaseContinuesBitForBit)
   const std::vector<std::string> u1 = {"run.theory=u1", "u1.beta=1.5"};
   expect_restart_continues_bit_for_bit(2, "u1-restart-train", {}, u1);
   expect_restart_continues_bit_for_bit(6, "u1-restart-sample", {}, u1);
-  expect_restart_continues_bit_for_bit(11, "u1-restart-hmc", {}, u1);
+  expect_restart_continues_bit_for_bit(11, "u1-restart-metropolis", {}, u1);
+  expect_restart_continues_bit_for_bit(17, "u1-restart-hmc", {}, u1);
 }
 
 // hmc.trajectories is the one length a restart may change (HMC is the last phase; the other
@@ -100,8 +107,8 @@ TEST(FlowSimulation, U1RestartInsideEachPhaseContinuesBitForBit)
 // checkpoint, more trajectories continue to the results of the longer run, to the bit.
 TEST(FlowSimulation, ARestartMayRunMoreHmcTrajectories)
 {
-  expect_restart_continues_bit_for_bit(11, "restart-longer-hmc", {"hmc.trajectories=8"});
-  expect_restart_continues_bit_for_bit(14, "restart-after-the-end", {"hmc.trajectories=8"});
+  expect_restart_continues_bit_for_bit(17, "restart-longer-hmc", {"hmc.trajectories=8"});
+  expect_restart_continues_bit_for_bit(20, "restart-after-the-end", {"hmc.trajectories=8"});
 }
 
 TEST(FlowSimulation, ACheckpointOfSomethingElseIsRefused)

@@ -74,6 +74,20 @@ void add_sample_keys(ConfigSchema& s)
       .add_int("sample.seed", 2, "seed of the proposals and of the accept/reject draws", 0, 9.0e18);
 }
 
+void add_metropolis_keys(ConfigSchema& s)
+{
+  s.add_int("metropolis.chains", 64, "independent local Metropolis chains run side by side (split over the ranks)", 1,
+            1LL << 31)
+      .add_int("metropolis.thermalisation", 200, "sweeps of each chain before measuring", 0, 1LL << 40)
+      .add_int("metropolis.sweeps", 2000, "measured sweeps of each chain (one measurement a sweep)", 2, 1LL << 40)
+      .add_int("metropolis.hits", 1, "Metropolis hits per variable per sweep", 1, 1 << 20)
+      .add_real("metropolis.width", 0.0,
+                "half-width of the uniform proposal v + width (2u - 1); 0: three standard deviations of one "
+                "variable's density with its neighbours at zero (accepts about half)",
+                0.0, 1e6)
+      .add_int("metropolis.seed", 4, "seed of the proposals and accept/reject draws", 0, 9.0e18);
+}
+
 void add_hmc_keys(ConfigSchema& s)
 {
   s.add_int("hmc.chains", 64, "independent HMC chains run side by side (split over the ranks)", 1, 1LL << 31)
@@ -119,6 +133,7 @@ const char* mode_name(Mode mode)
   switch (mode) {
   case Mode::train: return "train";
   case Mode::sample: return "sample";
+  case Mode::metropolis: return "metropolis";
   case Mode::hmc: return "hmc";
   default: return "all";
   }
@@ -133,13 +148,15 @@ ConfigSchema schema()
 {
   ConfigSchema s;
   s.add_string("run.mode", "all",
-               "all: train the flow, sample with it, run HMC and compare; train: only train (writes output.model); "
-               "sample: the flow of model.file with its Metropolis-Hastings chain; hmc: only HMC",
-               {"all", "train", "sample", "hmc"});
+               "all: train the flow, sample with it, run local Metropolis and HMC and compare; train: only train "
+               "(writes output.model); sample: the flow of model.file with its Metropolis-Hastings chain; "
+               "metropolis: only local Metropolis; hmc: only HMC",
+               {"all", "train", "sample", "metropolis", "hmc"});
   add_theory_keys(s);
   add_model_keys(s);
   add_train_keys(s);
   add_sample_keys(s);
+  add_metropolis_keys(s);
   add_hmc_keys(s);
   s.add_string("output.model", "flow.model.h5", "the trained flow (HDF5), in the output directory (\"\": none)")
       .add_string("output.table", "flow.dat",
@@ -154,8 +171,9 @@ ConfigSchema schema()
   // Everything but hmc.trajectories: HMC is the last phase of every mode that has it, so a
   // restart may extend it (as tessera-lqcd's); a longer training or chain would change the
   // phases that come after them.
-  s.fixed_on_restart({"run.mode", "run.theory", "lattice.", "phi4.", "u1.", "model.", "train.", "sample.", "hmc.chains",
-                      "hmc.thermalisation", "hmc.steps", "hmc.trajectory_length", "hmc.start", "hmc.seed"});
+  s.fixed_on_restart({"run.mode", "run.theory", "lattice.", "phi4.", "u1.", "model.", "train.", "sample.",
+                      "metropolis.", "hmc.chains", "hmc.thermalisation", "hmc.steps", "hmc.trajectory_length",
+                      "hmc.start", "hmc.seed"});
   s.reads_file("model.file");
   s.writes_file("output.model").writes_file("output.table");
   return s;
@@ -165,7 +183,11 @@ Params params_from(const Config& c)
 {
   Params p;
   const auto mode = c.get_string("run.mode");
-  p.mode = mode == "train" ? Mode::train : mode == "sample" ? Mode::sample : mode == "hmc" ? Mode::hmc : Mode::all;
+  p.mode = mode == "train"        ? Mode::train
+           : mode == "sample"     ? Mode::sample
+           : mode == "metropolis" ? Mode::metropolis
+           : mode == "hmc"        ? Mode::hmc
+                                  : Mode::all;
   p.theory = c.get_string("run.theory") == "u1" ? Theory::u1 : Theory::phi4;
   p.lattice = static_cast<int>(c.get_int("lattice.size"));
   p.precision = c.get_string("model.precision");
@@ -202,6 +224,13 @@ Params params_from(const Config& c)
                        c.get_real("train.beta2"), c.get_real("train.epsilon"),       0.0, 0.0};
   p.sample = {c.get_int("sample.proposals"), c.get_int("sample.batch"),
               static_cast<std::uint64_t>(c.get_int("sample.seed"))};
+  p.metropolis = {c.get_int("metropolis.chains"), c.get_int("metropolis.thermalisation"),
+                  c.get_int("metropolis.sweeps"), c.get_int("metropolis.hits"),
+                  c.get_real("metropolis.width"), static_cast<std::uint64_t>(c.get_int("metropolis.seed"))};
+  if (p.runs_metropolis() && p.lattice % 2 != 0)
+    throw InputError(fmt::format("{}: key 'lattice.size' = {}: local Metropolis updates the two checkerboard parities "
+                                 "in turn, which needs an even lattice size",
+                                 c.where({"lattice.size", "run.mode"}), p.lattice));
   p.hmc = {
       c.get_int("hmc.chains"),  c.get_int("hmc.thermalisation"),     c.get_int("hmc.trajectories"),
       c.get_int("hmc.steps"),   c.get_real("hmc.trajectory_length"), static_cast<std::uint64_t>(c.get_int("hmc.seed")),
@@ -215,6 +244,10 @@ Params params_from(const Config& c)
     throw InputError(fmt::format("{}: {} proposals on a {} x {} lattice keep {:.3g} GB of measurements (at most 4 GB)",
                                  c.where("sample.proposals"), p.sample.proposals, p.lattice, p.lattice,
                                  static_cast<double>(p.sample.proposals) * bytes_per_step * 1e-9));
+  if (p.runs_metropolis() && static_cast<double>(p.metropolis.sweeps) * bytes_per_step > limit)
+    throw InputError(fmt::format("{}: {} sweeps on a {} x {} lattice keep {:.3g} GB of measurements (at most 4 GB)",
+                                 c.where("metropolis.sweeps"), p.metropolis.sweeps, p.lattice, p.lattice,
+                                 static_cast<double>(p.metropolis.sweeps) * bytes_per_step * 1e-9));
   if (p.runs_hmc() && static_cast<double>(p.hmc.trajectories) * bytes_per_step > limit)
     throw InputError(fmt::format("{}: {} trajectories on a {} x {} lattice keep {:.3g} GB of measurements (at most "
                                  "4 GB)",

@@ -9,10 +9,10 @@
 
 #include <fmt/format.h>
 
+#include "baseline_phase.hpp"
 #include "target_theory.hpp"
 #include "tessera/core/errors.hpp"
 #include "tessera/core/log.hpp"
-#include "tessera/flow/hmc.hpp"
 #include "tessera/flow/model_file.hpp"
 #include "tessera/nn/affine_flow.hpp"
 #include "tessera/nn/independence_chain.hpp"
@@ -148,21 +148,24 @@ class Simulation::State {
 public:
   State(const RunContext& context, const Params& p, CheckpointReader* checkpoint)
       : context_(context), p_(p), theory_(make_target_theory(p)), chain_(p.sample.seed),
-        chain_estimates_(theory_->estimates(1)), hmc_action_(theory_->action_double()),
-        hmc_estimates_(theory_->estimates(p.hmc.chains))
+        chain_estimates_(theory_->estimates(1))
   {
     const Comm& comm = context.comm;
     if (p.trains() && p.train.batch < comm.size())
       throw InputError(fmt::format("train.batch = {} is below the number of ranks ({})", p.train.batch, comm.size()));
     if (p.samples() && p.sample.batch < comm.size())
       throw InputError(fmt::format("sample.batch = {} is below the number of ranks ({})", p.sample.batch, comm.size()));
+    if (p.runs_metropolis() && p.metropolis.chains < comm.size())
+      throw InputError(
+          fmt::format("metropolis.chains = {} is below the number of ranks ({})", p.metropolis.chains, comm.size()));
     if (p.runs_hmc() && p.hmc.chains < comm.size())
       throw InputError(fmt::format("hmc.chains = {} is below the number of ranks ({})", p.hmc.chains, comm.size()));
     if (p.trains() || p.samples()) flow_ = make_flow_part(comm, p, *theory_);
     if (p.mode == Mode::sample) {
       flow_->load(comm, p.model_input);
     }
-    if (p.runs_hmc()) start_hmc();
+    if (p.runs_metropolis()) metropolis_ = make_metropolis_phase(comm, *theory_, p);
+    if (p.runs_hmc()) hmc_ = make_hmc_phase(comm, *theory_, p);
     if (checkpoint != nullptr) read(*checkpoint);
     log::info("flow: {} on a {} x {} lattice, {}; mode {}{}", theory_name(p.theory), p.lattice, p.lattice,
               theory_->couplings(), mode_name(p.mode),
@@ -175,15 +178,20 @@ public:
   {
     return p_.samples() ? (p_.sample.proposals + p_.sample.batch - 1) / p_.sample.batch : 0;
   }
-  std::int64_t hmc_units() const { return p_.runs_hmc() ? p_.hmc.thermalisation + p_.hmc.trajectories : 0; }
+  static std::int64_t units_of(const std::unique_ptr<BaselinePhase>& phase) { return phase ? phase->units() : 0; }
+  static std::int64_t done_of(const std::unique_ptr<BaselinePhase>& phase) { return phase ? phase->done() : 0; }
   std::int64_t train_units() const { return p_.trains() ? p_.train.steps : 0; }
-  double end() const { return static_cast<double>(train_units() + sample_batches() + hmc_units()); }
+  double end() const
+  {
+    return static_cast<double>(train_units() + sample_batches() + units_of(metropolis_) + units_of(hmc_));
+  }
   double position() const
   {
-    return static_cast<double>(train_done() + batches_done_ +
-                               (hmc_ ? static_cast<std::int64_t>(hmc_->trajectories()) : 0));
+    return static_cast<double>(train_done() + batches_done_ + done_of(metropolis_) + done_of(hmc_));
   }
 
+  // Phases in turn: training, the flow's chain, local Metropolis, HMC (last: a restart may
+  // extend it).
   void advance()
   {
     const auto start = Clock::now();
@@ -193,11 +201,10 @@ public:
     } else if (batches_done_ < sample_batches()) {
       sample();
       sample_seconds_ += seconds_since(start);
+    } else if (done_of(metropolis_) < units_of(metropolis_)) {
+      baseline_unit(*metropolis_);
     } else {
-      trajectory();
-      (hmc_->trajectories() > static_cast<std::uint64_t>(p_.hmc.thermalisation) ? hmc_seconds_
-                                                                                : hmc_thermalisation_seconds_) +=
-          seconds_since(start);
+      baseline_unit(*hmc_);
     }
   }
 
@@ -220,7 +227,7 @@ public:
       return fmt::format("train {} loss {:.4g} ess {:.3f}", last_.step, last_.loss, last_.ess);
     if (last_.phase == "sample")
       return fmt::format("sample batch {} acceptance {:.3f}", last_.step, chain_.acceptance());
-    return fmt::format("hmc {} acceptance {:.3f}", last_.step, last_.acceptance);
+    return fmt::format("{} {} acceptance {:.3f}", last_.phase, last_.step, last_.acceptance);
   }
 
   void check() const
@@ -237,8 +244,6 @@ public:
     const Comm& comm = context_.comm;
     w.attribute("train.seconds", comm.max(train_seconds_));
     w.attribute("sample.seconds", comm.max(sample_seconds_));
-    w.attribute("hmc.seconds", comm.max(hmc_seconds_));
-    w.attribute("hmc.thermalisation_seconds", comm.max(hmc_thermalisation_seconds_));
     if (flow_) flow_->write(w);
     // The last training step's numbers, for the summary of a run restarted after training.
     w.attribute("train.last_loss", last_train_.loss);
@@ -253,13 +258,8 @@ public:
     write_vector(w, "chain/log_weights", log_weights_);
     write_vector(w, "chain/current_record", current_);
     chain_estimates_->write(w, "chain/");
-    if (hmc_) {
-      const auto fields = gathered_hmc_fields();
-      write_vector(w, "hmc/fields", fields);
-      w.attribute("hmc.trajectories", static_cast<std::int64_t>(hmc_->trajectories()));
-      write_vector(w, "hmc/accepted", hmc_accepted_);
-      hmc_estimates_->write(w, "hmc/");
-    }
+    if (metropolis_) metropolis_->write(w);
+    if (hmc_) hmc_->write(w);
   }
 
   Results results();
@@ -306,44 +306,10 @@ private:
     last_ = {"sample", batches_done_ - 1, nan, ess(log_weight), chain_.acceptance(), theory_->progress(chain)};
   }
 
-  void trajectory()
+  void baseline_unit(BaselinePhase& phase)
   {
-    const Comm& comm = context_.comm;
-    const auto t = hmc_->trajectory();
-    std::uint64_t accepted = 0;
-    for (const char a : t.accepted)
-      accepted += a != 0;
-    accepted = comm.sum(accepted);
-    hmc_accepted_.push_back(static_cast<double>(accepted) / static_cast<double>(p_.hmc.chains));
-    last_ = {"hmc", static_cast<std::int64_t>(hmc_->trajectories()) - 1, nan, nan, hmc_accepted_.back()};
-    if (hmc_->trajectories() <= static_cast<std::uint64_t>(p_.hmc.thermalisation)) return;
-    const auto all = gather(comm, theory_->measure(ExecSpace{}, hmc_->fields()));
-    hmc_estimates_->add(all);
-    last_.progress = theory_->progress(all);
-  }
-
-  void start_hmc()
-  {
-    const Comm& comm = context_.comm;
-    const auto share = block_range(p_.hmc.chains, comm.rank(), comm.size());
-    HmcParams h;
-    h.trajectory_length = p_.hmc.trajectory_length;
-    h.steps = static_cast<int>(p_.hmc.steps);
-    h.seed = p_.hmc.seed;
-    h.first_chain = static_cast<std::uint64_t>(share.first);
-    hmc_ = std::make_unique<BatchedHmc<double>>(*hmc_action_, share.count, h);
-    if (p_.hmc.start == "hot") {
-      hmc_->start_hot(0.5);
-    } else {
-      hmc_->start_cold();
-    }
-  }
-
-  std::vector<double> gathered_hmc_fields() const
-  {
-    const auto host = host_copy(hmc_->fields());
-    const std::vector<double> mine(host.data(), host.data() + host.extent(0));
-    return context_.comm.size() > 1 ? context_.comm.all_gather_v(mine) : mine;
+    const auto unit = phase.advance();
+    last_ = {phase.settings().key, unit.number, nan, nan, unit.acceptance, unit.progress};
   }
 
   void read(CheckpointReader& r)
@@ -353,8 +319,6 @@ private:
                                 checkpoint_format));
     train_seconds_ = r.attribute_real("train.seconds");
     sample_seconds_ = r.attribute_real("sample.seconds");
-    hmc_seconds_ = r.attribute_real("hmc.seconds");
-    hmc_thermalisation_seconds_ = r.attribute_real("hmc.thermalisation_seconds");
     if (flow_) flow_->read(r, p_);
     last_train_ = {r.attribute_real("train.last_loss"), r.attribute_real("train.last_loss_variance"),
                    r.attribute_real("train.last_ess"), r.attribute_real("train.last_mean_action")};
@@ -367,33 +331,10 @@ private:
       throw IoError(fmt::format("{}: chain/current_record holds {} values, a {} record {}", r.path().string(),
                                 current_.size(), theory_name(p_.theory), theory_->record_size()));
     chain_estimates_->read(r, "chain/");
-    if (hmc_) {
-      const auto fields = read_vector(r, "hmc/fields");
-      const Comm& comm = context_.comm;
-      const auto share = block_range(p_.hmc.chains, comm.rank(), comm.size());
-      const auto v = static_cast<std::size_t>(theory_->components());
-      if (fields.size() != static_cast<std::size_t>(p_.hmc.chains) * v)
-        throw IoError(fmt::format("{}: hmc/fields holds {} values, hmc.chains x {} = {}", r.path().string(),
-                                  fields.size(), v, static_cast<std::size_t>(p_.hmc.chains) * v));
-      nn::FieldBatch<double> mine("tessera::flow::restart_fields", share.count * theory_->components());
-      auto host = Kokkos::create_mirror_view(mine);
-      for (std::size_t i = 0; i < host.extent(0); ++i)
-        host(i) = fields[static_cast<std::size_t>(share.first) * v + i];
-      Kokkos::deep_copy(mine, host);
-      hmc_accepted_ = read_vector(r, "hmc/accepted");
-      const auto trajectories = static_cast<std::uint64_t>(r.attribute_int("hmc.trajectories"));
-      hmc_->restore(mine, trajectories);
-      hmc_estimates_->read(r, "hmc/");
-    }
+    if (metropolis_) metropolis_->read(r);
+    if (hmc_) hmc_->read(r);
   }
 
-  static double mean(const std::vector<double>& v)
-  {
-    double s = 0;
-    for (const double x : v)
-      s += x;
-    return v.empty() ? nan : s / static_cast<double>(v.size());
-  }
   // (sum w)^2 / (N sum w^2) of importance weights given as log w.
   static double ess(const std::vector<double>& log_w)
   {
@@ -420,11 +361,8 @@ private:
   std::vector<double> log_weights_;
   std::vector<double> current_; // the record of the proposal the chain stands on
   std::unique_ptr<SeriesEstimates> chain_estimates_;
-  std::unique_ptr<nn::LatticeAction<double>> hmc_action_;
-  std::unique_ptr<BatchedHmc<double>> hmc_;
-  std::vector<double> hmc_accepted_; // acceptance over the chains, per trajectory
-  std::unique_ptr<SeriesEstimates> hmc_estimates_;
-  double train_seconds_ = 0, sample_seconds_ = 0, hmc_seconds_ = 0, hmc_thermalisation_seconds_ = 0;
+  std::unique_ptr<BaselinePhase> metropolis_, hmc_;
+  double train_seconds_ = 0, sample_seconds_ = 0;
   UnitRecord last_;
 };
 
@@ -495,25 +433,8 @@ Results Simulation::State::results()
     units += proposals;
     seconds += sample_seconds_;
   }
-  if (p_.runs_hmc() && hmc_estimates_->steps() > 1) {
-    const auto r = hmc_estimates_->summary();
-    const double steps = static_cast<double>(hmc_estimates_->steps());
-    // A step of the series is one trajectory of every chain: seconds per chain-trajectory.
-    const double cost =
-        cost_per_independent(hmc_seconds_ / static_cast<double>(p_.hmc.chains), steps, r.cost_observable);
-    j["hmc"] = {{"chains", p_.hmc.chains},
-                {"trajectories", hmc_->trajectories()},
-                {"acceptance", mean(hmc_accepted_)},
-                {"seconds", hmc_seconds_},
-                {"thermalisation_seconds", hmc_thermalisation_seconds_},
-                {"observables", r.observables},
-                {cost_key, cost}};
-    out.lines.push_back(fmt::format("HMC: {} chains x {} trajectories ({} thermalisation), acceptance {:.3f}",
-                                    p_.hmc.chains, hmc_->trajectories(), p_.hmc.thermalisation, mean(hmc_accepted_)));
-    out.lines.push_back(row_line("HMC", r, theory_->cost_name(), cost));
-    units += steps * static_cast<double>(p_.hmc.chains);
-    seconds += hmc_seconds_;
-  }
+  if (metropolis_) metropolis_->report(j, out.lines, units, seconds);
+  if (hmc_) hmc_->report(j, out.lines, units, seconds);
   for (const auto& line : theory_->reference_lines())
     out.lines.push_back(line);
   out.rate = seconds > 0 ? units / seconds : 0;

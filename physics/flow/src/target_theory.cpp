@@ -168,6 +168,11 @@ public:
   {
     return std::make_unique<nn::AffineFlow<double>>(shape_, p_.flow);
   }
+  std::unique_ptr<LocalMetropolis<double>> local_metropolis(Index chains,
+                                                            const LocalMetropolisParams& params) const override
+  {
+    return std::make_unique<LocalMetropolis<double>>(Phi4Action<double>(shape_, p_.phi4), chains, params);
+  }
   std::string couplings() const override { return fmt::format("m2 = {}, lambda = {}", p_.phi4.m2, p_.phi4.lambda); }
   void describe(nlohmann::json& j) const override
   {
@@ -284,6 +289,11 @@ public:
   std::unique_ptr<nn::LatticeFlow<double>> flow_double() const override
   {
     return std::make_unique<U1EquivariantFlow<double>>(shape_, p_.u1_flow());
+  }
+  std::unique_ptr<LocalMetropolis<double>> local_metropolis(Index chains,
+                                                            const LocalMetropolisParams& params) const override
+  {
+    return std::make_unique<LocalMetropolis<double>>(U1Action<double>(shape_, p_.u1_beta), chains, params);
   }
   std::string couplings() const override { return fmt::format("beta = {}", p_.u1_beta); }
   void describe(nlohmann::json& j) const override

@@ -16,6 +16,7 @@
 
 #include "tessera/core/checkpoint.hpp"
 #include "tessera/core/statistics.hpp"
+#include "tessera/flow/local_metropolis.hpp"
 #include "tessera/flow/params.hpp"
 #include "tessera/nn/lattice_flow.hpp"
 
@@ -65,6 +66,9 @@ public:
   virtual std::unique_ptr<nn::LatticeAction<double>> action_double() const = 0;
   virtual std::unique_ptr<nn::LatticeFlow<float>> flow_float() const = 0;
   virtual std::unique_ptr<nn::LatticeFlow<double>> flow_double() const = 0;
+  // The local baseline of this theory's action (double precision, as HMC).
+  virtual std::unique_ptr<LocalMetropolis<double>> local_metropolis(Index chains,
+                                                                    const LocalMetropolisParams& params) const = 0;
   // "m2 = -4, lambda = 8" / "beta = 2": for the log.
   virtual std::string couplings() const = 0;
   // The couplings as result keys, and exact values to compare with (none for phi^4).

@@ -17,8 +17,9 @@
 namespace tessera::flow {
 
 // What a run does: train a flow, sample with it (the flow + Metropolis-Hastings chain),
-// run HMC, or all three in turn (the default: the comparison the module exists for).
-enum class Mode { all, train, sample, hmc };
+// run local Metropolis, run HMC, or all four in turn (the default: the comparison the module
+// exists for).
+enum class Mode { all, train, sample, metropolis, hmc };
 
 // The target theory: real scalar phi^4 (phi4.hpp) or U(1) gauge theory (u1.hpp).
 enum class Theory { phi4, u1 };
@@ -41,6 +42,12 @@ struct HmcRunParams {
   std::string start; // cold | hot
 };
 
+struct MetropolisRunParams {
+  std::int64_t chains, thermalisation, sweeps, hits;
+  double width; // 0: the theory's default
+  std::uint64_t seed;
+};
+
 struct Params {
   Mode mode;
   Theory theory;
@@ -54,11 +61,13 @@ struct Params {
   std::filesystem::path model_input; // model.file: the flow to sample with (mode sample)
   TrainParams train;
   SampleParams sample;
+  MetropolisRunParams metropolis;
   HmcRunParams hmc;
   std::string model_file; // output.model, in the output directory ("" : none)
   std::string table_file; // output.table
   bool trains() const { return mode == Mode::all || mode == Mode::train; }
   bool samples() const { return mode == Mode::all || mode == Mode::sample; }
+  bool runs_metropolis() const { return mode == Mode::all || mode == Mode::metropolis; }
   bool runs_hmc() const { return mode == Mode::all || mode == Mode::hmc; }
   // The U(1) flow's layers: those of `flow` but never a final tanh (the tutorial's U(1) nets).
   U1FlowSpec u1_flow() const
