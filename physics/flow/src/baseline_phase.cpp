@@ -34,10 +34,7 @@ public:
   }
   std::uint64_t units() const override { return hmc_.trajectories(); }
   nn::ConstFieldBatch<double> fields() const override { return hmc_.fields(); }
-  void restore(const nn::ConstFieldBatch<double>& fields, std::uint64_t units) override
-  {
-    hmc_.restore(fields, units);
-  }
+  void restore(const nn::ConstFieldBatch<double>& fields, std::uint64_t units) override { hmc_.restore(fields, units); }
 
 private:
   std::unique_ptr<nn::LatticeAction<double>> action_; // BatchedHmc keeps a pointer to it
@@ -46,8 +43,7 @@ private:
 
 class MetropolisSampler final : public ChainSampler {
 public:
-  explicit MetropolisSampler(std::unique_ptr<LocalMetropolis<double>> metropolis)
-      : metropolis_(std::move(metropolis))
+  explicit MetropolisSampler(std::unique_ptr<LocalMetropolis<double>> metropolis) : metropolis_(std::move(metropolis))
   {
   }
   std::array<double, 2> advance() override
@@ -175,7 +171,8 @@ std::unique_ptr<BaselinePhase> make_hmc_phase(const Comm& comm, const TargetTheo
     sampler->hmc().start_cold();
   }
   return std::make_unique<BaselinePhase>(
-      comm, theory, BaselineSettings{"hmc", "HMC", "trajectories", p.hmc.chains, p.hmc.thermalisation, p.hmc.trajectories},
+      comm, theory,
+      BaselineSettings{"hmc", "HMC", "trajectories", p.hmc.chains, p.hmc.thermalisation, p.hmc.trajectories},
       std::move(sampler));
 }
 
