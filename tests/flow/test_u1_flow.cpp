@@ -40,15 +40,6 @@ double circle_distance(double a, double b)
   return std::min(d, two_pi - d);
 }
 
-FieldBatch<double> device_batch(const std::vector<double>& values)
-{
-  FieldBatch<double> out("batch", values.size());
-  auto host = Kokkos::create_mirror_view(out);
-  std::copy(values.begin(), values.end(), host.data());
-  Kokkos::deep_copy(out, host);
-  return out;
-}
-
 fl::U1FlowSpec small_spec(int layers)
 {
   fl::U1FlowSpec spec;
@@ -66,7 +57,7 @@ fl::U1EquivariantFlow<double> random_flow(const LatticeShape& shape, int layers,
   auto p = ft::host_values(flow.parameters());
   for (auto& v : p)
     v *= scale;
-  Kokkos::deep_copy(flow.parameters(), device_batch(p));
+  Kokkos::deep_copy(flow.parameters(), ft::device_batch(p));
   return flow;
 }
 
@@ -135,7 +126,7 @@ TEST(U1Flow, InvertsToRoundingAndItsDensitiesAgree)
   const auto prior = ft::host_values(log_q);
   EXPECT_NEAR(prior[0], -static_cast<double>(flow.components()) * std::log(two_pi), 1e-12);
   const auto theta = ft::host_values(flow.forward(ExecSpace{}, z, log_q));
-  const auto back = ft::host_values(flow.inverse(ExecSpace{}, device_batch(theta), log_q_inverse));
+  const auto back = ft::host_values(flow.inverse(ExecSpace{}, ft::device_batch(theta), log_q_inverse));
   const auto zh = ft::host_values(z);
   double worst = 0, moved = 0;
   for (Index j = 0; j < n; ++j) {
@@ -166,7 +157,7 @@ TEST(U1Flow, LogDensityIsThePriorsMinusTheJacobiansLogDeterminant)
   const auto z0 = ft::host_values(z);
   const auto image = [&](std::vector<double> zz) {
     SampleValues<double> scratch("scratch", 1);
-    return ft::host_values(flow.forward(ExecSpace{}, device_batch(zz), scratch));
+    return ft::host_values(flow.forward(ExecSpace{}, ft::device_batch(zz), scratch));
   };
   // d theta_i / d z_j by central differences; outputs are angles, differences taken on the circle.
   std::vector<long double> jacobian(links * links);
@@ -226,13 +217,13 @@ TEST(U1Flow, IsGaugeEquivariantAndItsDensityGaugeInvariant)
     EXPECT_NEAR(a[s], b[s], 1e-11 * std::abs(a[s]));
   const fl::U1Action<double> action(shape, 2.0);
   SampleValues<double> s_image("s", samples), s_transformed("s_transformed", samples);
-  action.evaluate(ExecSpace{}, device_batch(image), s_image);
-  action.evaluate(ExecSpace{}, device_batch(transformed_image), s_transformed);
+  action.evaluate(ExecSpace{}, ft::device_batch(image), s_image);
+  action.evaluate(ExecSpace{}, ft::device_batch(transformed_image), s_transformed);
   const auto s1 = ft::host_values(s_image), s2 = ft::host_values(s_transformed);
   for (Index s = 0; s < samples; ++s)
     EXPECT_NEAR(s1[s], s2[s], 1e-11 * std::abs(s1[s]));
-  const auto m1 = fl::measure_u1<double>(ExecSpace{}, shape, device_batch(image));
-  const auto m2 = fl::measure_u1<double>(ExecSpace{}, shape, device_batch(transformed_image));
+  const auto m1 = fl::measure_u1<double>(ExecSpace{}, shape, ft::device_batch(image));
+  const auto m2 = fl::measure_u1<double>(ExecSpace{}, shape, ft::device_batch(transformed_image));
   EXPECT_EQ(m1.charge, m2.charge);
 }
 

@@ -58,35 +58,27 @@ struct MoveActiveLinks {
   }
 };
 
-// The link theta_mu(x) of an active plaquette x moved by sign(mu) (P' - P): dL/dP' there is
-// sign(mu) dL/dtheta'_mu(x) (zero at the other plaquettes, whose P' nothing reads).
+// The link theta_mu(x) of an active plaquette x moved by sign(mu) (P' - P): through P', dL/dP'
+// = sign(mu) dL/dtheta'_mu(x) there (zero at the other plaquettes, whose P' nothing reads)
+// (`direct` false: overwrites); and directly, dL/dP -= sign(mu) dL/dtheta'_mu(x) (`direct`).
 template <class T>
-struct MovedPlaquetteGradient {
-  nn::ConstFieldBatch<T> link_gradient;
-  nn::FieldBatch<T> moved_gradient;
-  RoleView roles;
-  int mu;
-  KOKKOS_INLINE_FUNCTION void operator()(const Index j) const
-  {
-    const Index sites = roles.extent(0), site = j % sites;
-    moved_gradient(j) = roles(site) == SiteRole::active
-                            ? link_sign(mu) * link_gradient((j / sites) * 2 * sites + mu * sites + site)
-                            : T(0);
-  }
-};
-
-// ... and by -sign(mu) P directly.
-template <class T>
-struct DirectPlaquetteGradient {
+struct ActiveLinkGradient {
   nn::ConstFieldBatch<T> link_gradient;
   nn::FieldBatch<T> plaquette_gradient;
   RoleView roles;
   int mu;
+  bool direct;
   KOKKOS_INLINE_FUNCTION void operator()(const Index j) const
   {
     const Index sites = roles.extent(0), site = j % sites;
-    if (roles(site) == SiteRole::active)
-      plaquette_gradient(j) -= link_sign(mu) * link_gradient((j / sites) * 2 * sites + mu * sites + site);
+    const T through_link = roles(site) == SiteRole::active
+                               ? link_sign(mu) * link_gradient((j / sites) * 2 * sites + mu * sites + site)
+                               : T(0);
+    if (direct) {
+      plaquette_gradient(j) -= through_link;
+    } else {
+      plaquette_gradient(j) = through_link;
+    }
   }
 };
 
@@ -276,12 +268,12 @@ void U1EquivariantFlow<T>::backward(const ExecSpace& space, const nn::ConstField
   for (std::size_t l = layers_.size(); l-- > 0;) {
     const Layer& layer = *layers_[l];
     par_for("tessera::flow::u1_flow::moved_gradient", space, 0, plaquettes,
-            MovedPlaquetteGradient<T>{next, moved_gradient, layer.roles, layer.mu});
+            ActiveLinkGradient<T>{next, moved_gradient, layer.roles, layer.mu, false});
     // log q falls by each layer's log det: dL/d(log det) = -density_weight.
     layer.plaquettes->backward(space, head(plaquettes_[l], plaquettes), moved_gradient, density_weight,
                                plaquette_gradient, T(-1));
     par_for("tessera::flow::u1_flow::direct_gradient", space, 0, plaquettes,
-            DirectPlaquetteGradient<T>{next, plaquette_gradient, layer.roles, layer.mu});
+            ActiveLinkGradient<T>{next, plaquette_gradient, layer.roles, layer.mu, true});
     par_for("tessera::flow::u1_flow::link_gradient", space, 0, links,
             LinkGradient<T>{next, plaquette_gradient, gradient, shape_});
     std::swap(next, gradient);

@@ -126,23 +126,16 @@ std::vector<std::unique_ptr<Layer<T>>> coupling_net_layers(const LatticeShape& s
 } // namespace detail
 
 template <class T>
-class AffineCoupling {
+class AffineCoupling : public CouplingNetwork<T> {
 public:
   AffineCoupling(const LatticeShape& shape, int parity, const CouplingNetSpec& spec,
                  GemmPath gemm_path = GemmPath::library)
-      : shape_(shape), parity_(parity), net_(1, detail::coupling_net_layers<T>(shape, spec, gemm_path))
+      : CouplingNetwork<T>(1, detail::coupling_net_layers<T>(shape, spec, gemm_path)), shape_(shape), parity_(parity)
   {
   }
 
   const LatticeShape& shape() const { return shape_; }
   int parity() const { return parity_; }
-  Sequential<T>& net() { return net_; }
-  std::size_t parameter_count() const { return net_.parameter_count(); }
-  void bind(T* parameters, T* gradients) { net_.bind(parameters, gradients); }
-  std::uint32_t initialise(const ExecSpace& space, std::uint64_t seed, std::uint32_t first_stream)
-  {
-    return net_.initialise(space, seed, first_stream, Initialiser::automatic);
-  }
 
   // y = f(x) for a batch of fields; log_jacobian(sample) += log |det df/dx|.
   void forward(const ExecSpace& space, const ConstFieldBatch<T>& x, const FieldBatch<T>& y,
@@ -172,7 +165,7 @@ public:
             detail::CouplingGradient<T>{x, dy, jacobian_weight, scale_shift_, d_scale_shift, dx, shape_, parity_,
                                         jacobian_sign});
     const ConstMatrix<T> frozen = first_columns(frozen_, n);
-    const ConstMatrix<T> d_frozen = net_.backward(space, frozen, d_scale_shift, false, true);
+    const ConstMatrix<T> d_frozen = this->net_.backward(space, frozen, d_scale_shift, false, true);
     par_for("tessera::nn::coupling::frozen_gradient", space, 0, n,
             detail::AddFrozenGradient<T>{d_frozen, dx, shape_, parity_});
   }
@@ -193,7 +186,7 @@ private:
     reserve(n);
     const auto frozen = first_columns(frozen_, n);
     par_for("tessera::nn::coupling::frozen_part", space, 0, n, detail::FrozenPart<T>{in, frozen, shape_, parity_});
-    scale_shift_ = net_.forward(space, frozen);
+    scale_shift_ = this->net_.forward(space, frozen);
     par_for("tessera::nn::coupling::apply", space, 0, n,
             detail::ApplyCoupling<T>{in, out, scale_shift_, shape_, parity_, direction});
     par_for("tessera::nn::coupling::log_jacobian", space, 0, n / shape_.sites(),
@@ -202,7 +195,6 @@ private:
 
   LatticeShape shape_;
   int parity_;
-  Sequential<T> net_;
   Matrix<T> frozen_, d_scale_shift_;
   ConstMatrix<T> scale_shift_;
 };

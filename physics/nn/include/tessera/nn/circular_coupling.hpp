@@ -135,13 +135,13 @@ struct AddCircularFrozenGradient {
 } // namespace detail
 
 template <class T>
-class CircularCoupling {
+class CircularCoupling : public CouplingNetwork<T> {
 public:
   // roles: one per site of `shape`; mixture_components K >= 1.
   CircularCoupling(const LatticeShape& shape, const std::vector<SiteRole>& roles, int mixture_components,
                    const CouplingNetSpec& spec, GemmPath gemm_path = GemmPath::library)
-      : shape_(shape), components_(mixture_components),
-        net_(2, conv_net_layers<T>(shape, 2, mixture_components + 1, spec, gemm_path))
+      : CouplingNetwork<T>(2, conv_net_layers<T>(shape, 2, mixture_components + 1, spec, gemm_path)), shape_(shape),
+        components_(mixture_components)
   {
     if (mixture_components < 1) throw InputError("a circular coupling needs at least one mixture component");
     if (static_cast<Index>(roles.size()) != shape.sites())
@@ -157,13 +157,6 @@ public:
   const LatticeShape& shape() const { return shape_; }
   int mixture_components() const { return components_; }
   const detail::RoleView& roles() const { return roles_; }
-  Sequential<T>& net() { return net_; }
-  std::size_t parameter_count() const { return net_.parameter_count(); }
-  void bind(T* parameters, T* gradients) { net_.bind(parameters, gradients); }
-  std::uint32_t initialise(const ExecSpace& space, std::uint64_t seed, std::uint32_t first_stream)
-  {
-    return net_.initialise(space, seed, first_stream, Initialiser::automatic);
-  }
 
   // y = f(x) for a batch of angle fields; log_jacobian(sample) += log |det df/dx|.
   void forward(const ExecSpace& space, const ConstFieldBatch<T>& x, const FieldBatch<T>& y,
@@ -192,7 +185,7 @@ public:
             detail::CircularCouplingGradient<T>{x, dy, jacobian_weight, net_output_, d_net_output, dx, roles_,
                                                 components_, jacobian_sign});
     const ConstMatrix<T> input = first_columns(net_input_, n);
-    const ConstMatrix<T> d_input = net_.backward(space, input, d_net_output, false, true);
+    const ConstMatrix<T> d_input = this->net_.backward(space, input, d_net_output, false, true);
     par_for("tessera::nn::circular_coupling::frozen_gradient", space, 0, n,
             detail::AddCircularFrozenGradient<T>{x, d_input, dx, roles_});
   }
@@ -217,7 +210,7 @@ private:
     reserve(n);
     const auto input = first_columns(net_input_, n);
     par_for("tessera::nn::circular_coupling::input", space, 0, n, detail::CircularNetInput<T>{in, input, roles_});
-    net_output_ = net_.forward(space, input);
+    net_output_ = this->net_.forward(space, input);
     const auto local = Kokkos::subview(local_log_jacobian_, std::pair<Index, Index>(0, n));
     par_for("tessera::nn::circular_coupling::apply", space, 0, n,
             detail::ApplyCircularCoupling<T>{in, out, local, net_output_, roles_, components_, direction});
@@ -226,7 +219,6 @@ private:
 
   LatticeShape shape_;
   int components_;
-  Sequential<T> net_;
   detail::RoleView roles_;
   Matrix<T> net_input_, d_net_output_;
   FieldBatch<T> local_log_jacobian_;

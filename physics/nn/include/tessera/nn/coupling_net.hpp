@@ -40,4 +40,22 @@ std::vector<std::unique_ptr<Layer<T>>> conv_net_layers(const LatticeShape& shape
   return layers;
 }
 
+// What every coupling layer owns: its network, bound to its share of the flow's buffers.
+template <class T>
+class CouplingNetwork {
+public:
+  CouplingNetwork(int inputs, std::vector<std::unique_ptr<Layer<T>>> layers) : net_(inputs, std::move(layers)) {}
+  Sequential<T>& net() { return net_; }
+  std::size_t parameter_count() const { return net_.parameter_count(); }
+  void bind(T* parameters, T* gradients) { net_.bind(parameters, gradients); }
+  // PyTorch's default initialisation of its convolutions; returns the next free RNG stream.
+  std::uint32_t initialise(const ExecSpace& space, std::uint64_t seed, std::uint32_t first_stream)
+  {
+    return net_.initialise(space, seed, first_stream, Initialiser::automatic);
+  }
+
+protected:
+  Sequential<T> net_;
+};
+
 } // namespace tessera::nn
