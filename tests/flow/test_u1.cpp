@@ -209,6 +209,18 @@ TEST(U1Charge, IsAnIntegerAndCountsTheWinding)
   }
 }
 
+// Z = (2 pi)^(2V) sum_n I_n^V: V = 1 (P = 0 identically) gives (2 pi)^2 e^beta (sum_n I_n = e^beta),
+// V = 2 gives (2 pi)^4 I_0(2 beta) (sum_n I_n^2 = I_0(2 beta)).
+TEST(U1Exact, LogPartitionFunctionMatchesBesselSums)
+{
+  for (const double beta : {0.5, 2.0, 6.0}) {
+    EXPECT_NEAR(fl::u1_log_partition_function(beta, 1), 2 * std::log(2 * pi) + beta, 1e-12) << beta;
+    EXPECT_NEAR(fl::u1_log_partition_function(beta, 2),
+                4 * std::log(2 * pi) + std::log(std::cyl_bessel_i(0.0, 2 * beta)), 1e-12)
+        << beta;
+  }
+}
+
 TEST(U1Exact, FiniteVolumeTendsToInfiniteVolume)
 {
   const double beta = 2;

@@ -412,6 +412,12 @@ Results Simulation::State::results()
                                                             : 0.0}};
     out.lines.push_back(fmt::format("training: {} steps of {} samples in {:.1f} s; last batch: loss {:.4f}, ESS {:.3f}",
                                     train_done(), p_.train.batch, train_seconds_, last_train_.loss, last_train_.ess));
+    if (const double log_z = theory_->log_partition_function(); std::isfinite(log_z)) {
+      // loss = KL(q || p) - log Z: the exact KL divergence of the last batch's estimate.
+      j["train"]["kl_divergence"] = last_train_.loss + log_z;
+      out.lines.push_back(fmt::format("training: KL(q || p) = loss + log Z = {:.4f} (exact log Z {:.4f})",
+                                      last_train_.loss + log_z, log_z));
+    }
     units += static_cast<double>(train_done()) * static_cast<double>(p_.train.batch);
     seconds += train_seconds_;
   }

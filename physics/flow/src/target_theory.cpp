@@ -180,6 +180,7 @@ public:
     j["lambda"] = p_.phi4.lambda;
   }
   std::vector<std::string> reference_lines() const override { return {}; }
+  double log_partition_function() const override { return std::nan(""); }
 
 private:
   Params p_;
@@ -296,6 +297,7 @@ public:
     return std::make_unique<LocalMetropolis<double>>(U1Action<double>(shape_, p_.u1_beta), chains, params);
   }
   std::string couplings() const override { return fmt::format("beta = {}", p_.u1_beta); }
+  double log_partition_function() const override { return u1_log_partition_function(p_.u1_beta, shape_.sites()); }
   void describe(nlohmann::json& j) const override
   {
     j["beta"] = p_.u1_beta;

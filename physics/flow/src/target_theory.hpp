@@ -71,6 +71,8 @@ public:
                                                                     const LocalMetropolisParams& params) const = 0;
   // "m2 = -4, lambda = 8" / "beta = 2": for the log.
   virtual std::string couplings() const = 0;
+  // log Z of exp(-S) over the configurations, where known exactly (U(1)); NaN otherwise.
+  virtual double log_partition_function() const = 0;
   // The couplings as result keys, and exact values to compare with (none for phi^4).
   virtual void describe(nlohmann::json& results) const = 0;
   virtual std::vector<std::string> reference_lines() const = 0;

@@ -77,6 +77,19 @@ double u1_plaquette(double beta, std::int64_t plaquettes)
   return numerator / z;
 }
 
+double u1_log_partition_function(double beta, std::int64_t plaquettes)
+{
+  check(beta, plaquettes);
+  const double v = static_cast<double>(plaquettes);
+  double sum = 1; // sum_n (I_n / I_0)^V, n = 0 and then n and -n together
+  for (int n = 1; n < max_representation; ++n) {
+    const double term = 2 * std::pow(bessel_ratio(n, beta), v);
+    sum += term;
+    if (!(term >= 1e-18 * sum)) break;
+  }
+  return 2 * v * std::log(2 * std::numbers::pi) + v * std::log(std::cyl_bessel_i(0.0, beta)) + std::log(sum);
+}
+
 double u1_topological_susceptibility_infinite_volume(double beta)
 {
   check(beta, 1);

@@ -26,6 +26,10 @@ double u1_plaquette_infinite_volume(double beta);
 // <cos theta_P> on a periodic lattice of `plaquettes` = V sites (any L_x x L_y with that V).
 // Throws InputError for beta <= 0 or plaquettes < 1.
 double u1_plaquette(double beta, std::int64_t plaquettes);
+// log Z, Z = int over [0, 2 pi)^(2V) of exp(-S) = (2 pi)^(2V) sum_n I_n(beta)^V on a periodic
+// lattice of V plaquettes (2V links): the reverse-KL loss mean(log q + S) of a flow is
+// KL(q || p) - log Z, so a U(1) flow's KL divergence is known exactly.
+double u1_log_partition_function(double beta, std::int64_t plaquettes);
 // chi_t = <Q^2> / V in infinite volume, and on a periodic lattice of V plaquettes.
 double u1_topological_susceptibility_infinite_volume(double beta);
 double u1_topological_susceptibility(double beta, std::int64_t plaquettes);
