@@ -1,0 +1,2 @@
+// SPDX-License-Identifier: Apache-2.0
+// Nothing: the object file that carries a precompiled header (cmake/TesseraTargets.cmake).
