@@ -500,6 +500,10 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
   const auto start = std::chrono::steady_clock::now();
   const AppIdentity id = resolved_identity(info);
   log::context().program = id.error_prefix;
+  // Before MPI and Kokkos start (a CUDA context can take seconds on a busy node): a scheduler's
+  // SIGTERM that early stops the run at its first check, with a checkpoint and exit code 4,
+  // instead of killing it. Installed again below in case a library replaced them.
+  install_stop_handlers();
   Runtime runtime(argc, argv);
   const auto& comm = runtime.world();
   try {
