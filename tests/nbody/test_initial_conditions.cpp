@@ -6,7 +6,9 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include "tessera/core/hdf5.hpp"
 #include "tessera/nbody/diagnostics.hpp"
@@ -92,6 +94,33 @@ TEST(InitialConditions, TextAndHdf5FilesReadBack)
     }
   }
   std::filesystem::remove_all(dir);
+}
+
+// A dataset 'm' that is a scalar (fuzz_nbody_hdf5 found it: counting the particles took the
+// first extent of an empty shape) is refused with the file and the dataset named.
+TEST(InitialConditions, Hdf5FileWithAScalarMassDatasetIsRefused)
+{
+  const Comm comm;
+  const auto path = std::filesystem::temp_directory_path() / fmt::format("tessera_scalar_m_{}.h5", ::getpid());
+  {
+    const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const hid_t set = H5Dcreate2(file, "m", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const double mass = 1.0;
+    ASSERT_GE(H5Dwrite(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &mass), 0);
+    H5Dclose(set);
+    H5Sclose(space);
+    H5Fclose(file);
+  }
+  const auto p = params_for<Simulation>({"ic.kind=hdf5", "ic.file=" + path.string()});
+  try {
+    (void)initial_state(comm, p);
+    ADD_FAILURE() << "a scalar 'm' was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("dataset 'm' must be 1-D"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(path.filename().string()), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
 }
 
 } // namespace

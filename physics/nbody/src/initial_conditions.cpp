@@ -233,7 +233,12 @@ std::int64_t count_particles(const Params& params)
 {
   if (params.ic == "hdf5") {
     try {
-      return static_cast<std::int64_t>(Hdf5Reader(params.ic_file).shape("m").at(0));
+      // A scalar or 2-D 'm' is refused here as read_hdf5_table refuses it (a fuzzed file).
+      const auto shape = Hdf5Reader(params.ic_file).shape("m");
+      if (shape.size() != 1)
+        throw InputError(
+            fmt::format("{}: dataset 'm' must be 1-D (N), found {} dimensions", params.ic_file.string(), shape.size()));
+      return static_cast<std::int64_t>(shape[0]);
     } catch (const IoError& e) {
       throw InputError(e.what());
     }
