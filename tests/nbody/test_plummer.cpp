@@ -3,6 +3,8 @@
 // its fall with eta: the run of tessera-nbody's default deck at a quarter of its size. Many
 // seconds on 2 cores each: tests of their own (label slow; docs/building.md), one ctest entry
 // per eta (the finer one as test_nbody_plummer.split) so that neither nears a minute.
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
