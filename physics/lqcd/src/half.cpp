@@ -134,14 +134,20 @@ void add_converted(const Decomposition& d, int parity, const HalfSpinorView& x, 
 template <int Rows>
 HalfLinkRowsView<Rows> half_links(const LinkView<double>& links)
 {
-  HalfLinkRowsView<Rows> out(Rows == 3 ? "lqcd::links_half_18" : "lqcd::links_half_12", links.extent(0));
+  using Out = HalfLinkRowsView<Rows>;
+  Out out(Rows == 3 ? "lqcd::links_half_18" : "lqcd::links_half_12", static_cast<Index>(links.extent(0)));
   par_for(
       "lqcd::half_links", static_cast<Index>(links.extent(0)), KOKKOS_LAMBDA(Index s) {
         for (int p = 0; p < 2; ++p)
           for (int mu = 0; mu < dims; ++mu)
-            for (int a = 0; a < Rows; ++a)
-              for (int b = 0; b < 3; ++b)
-                out(s, p, mu, a, b) = to_half(to_complex<float>(links(s, p, mu, a, b)), half_range);
+            for (int k = 0; k < Out::pairs; ++k) {
+              HalfPair pair{{0, 0}};
+              for (int j = 0; j < 2; ++j) {
+                const int n = 2 * k + j;
+                if (n < Out::numbers) pair.w[j] = to_half(to_complex<float>(links(s, p, mu, n / 3, n % 3)), half_range);
+              }
+              out.q(s, p, mu, k) = pair;
+            }
       });
   return out;
 }

@@ -95,8 +95,8 @@ struct WilsonParams {
   std::array<double, dims> boundary_phase; // per direction; -1 in time: antiperiodic
 };
 
-// out(p) = alpha x + beta G5?[H G5?(in)] with links of 18 or 12 reals (LinkRowsView,
-// HalfLinkRowsView) and spinors in T or 16 bits; the ghosts of `in` are filled first, with
+// out(p) = alpha x + beta G5?[H G5?(in)] with links of 18 or 12 reals (LinkView,
+// CompressedLinkView, HalfLinkRowsView) and spinors in T or 16 bits; the ghosts of `in` are filled first, with
 // spin-projected half spinors.
 template <class T, class Links, class Spinors>
 void hopping_term(const Decomposition& d, const Links& links, const WilsonParams& params, const Spinors& out,
@@ -113,15 +113,17 @@ void hopping_term(const Decomposition& d, const Links& links, const WilsonParams
 template <class T>
 CompressedLinkView<T> compress_links(const LinkView<double>& links)
 {
-  CompressedLinkView<T> out("lqcd::links_12", links.extent(0));
+  CompressedLinkView<T> out("lqcd::links_12", static_cast<Index>(links.extent(0)));
   par_for(
       "lqcd::compress_links", static_cast<Index>(links.extent(0)), KOKKOS_LAMBDA(Index s) {
         for (int p = 0; p < 2; ++p)
           for (int mu = 0; mu < dims; ++mu)
-            for (int a = 0; a < 2; ++a)
-              for (int b = 0; b < 3; ++b)
-                out(s, p, mu, a, b) = Complex<T>(static_cast<T>(links(s, p, mu, a, b).real()),
-                                                 static_cast<T>(links(s, p, mu, a, b).imag()));
+            for (int k = 0; k < CompressedLinkView<T>::pairs; ++k) {
+              ComplexPair<T> pair;
+              for (int j = 0; j < 2; ++j)
+                pair.c[j] = to_complex<T>(links(s, p, mu, (2 * k + j) / 3, (2 * k + j) % 3));
+              out.q(s, p, mu, k) = pair;
+            }
       });
   return out;
 }

@@ -9,20 +9,37 @@
 
 #include <Kokkos_Core.hpp>
 
+#include <string>
+
 #include "tessera/core/spaces.hpp"
 #include "tessera/lqcd/lattice.hpp"
 #include "tessera/lqcd/su3.hpp"
 
 namespace tessera::lqcd {
 
-// Links with all 3 rows (18 reals) or only the first 2 (12 reals: the third is rebuilt as
-// conj(row0 x row1) when loaded, trading 6 loads for 42 flops: "reconstruct-12").
-template <class T, int Rows>
-using LinkRowsView = View<Complex<T>* [2][dims][Rows][3]>;
+// Links with all 3 rows (18 reals).
 template <class T>
-using LinkView = LinkRowsView<T, 3>;
+using LinkView = View<Complex<T>* [2][dims][3][3]>;
+
+// Two complex numbers loaded together: 16 bytes in float (one 128-bit load where a complex
+// float alone is a 64-bit one), 32 in double.
 template <class T>
-using CompressedLinkView = LinkRowsView<T, 2>;
+struct alignas(2 * sizeof(Complex<T>)) ComplexPair {
+  Complex<T> c[2];
+};
+
+// Links with only the first 2 rows (12 reals: the third is rebuilt as conj(row0 x row1) when
+// loaded, trading 6 loads for 42 flops: "reconstruct-12"), the 6 numbers of a link as 3
+// pairs, for wide loads (the site index first: on GPUs a warp's loads of a pair are
+// contiguous).
+template <class T>
+struct CompressedLinkView {
+  static constexpr int pairs = 3;
+  View<ComplexPair<T>* [2][dims][pairs]> q;
+
+  CompressedLinkView() = default;
+  CompressedLinkView(const std::string& label, Index sites) : q(label, sites) {}
+};
 template <class T>
 using SpinorView = View<Complex<T>* [4][3]>;
 // HMC momenta and forces: anti-Hermitian traceless, stored as full 3x3 for simplicity.
@@ -58,15 +75,26 @@ KOKKOS_FORCEINLINE_FUNCTION Complex<T> to_complex(const Complex<U>& z)
   return Complex<T>(static_cast<T>(z.real()), static_cast<T>(z.imag()));
 }
 
-template <class T, class V>
-KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const V& links, Index site, int parity, int mu)
+template <class T, class U>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const LinkView<U>& links, Index site, int parity, int mu)
 {
-  constexpr int rows = static_cast<int>(V::static_extent(3));
   Su3<T> u;
-  for (int a = 0; a < rows; ++a)
+  for (int a = 0; a < 3; ++a)
     for (int b = 0; b < 3; ++b)
       u.m[a][b] = to_complex<T>(links(site, parity, mu, a, b));
-  if constexpr (rows == 2) complete_third_row(u);
+  return u;
+}
+
+template <class T, class U>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const CompressedLinkView<U>& links, Index site, int parity, int mu)
+{
+  Su3<T> u;
+  for (int k = 0; k < CompressedLinkView<U>::pairs; ++k) {
+    const ComplexPair<U> pair = links.q(site, parity, mu, k);
+    for (int j = 0; j < 2; ++j)
+      u.m[(2 * k + j) / 3][(2 * k + j) % 3] = to_complex<T>(pair.c[j]);
+  }
+  complete_third_row(u);
   return u;
 }
 

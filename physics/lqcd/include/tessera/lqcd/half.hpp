@@ -5,9 +5,11 @@
 // |component| of the site: value = q * norm / 32767, 52 bytes instead of 96 (float), rounded
 // to 2^-16 of the site's largest component. Links need no norm: the entries of an SU(3)
 // matrix lie in [-1, 1], value = q / 32767 (24 or 36 bytes for 12 or 18 reals). The real and
-// imaginary parts are stored together (HalfComplex, 4-byte aligned), so a complex number is
-// one 32-bit load, as a float one is one 64-bit load. The tag Half selects this storage in
-// WilsonOperator, Vector and the solvers (Storage<Half>).
+// imaginary parts are stored together in one 32-bit word, and the words are grouped for 64-
+// and 128-bit loads (below). The tag Half selects this storage in WilsonOperator, Vector and
+// the solvers (Storage<Half>).
+
+#include <Kokkos_BitManipulation.hpp>
 
 #include <cstdint>
 #include <string>
@@ -18,33 +20,80 @@ namespace tessera::lqcd {
 
 struct Half {};
 
-struct alignas(4) HalfComplex {
-  std::int16_t re, im;
-};
-
 inline constexpr float half_range = 32767.0f;
 
-// q * scale for both parts (scale = norm / 32767, or 1 / 32767 for links).
-template <class T>
-KOKKOS_FORCEINLINE_FUNCTION Complex<T> to_complex(const HalfComplex& h, T scale = T(1) / T(half_range))
+// Two 16-bit numbers in one 32-bit word, the real part in the low half: a complex number.
+using HalfWord = std::uint32_t;
+
+// The memory layout is chosen for wide loads, as QUDA's field orders are: a spinor site is 3
+// groups of 4 complex numbers (16 bytes, one 128-bit load each), a link of 12 or 18 reals is
+// 3 or 5 pairs (8 bytes, one 64-bit load each; the last pair of 18 reals is half padding).
+// With the site index first (LayoutLeft on GPUs) a warp's loads of one group are contiguous.
+// Loading 4-byte complex numbers one at a time reached 48% of the copy bandwidth on the H200
+// (perf/NOTES.md).
+struct alignas(16) HalfQuad {
+  HalfWord w[4];
+};
+struct alignas(8) HalfPair {
+  HalfWord w[2];
+};
+
+// The word of round(z * inverse_scale); |z| * inverse_scale <= 32767 by construction.
+KOKKOS_FORCEINLINE_FUNCTION HalfWord to_half(const Complex<float>& z, float inverse_scale)
 {
-  return Complex<T>(static_cast<T>(h.re) * scale, static_cast<T>(h.im) * scale);
+  const auto bits = [](float x) {
+    return static_cast<HalfWord>(static_cast<std::uint16_t>(static_cast<std::int16_t>(Kokkos::nearbyint(x))));
+  };
+  return bits(z.real() * inverse_scale) | (bits(z.imag() * inverse_scale) << 16);
 }
 
-// round(z * inverse_scale); |z| * inverse_scale <= 32767 by construction.
-KOKKOS_FORCEINLINE_FUNCTION HalfComplex to_half(const Complex<float>& z, float inverse_scale)
+// q * scale for both numbers of a word, exactly float(q) * scale, without the conversion
+// unit (I2F runs at 16 per clock per SM on Hopper, a quarter of the integer rate, and a site
+// of the hopping term decodes ~290 numbers): q + 2^15 is placed in the mantissa of 2^23 by
+// one logical operation (the high bits of the masked word are 0, so XOR acts as OR there and
+// flips q's sign bit: the offset), and 2^23 + 2^15 is subtracted exactly.
+KOKKOS_FORCEINLINE_FUNCTION Complex<float> decode(HalfWord w, float scale)
 {
-  return {static_cast<std::int16_t>(Kokkos::nearbyint(z.real() * inverse_scale)),
-          static_cast<std::int16_t>(Kokkos::nearbyint(z.imag() * inverse_scale))};
+  constexpr HalfWord magic = 0x4B008000u; // the bits of 2^23, with 2^15 in the mantissa
+  constexpr float offset = 8421376.0f;    // 2^23 + 2^15
+  const float re = Kokkos::bit_cast<float>((w & 0xFFFFu) ^ magic);
+  const float im = Kokkos::bit_cast<float>((w >> 16) ^ magic);
+  return Complex<float>((re - offset) * scale, (im - offset) * scale);
 }
 
-// Links of 18 or 12 reals in 16 bits (load_link in fields.hpp decodes them).
+// Links of 18 or 12 reals in 16 bits, value = q / 32767 (load_link below decodes them).
 template <int Rows>
-using HalfLinkRowsView = View<HalfComplex* [2][dims][Rows][3]>;
+struct HalfLinkRowsView {
+  static constexpr int rows = Rows;
+  static constexpr int numbers = 3 * Rows;
+  static constexpr int pairs = (numbers + 1) / 2;
+  View<HalfPair* [2][dims][pairs]> q;
 
-// A quark field of one parity in 16 bits with a norm per site.
+  HalfLinkRowsView() = default;
+  HalfLinkRowsView(const std::string& label, Index sites) : q(label, sites) {}
+};
+
+template <class T, int Rows>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const HalfLinkRowsView<Rows>& links, Index site, int parity, int mu)
+{
+  static_assert(std::is_same_v<T, float>, "half links are decoded to float");
+  using Links = HalfLinkRowsView<Rows>;
+  Su3<float> u;
+  for (int p = 0; p < Links::pairs; ++p) {
+    const HalfPair pair = links.q(site, parity, mu, p);
+    for (int j = 0; j < 2; ++j) {
+      const int n = 2 * p + j;
+      if (n < Links::numbers) u.m[n / 3][n % 3] = decode(pair.w[j], 1.0f / half_range);
+    }
+  }
+  if constexpr (Rows == 2) complete_third_row(u);
+  return u;
+}
+
+// A quark field of one parity in 16 bits with a norm per site, value = q * norm / 32767.
 struct HalfSpinorView {
-  View<HalfComplex* [4][3]> q;
+  static constexpr int quads = 3;
+  View<HalfQuad* [quads]> q;
   View<float*> norm;
 
   HalfSpinorView() = default;
@@ -57,9 +106,13 @@ KOKKOS_FORCEINLINE_FUNCTION Spinor<T> load_spinor(const HalfSpinorView& psi, Ind
   static_assert(std::is_same_v<T, float>, "half fields are decoded to float");
   const float scale = psi.norm(site) * (1.0f / half_range);
   Spinor<float> r;
-  for (int a = 0; a < 4; ++a)
-    for (int b = 0; b < 3; ++b)
-      r.s[a].c[b] = to_complex(psi.q(site, a, b), scale);
+  for (int k = 0; k < HalfSpinorView::quads; ++k) {
+    const HalfQuad quad = psi.q(site, k);
+    for (int j = 0; j < 4; ++j) {
+      const int n = 4 * k + j;
+      r.s[n / 3].c[n % 3] = decode(quad.w[j], scale);
+    }
+  }
   return r;
 }
 
@@ -73,9 +126,14 @@ KOKKOS_FORCEINLINE_FUNCTION void store_spinor(const HalfSpinorView& psi, Index s
       largest = Kokkos::fmax(largest, Kokkos::fmax(Kokkos::fabs(r.s[a].c[b].real()), Kokkos::fabs(r.s[a].c[b].imag())));
   const float inverse = largest > 0 ? half_range / largest : 0.0f;
   psi.norm(site) = largest;
-  for (int a = 0; a < 4; ++a)
-    for (int b = 0; b < 3; ++b)
-      psi.q(site, a, b) = to_half(r.s[a].c[b], inverse);
+  for (int k = 0; k < HalfSpinorView::quads; ++k) {
+    HalfQuad quad;
+    for (int j = 0; j < 4; ++j) {
+      const int n = 4 * k + j;
+      quad.w[j] = to_half(r.s[n / 3].c[n % 3], inverse);
+    }
+    psi.q(site, k) = quad;
+  }
 }
 
 template <>
