@@ -75,8 +75,10 @@ KOKKOS_FORCEINLINE_FUNCTION Complex<T> to_complex(const Complex<U>& z)
   return Complex<T>(static_cast<T>(z.real()), static_cast<T>(z.imag()));
 }
 
-template <class T, class U>
-KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const LinkView<U>& links, Index site, int parity, int mu)
+// Links of 18 reals from any view of them (device views, host mirrors); the compressed and
+// 16-bit formats have their own overloads, which overload resolution prefers.
+template <class T, class V>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const V& links, Index site, int parity, int mu)
 {
   Su3<T> u;
   for (int a = 0; a < 3; ++a)
