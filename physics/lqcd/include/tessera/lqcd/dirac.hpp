@@ -96,8 +96,8 @@ struct WilsonParams {
 };
 
 // out(p) = alpha x + beta G5?[H G5?(in)] with links of 18 or 12 reals (LinkView,
-// CompressedLinkView, HalfLinkRowsView) and spinors in T or 16 bits; the ghosts of `in` are filled first, with
-// spin-projected half spinors.
+// CompressedLinkView, HalfLinkRowsView) and spinors in T or 16 bits; the ghosts of `in` are
+// filled first, with spin-projected half spinors.
 template <class T, class Links, class Spinors>
 void hopping_term(const Decomposition& d, const Links& links, const WilsonParams& params, const Spinors& out,
                   int parity, T alpha, const Spinors& x, T beta, const Spinors& in, bool gamma5_in, bool gamma5_hop)

@@ -4,10 +4,10 @@
 // memory, arithmetic in float. A spinor site holds 24 int16 q and one float norm, the largest
 // |component| of the site: value = q * norm / 32767, 52 bytes instead of 96 (float), rounded
 // to 2^-16 of the site's largest component. Links need no norm: the entries of an SU(3)
-// matrix lie in [-1, 1], value = q / 32767 (24 or 36 bytes for 12 or 18 reals). The real and
-// imaginary parts are stored together in one 32-bit word, and the words are grouped for 64-
-// and 128-bit loads (below). The tag Half selects this storage in WilsonOperator, Vector and
-// the solvers (Storage<Half>).
+// matrix lie in [-1, 1], value = q / 32767 (24 bytes for 12 reals, 40 for 18: 36 and a pad
+// for 8-byte loads). The real and imaginary parts are stored together in one 32-bit word, and
+// the words are grouped for 64- and 128-bit loads (below). The tag Half selects this storage
+// in WilsonOperator, Vector and the solvers (Storage<Half>).
 
 #include <Kokkos_BitManipulation.hpp>
 
