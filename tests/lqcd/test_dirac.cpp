@@ -156,23 +156,6 @@ TEST(Dirac, HalfDecodingIsExactForEvery16BitNumber)
 }
 
 namespace {
-// A double field rounded to 16 bits (half.hpp) and back.
-lq::FermionField<lq::Half> to_half(const lq::Decomposition& d, const lq::FermionField<double>& f)
-{
-  auto h = lq::allocate_fermion<lq::Half>(d.geometry(), "half");
-  for (int p = 0; p < 2; ++p)
-    lq::convert_copy(d, p, f.parity[p], h.parity[p]);
-  return h;
-}
-
-lq::FermionField<double> to_double(const lq::Decomposition& d, const lq::FermionField<lq::Half>& h)
-{
-  auto f = lq::allocate_fermion<double>(d.geometry(), "double");
-  for (int p = 0; p < 2; ++p)
-    lq::convert_copy(d, p, h.parity[p], f.parity[p]);
-  return f;
-}
-
 // The hopping term on both parities with these links, arithmetic in Real (float for half).
 template <class Real, class Links, class Field>
 void hop_both(const lq::Decomposition& d, const Links& u, const lq::WilsonParams& wilson, const Field& out,
@@ -195,21 +178,21 @@ TEST(Dirac, HalfHoppingAgreesWithDoubleToItsRounding)
     const auto wilson = lt::wilson(0.14);
     const auto psi = lt::random_fermion(d, 7);
     auto reference = lq::allocate_fermion<double>(d.geometry(), "reference");
-    const auto psi_half = to_half(d, psi);
+    const auto psi_half = convert<lq::Half>(d, psi);
     auto out_half = lq::allocate_fermion<lq::Half>(d.geometry(), "out_half");
     for (bool dagger : {false, true}) {
       hop_both<double>(d, u, wilson, reference, psi, dagger);
       hop_both<float>(d, lq::half_links<3>(u), wilson, out_half, psi_half, dagger);
-      const double error_18 = lt::relative_difference(d, to_double(d, out_half), reference);
+      const double error_18 = lt::relative_difference(d, convert<double>(d, out_half), reference);
       hop_both<float>(d, lq::half_links<2>(u), wilson, out_half, psi_half, dagger);
-      const double error_12 = lt::relative_difference(d, to_double(d, out_half), reference);
+      const double error_12 = lt::relative_difference(d, convert<double>(d, out_half), reference);
       for (double error : {error_18, error_12}) {
         EXPECT_LT(error, 1e-3) << "padded " << padded << " dagger " << dagger;
         EXPECT_GT(error, 1e-7) << "padded " << padded << " dagger " << dagger;
       }
     }
     // the input itself: rounded to 16 bits, not to float
-    const double rounding = lt::relative_difference(d, to_double(d, psi_half), psi);
+    const double rounding = lt::relative_difference(d, convert<double>(d, psi_half), psi);
     EXPECT_LT(rounding, 1e-4);
     EXPECT_GT(rounding, 1e-7);
     // and the Schur normal operator M^dag M of the half solver (12-real links)
@@ -220,7 +203,8 @@ TEST(Dirac, HalfHoppingAgreesWithDoubleToItsRounding)
     op.apply_schur_normal(m, psi.parity[0]);
     op_half.apply_schur_normal(m_half, psi_half.parity[0]);
     const lq::FermionField<double> zero_odd{{m, lq::allocate_spinor<double>(d.geometry(), "zero")}};
-    auto back = to_double(d, lq::FermionField<lq::Half>{{m_half, lq::allocate_spinor<lq::Half>(d.geometry(), "z")}});
+    auto back =
+        convert<double>(d, lq::FermionField<lq::Half>{{m_half, lq::allocate_spinor<lq::Half>(d.geometry(), "z")}});
     const double schur_error = lt::relative_difference(d, back, zero_odd);
     EXPECT_LT(schur_error, 1e-3) << "padded " << padded;
     EXPECT_GT(schur_error, 1e-7) << "padded " << padded;
