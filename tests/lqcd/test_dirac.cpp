@@ -117,8 +117,6 @@ TEST(Dirac, CompressedLinksGiveTheSameHopping)
                      psi_single.parity[1 - p], false, false);
     lq::hopping_term(d, u12_single, wilson, compressed_single.parity[p], p, 0.0f, compressed_single.parity[p], 1.0f,
                      psi_single.parity[1 - p], false, false);
-    lq::hopping_term(d, u12, wilson, compressed.parity[p], p, 0.0, compressed.parity[p], 1.0, psi.parity[1 - p], false,
-                     false);
   }
   EXPECT_LT(lt::relative_difference(d, convert<double>(d, compressed_single), full), 1e-6);
   EXPECT_LT(lt::relative_difference(d, convert<double>(d, full_single), full), 1e-6);
