@@ -5,8 +5,11 @@
 // the half-precision (16-bit) decoding and hopping term against double, and CG (unpreconditioned, even-odd, mixed
 // single and half precision) to the requested tolerance of the true residual |b - D x| / |b|, which a singular D (kappa
 // = 1/8, free, periodic) never reaches.
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numbers>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -120,6 +123,53 @@ TEST(Dirac, CompressedLinksGiveTheSameHopping)
   }
   EXPECT_LT(lt::relative_difference(d, convert<double>(d, compressed_single), full), 1e-6);
   EXPECT_LT(lt::relative_difference(d, convert<double>(d, full_single), full), 1e-6);
+}
+
+namespace {
+// The hopping term of parity 0 swept `chunk` z-planes at a time (the kernel, not hopping_term,
+// which picks the chunk from the lattice's size).
+void hop_in_chunks(const lq::Decomposition& d, const lq::LinkView<double>& u, const lq::SpinorView<double>& out,
+                   const lq::SpinorView<double>& in, int chunk)
+{
+  lq::HoppingTerm<double> term{d.geometry(), u, out, out, in, 0, 0.0, 1.0, false, false, {1.0, 1.0, 1.0, -1.0}, chunk};
+  tessera::par_for("test::hop_in_chunks", d.geometry().half_volume, term);
+}
+} // namespace
+
+// A sweep in chunks of z-planes visits every interior site of a parity once, in storage
+// order when the chunk is the whole z extent, and the hopping term does not depend on it.
+TEST(Dirac, SweepInChunksVisitsEverySiteOnce)
+{
+  const std::array<int, 4> size{4, 6, 12, 6};
+  const lq::Decomposition d(Comm(), size, {});
+  const lq::Geometry& g = d.geometry();
+  for (int parity = 0; parity < 2; ++parity)
+    for (int chunk : {1, 2, 3, 4, 6, 12}) {
+      std::vector<int> visits(static_cast<std::size_t>(g.half_volume), 0);
+      for (tessera::Index n = 0; n < g.half_volume; ++n) {
+        const lq::Coords c = g.sweep_coords(n, parity, chunk);
+        ASSERT_EQ(g.parity(c), parity);
+        ++visits[static_cast<std::size_t>(g.storage_index(c))];
+        if (chunk == size[2]) {
+          ASSERT_EQ(g.storage_index(c), g.interior_storage(n, parity));
+        }
+      }
+      EXPECT_EQ(std::count(visits.begin(), visits.end(), 1), g.half_volume) << "chunk " << chunk;
+    }
+  EXPECT_EQ(lq::sweep_chunk(g), 12);
+  EXPECT_EQ(lq::sweep_chunk(lq::Decomposition(Comm(), {48, 48, 48, 96}, {}).geometry()), 12);
+  EXPECT_EQ(lq::sweep_chunk(lq::Decomposition(Comm(), {32, 32, 32, 32}, {}).geometry()), 32);
+
+  const auto u = lq::hot_start(d, 5);
+  const auto psi = lt::random_fermion(d, 8);
+  auto whole = lq::allocate_fermion<double>(g, "whole");
+  auto chunked = lq::allocate_fermion<double>(g, "chunked");
+  hop_in_chunks(d, u, whole.parity[0], psi.parity[1], size[2]);
+  hop_in_chunks(d, u, chunked.parity[0], psi.parity[1], 3);
+  const auto a = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), whole.parity[0]);
+  const auto b = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), chunked.parity[0]);
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(*a.data())), 0);
 }
 
 namespace {

@@ -32,6 +32,7 @@ struct HoppingTerm {
   T alpha, beta;
   bool gamma5_in, gamma5_hop;
   Kokkos::Array<T, dims> boundary_phase;
+  int chunk; // z-planes per chunk of the sweep (sweep_chunk)
 
   // Both hops along Mu, a compile-time direction: the gamma structure then folds into
   // sign flips and real/imaginary swaps (with a run-time mu it was a table in local memory).
@@ -71,7 +72,7 @@ struct HoppingTerm {
 
   KOKKOS_INLINE_FUNCTION void operator()(Index n) const
   {
-    const Coords c = g.interior_coords(n, parity);
+    const Coords c = g.sweep_coords(n, parity, chunk);
     const Index site = g.storage_index(c);
     Spinor<T> sum = Spinor<T>::zero();
     hop<0>(c, site, sum);
@@ -103,7 +104,8 @@ void hopping_term(const Decomposition& d, const Links& links, const WilsonParams
                   int parity, T alpha, const Spinors& x, T beta, const Spinors& in, bool gamma5_in, bool gamma5_hop)
 {
   exchange_spinor_projected<T>(d, in, 1 - parity, gamma5_in);
-  HoppingTerm<T, Links, Spinors> term{d.geometry(), links, out, x, in, parity, alpha, beta, gamma5_in, gamma5_hop, {}};
+  HoppingTerm<T, Links, Spinors> term{d.geometry(), links, out,       x,          in, parity,
+                                      alpha,        beta,  gamma5_in, gamma5_hop, {}, sweep_chunk(d.geometry())};
   for (int mu = 0; mu < dims; ++mu)
     term.boundary_phase[mu] = static_cast<T>(params.boundary_phase[mu]);
   par_for("lqcd::wilson::hopping", d.geometry().half_volume, term);
