@@ -208,4 +208,19 @@ void gemm(const ExecSpace& space, Trans trans_a, Trans trans_b, typename CV::con
   gemm_portable(space, trans_a, trans_b, alpha, a, b, beta, c);
 }
 
+// The products of Matrix and ConstMatrix operands in float and double are compiled once, in
+// the core library (src/gemm.cpp): KokkosBlas::gemm and the portable kernel take seconds to
+// instantiate, and every translation unit that builds a network would otherwise do it again.
+#define TESSERA_GEMM_INSTANTIATIONS(EXTERN, T)                                                                         \
+  EXTERN template void gemm(const ExecSpace&, Trans, Trans, T, const Matrix<T>&, const Matrix<T>&, T,                  \
+                            const Matrix<T>&, GemmPath);                                                               \
+  EXTERN template void gemm(const ExecSpace&, Trans, Trans, T, const Matrix<T>&, const ConstMatrix<T>&, T,             \
+                            const Matrix<T>&, GemmPath);                                                               \
+  EXTERN template void gemm(const ExecSpace&, Trans, Trans, T, const ConstMatrix<T>&, const Matrix<T>&, T,             \
+                            const Matrix<T>&, GemmPath);                                                               \
+  EXTERN template void gemm(const ExecSpace&, Trans, Trans, T, const ConstMatrix<T>&, const ConstMatrix<T>&, T,        \
+                            const Matrix<T>&, GemmPath);
+TESSERA_GEMM_INSTANTIATIONS(extern, float)
+TESSERA_GEMM_INSTANTIATIONS(extern, double)
+
 } // namespace tessera
