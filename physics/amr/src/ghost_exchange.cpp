@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tessera/amr/ghost_exchange.hpp"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -106,6 +107,32 @@ Plan plan(const Mesh& mesh)
     }
   }
   return p;
+}
+
+// The boxes cut into boxes of at most max_cells cells (one layer at least), along z or y,
+// whichever is longer (x keeps the rows contiguous). Each cell is filled as before: the
+// same values, only more teams.
+std::vector<GhostCopy> cut_boxes(const std::vector<GhostCopy>& boxes, int max_cells)
+{
+  std::vector<GhostCopy> out;
+  for (const auto& g : boxes) {
+    const int extent[3] = {g.hi[0] - g.lo[0], g.hi[1] - g.lo[1], g.hi[2] - g.lo[2]};
+    const long cells = static_cast<long>(extent[0]) * extent[1] * extent[2];
+    const int axis = extent[2] >= extent[1] ? 2 : 1;
+    if (cells <= max_cells || extent[axis] <= 1) {
+      out.push_back(g);
+      continue;
+    }
+    const long layer = cells / extent[axis];
+    const int per_box = static_cast<int>(std::max(1L, max_cells / layer));
+    for (int lo = g.lo[axis]; lo < g.hi[axis]; lo += per_box) {
+      GhostCopy piece = g;
+      piece.lo[axis] = lo;
+      piece.hi[axis] = std::min(lo + per_box, g.hi[axis]);
+      out.push_back(piece);
+    }
+  }
+  return out;
 }
 
 std::vector<BoundaryFace> physical_faces(const Mesh& mesh, const BoundaryConditions& bc, int axis)
@@ -245,14 +272,15 @@ void fill_axis(const BlockData& u, const View<BoundaryFace*>& faces, const Block
 
 } // namespace
 
-GhostExchange::GhostExchange(const Mesh& mesh, const BoundaryConditions& boundaries)
+GhostExchange::GhostExchange(const Mesh& mesh, const BoundaryConditions& boundaries, int cells_per_team)
     : extent_(mesh.extent()), variables_(mesh.variables())
 {
   check_boundaries(mesh, boundaries);
+  if (cells_per_team < 1) throw std::invalid_argument("GhostExchange: cells_per_team must be positive");
   const Plan p = plan(mesh);
-  copies_ = to_device(p.copies, "amr::ghost_copies");
+  copies_ = to_device(cut_boxes(p.copies, cells_per_team), "amr::ghost_copies");
   for (const auto& level : p.prolongations)
-    prolongations_.push_back(to_device(level, "amr::ghost_prolongations"));
+    prolongations_.push_back(to_device(cut_boxes(level, cells_per_team), "amr::ghost_prolongations"));
   for (const auto& needs : p.needs)
     transfers_.emplace_back(mesh, needs);
   for (int axis = 0; axis < 3; ++axis)

@@ -42,9 +42,15 @@ struct BoundaryFace {
   int reflecting = 0;
 };
 
+// Cells of a ghost box that one team fills at most (larger boxes are cut into layers): a
+// face of a 128^3 block is 2 x 128 x 128 cells, which one team would copy as ~1000 dependent
+// load-store pairs per thread while most of the GPU idles.
+inline constexpr int ghost_cells_per_team = 512;
+
 class GhostExchange {
 public:
-  GhostExchange(const Mesh& mesh, const BoundaryConditions& boundaries);
+  // cells_per_team: the most cells a team fills (ghost_cells_per_team; tests cut finer).
+  GhostExchange(const Mesh& mesh, const BoundaryConditions& boundaries, int cells_per_team = ghost_cells_per_team);
 
   void fill(const BlockData& u) const;
 
