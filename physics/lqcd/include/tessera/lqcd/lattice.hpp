@@ -39,33 +39,16 @@ struct Geometry {
   Index local_volume() const { return 2 * half_volume; }
   Index global_volume() const { return static_cast<Index>(global[0]) * global[1] * global[2] * global[3]; }
 
-  // Padded coordinates of the n-th interior site of `parity`. 32-bit arithmetic (a rank's
-  // box has fewer than 2^31 sites, which Decomposition checks): 64-bit division costs GPUs
-  // dozens of instructions.
-  KOKKOS_INLINE_FUNCTION Coords interior_coords(Index n, int parity) const
-  {
-    const int half_x = local[0] / 2;
-    const int i = static_cast<int>(n);
-    Coords x;
-    int rest = i / half_x;
-    const int xh = i - rest * half_x;
-    int next = rest / local[1];
-    x.c[1] = rest - next * local[1];
-    rest = next;
-    next = rest / local[2];
-    x.c[2] = rest - next * local[2];
-    x.c[3] = next;
-    x.c[0] = 2 * xh + ((parity + x.c[1] + x.c[2] + x.c[3]) & 1); // interior coords have origin parity 0
-    for (int mu = 0; mu < dims; ++mu)
-      x.c[mu] += pad[mu];
-    return x;
-  }
+  // Padded coordinates of the n-th interior site of `parity`, in storage order.
+  KOKKOS_INLINE_FUNCTION Coords interior_coords(Index n, int parity) const { return sweep_coords(n, parity, local[2]); }
 
   // Padded coordinates of the n-th interior site of `parity` in the order of a sweep that
   // takes `chunk` z-planes (chunk divides local[2]) through every t before the next chunk:
   // n = xh + half_x (y + local[1] (z_in + chunk (t + local[3] z_chunk))). chunk = local[2]
   // is the storage order (interior_coords). Kernels that read the neighbours in t keep them
-  // in the cache this way on large lattices (see sweep_chunk).
+  // in the cache this way on large lattices (see sweep_chunk). 32-bit arithmetic (a rank's
+  // box has fewer than 2^31 sites, which Decomposition checks): 64-bit division costs GPUs
+  // dozens of instructions.
   KOKKOS_INLINE_FUNCTION Coords sweep_coords(Index n, int parity, int chunk) const
   {
     const int half_x = local[0] / 2;
