@@ -65,7 +65,7 @@ struct Geometry {
     next = rest / local[3];
     x.c[3] = rest - next * local[3];
     x.c[2] = next * chunk + z_in;
-    x.c[0] = 2 * xh + ((parity + x.c[1] + x.c[2] + x.c[3]) & 1);
+    x.c[0] = 2 * xh + ((parity + x.c[1] + x.c[2] + x.c[3]) & 1); // interior coords have origin parity 0
     for (int mu = 0; mu < dims; ++mu)
       x.c[mu] += pad[mu];
     return x;
