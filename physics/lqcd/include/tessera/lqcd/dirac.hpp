@@ -36,16 +36,20 @@ struct HoppingTerm {
 
   // Both hops along Mu, a compile-time direction: the gamma structure then folds into
   // sign flips and real/imaginary swaps (with a run-time mu it was a table in local memory).
+  // The 16-bit fields' scales ride on the boundary phase, which multiplies every number of
+  // the projected product anyway (load_spinor_unscaled; 1 for other fields).
   template <int Mu>
   KOKKOS_FORCEINLINE_FUNCTION void hop(const Coords& c, Index site, Spinor<T>& sum) const
   {
     // forward: (1 - gamma_mu) U_mu(x) psi(x+mu)
     {
-      Spinor<T> psi = load_spinor<T>(in, g.storage_index(g.step(c, Mu, +1)));
+      T spinor_factor, link_factor;
+      Spinor<T> psi = load_spinor_unscaled<T>(in, g.storage_index(g.step(c, Mu, +1)), spinor_factor);
       if (gamma5_in) psi = gamma5(psi);
       HalfSpinor<T> h = project(psi, Mu, +1);
-      const Su3<T> link = load_link<T>(u, site, parity, Mu);
-      const T phase = g.global_coord(c, Mu) == g.global[Mu] - 1 ? boundary_phase[Mu] : T(1);
+      const Su3<T> link = load_link_unscaled<T>(u, site, parity, Mu, link_factor);
+      const T phase =
+          (g.global_coord(c, Mu) == g.global[Mu] - 1 ? boundary_phase[Mu] : T(1)) * (spinor_factor * link_factor);
       for (int r = 0; r < 2; ++r) {
         h.h[r] = link * h.h[r];
         for (int a = 0; a < 3; ++a)
@@ -56,11 +60,12 @@ struct HoppingTerm {
     // backward: (1 + gamma_mu) U_mu(x-mu)^dag psi(x-mu)
     {
       const Index ys = g.storage_index(g.step(c, Mu, -1));
-      Spinor<T> psi = load_spinor<T>(in, ys);
+      T spinor_factor, link_factor;
+      Spinor<T> psi = load_spinor_unscaled<T>(in, ys, spinor_factor);
       if (gamma5_in) psi = gamma5(psi);
       HalfSpinor<T> h = project(psi, Mu, -1);
-      const Su3<T> link = load_link<T>(u, ys, 1 - parity, Mu);
-      const T phase = g.global_coord(c, Mu) == 0 ? boundary_phase[Mu] : T(1);
+      const Su3<T> link = load_link_unscaled<T>(u, ys, 1 - parity, Mu, link_factor);
+      const T phase = (g.global_coord(c, Mu) == 0 ? boundary_phase[Mu] : T(1)) * (spinor_factor * link_factor);
       for (int r = 0; r < 2; ++r) {
         h.h[r] = adj_mul(link, h.h[r]);
         for (int a = 0; a < 3; ++a)

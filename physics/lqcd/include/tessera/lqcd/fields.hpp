@@ -118,6 +118,25 @@ KOKKOS_FORCEINLINE_FUNCTION Spinor<T> load_spinor(const V& psi, Index site)
   return r;
 }
 
+// A field's numbers at a site up to one real factor, value = factor x numbers: the hopping
+// term multiplies the factors in once per hop, after the spin projection and the link product
+// (both linear), instead of into every number it loads. Fields stored in T have factor 1 (the
+// multiplications by it compile away); the 16-bit fields (half.hpp) return their integers and
+// their scale.
+template <class T, class V>
+KOKKOS_FORCEINLINE_FUNCTION Spinor<T> load_spinor_unscaled(const V& psi, Index site, T& factor)
+{
+  factor = T(1);
+  return load_spinor<T>(psi, site);
+}
+
+template <class T, class V>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link_unscaled(const V& links, Index site, int parity, int mu, T& factor)
+{
+  factor = T(1);
+  return load_link<T>(links, site, parity, mu);
+}
+
 template <class T, class V>
 KOKKOS_FORCEINLINE_FUNCTION void store_spinor(const V& psi, Index site, const Spinor<T>& r)
 {

@@ -47,18 +47,24 @@ KOKKOS_FORCEINLINE_FUNCTION HalfWord to_half(const Complex<float>& z, float inve
   return bits(z.real() * inverse_scale) | (bits(z.imag() * inverse_scale) << 16);
 }
 
-// q * scale for both numbers of a word, exactly float(q) * scale, without the conversion
-// unit (I2F runs at 16 per clock per SM on Hopper, a quarter of the integer rate, and a site
+// q of both numbers of a word as floats (decode_integers, exact) and q * scale (decode), without
+// the conversion unit (I2F runs at 16 per clock per SM on Hopper, a quarter of the integer rate, and a site
 // of the hopping term decodes ~290 numbers): q + 2^15 is placed in the mantissa of 2^23 by
 // one logical operation (the high bits of the masked word are 0, so XOR acts as OR there and
 // flips q's sign bit: the offset), and 2^23 + 2^15 is subtracted exactly.
-KOKKOS_FORCEINLINE_FUNCTION Complex<float> decode(HalfWord w, float scale)
+KOKKOS_FORCEINLINE_FUNCTION Complex<float> decode_integers(HalfWord w)
 {
   constexpr HalfWord magic = 0x4B008000u; // the bits of 2^23, with 2^15 in the mantissa
   constexpr float offset = 8421376.0f;    // 2^23 + 2^15
   const float re = Kokkos::bit_cast<float>((w & 0xFFFFu) ^ magic);
   const float im = Kokkos::bit_cast<float>((w >> 16) ^ magic);
-  return Complex<float>((re - offset) * scale, (im - offset) * scale);
+  return Complex<float>(re - offset, im - offset);
+}
+
+KOKKOS_FORCEINLINE_FUNCTION Complex<float> decode(HalfWord w, float scale)
+{
+  const Complex<float> q = decode_integers(w);
+  return Complex<float>(q.real() * scale, q.imag() * scale);
 }
 
 // Links of 18 or 12 reals in 16 bits, value = q / 32767 (load_link below decodes them).
@@ -90,6 +96,33 @@ KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const HalfLinkRowsView<Rows>& links
   return u;
 }
 
+// The link's integers (value = factor x numbers, factor = 1 / 32767) for the hopping term
+// (fields.hpp, load_link_unscaled). A rebuilt third row is the conjugated cross product of the
+// first two, so of the integers' rows it comes out 32767 times too large: one multiplication
+// per number of that row brings it to the factor of the others (6 where 12 were saved).
+template <class T, int Rows>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link_unscaled(const HalfLinkRowsView<Rows>& links, Index site, int parity,
+                                                      int mu, T& factor)
+{
+  static_assert(std::is_same_v<T, float>, "half links are decoded to float");
+  using Links = HalfLinkRowsView<Rows>;
+  Su3<float> u;
+  for (int p = 0; p < Links::pairs; ++p) {
+    const HalfPair pair = links.q(site, parity, mu, p);
+    for (int j = 0; j < 2; ++j) {
+      const int n = 2 * p + j;
+      if (n < Links::numbers) u.m[n / 3][n % 3] = decode_integers(pair.w[j]);
+    }
+  }
+  if constexpr (Rows == 2) {
+    complete_third_row(u);
+    for (int b = 0; b < 3; ++b)
+      u.m[2][b] *= 1.0f / half_range;
+  }
+  factor = 1.0f / half_range;
+  return u;
+}
+
 // A quark field of one parity in 16 bits with a norm per site, value = q * norm / 32767.
 struct HalfSpinorView {
   static constexpr int quads = 3;
@@ -111,6 +144,24 @@ KOKKOS_FORCEINLINE_FUNCTION Spinor<T> load_spinor(const HalfSpinorView& psi, Ind
     for (int j = 0; j < 4; ++j) {
       const int n = 4 * k + j;
       r.s[n / 3].c[n % 3] = decode(quad.w[j], scale);
+    }
+  }
+  return r;
+}
+
+// The spinor's integers, value = factor x numbers, factor = norm / 32767 (fields.hpp,
+// load_spinor_unscaled): the hopping term saves the 24 multiplications by the scale.
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION Spinor<T> load_spinor_unscaled(const HalfSpinorView& psi, Index site, T& factor)
+{
+  static_assert(std::is_same_v<T, float>, "half fields are decoded to float");
+  factor = psi.norm(site) * (1.0f / half_range);
+  Spinor<float> r;
+  for (int k = 0; k < HalfSpinorView::quads; ++k) {
+    const HalfQuad quad = psi.q(site, k);
+    for (int j = 0; j < 4; ++j) {
+      const int n = 4 * k + j;
+      r.s[n / 3].c[n % 3] = decode_integers(quad.w[j]);
     }
   }
   return r;
