@@ -101,6 +101,44 @@ TEST(GhostCells, LinearFieldExactAcrossLevels)
   }
 }
 
+// Ghost boxes and boundary faces cut for one-cell teams fill every cell (physical boundaries,
+// outflow and reflecting, included) with the same bits as the default cut.
+TEST(GhostCells, CutForTeamsFillsTheSameBits)
+{
+  for (int dims : {2, 3}) {
+    const int n = dims == 3 ? 4 : 8;
+    auto keys = box_keys(dims, {3 * n, 3 * n, 3 * n}, n, "outflow") +
+                std::vector<std::string>{"problem.kind=sod", "mesh.max_level=3", "mesh.x_max=3", "mesh.y_max=3",
+                                         "mesh.z_max=3"};
+    for (auto& key : keys)
+      if (key == "mesh.boundary_x_upper=outflow" || key == "mesh.boundary_y_lower=outflow")
+        key.replace(key.find('=') + 1, std::string::npos, "reflecting");
+    const auto p = params_for<Simulation>(keys);
+    Mesh mesh(p.shape, random_tree(p.shape.tree, dims == 3 ? 12 : 20, 5));
+    BlockData u = mesh.allocate("test::u");
+    auto host = Kokkos::create_mirror_view(u);
+    std::mt19937 random(11);
+    std::uniform_real_distribution<double> value(0.5, 1.5);
+    for (std::size_t k = 0; k < host.size(); ++k)
+      host.data()[k] = value(random);
+    BlockData whole = mesh.allocate("test::whole"), cut = mesh.allocate("test::cut");
+    Kokkos::deep_copy(whole, host);
+    Kokkos::deep_copy(cut, host);
+    GhostExchange(mesh, p.boundaries).fill(whole);
+    GhostExchange(mesh, p.boundaries, 1).fill(cut);
+    const auto a = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), whole);
+    const auto b = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), cut);
+    int differ = 0, changed = 0;
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      differ += a.data()[k] != b.data()[k];
+      changed += a.data()[k] != host.data()[k];
+    }
+    SCOPED_TRACE(::testing::Message() << dims << "-D, " << mesh.blocks() << " blocks");
+    EXPECT_GT(changed, 1000); // the exchange did fill ghosts
+    EXPECT_EQ(differ, 0);
+  }
+}
+
 // A shear layer on a periodic mesh refined around random points (the tree is kept: no
 // regrids), 2-D and 3-D: every total conserved to rounding through the coarse-fine faces.
 TEST(Conservation, RefinedPeriodicMeshToRounding)

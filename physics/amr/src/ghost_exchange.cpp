@@ -135,16 +135,24 @@ std::vector<GhostCopy> cut_boxes(const std::vector<GhostCopy>& boxes, int max_ce
   return out;
 }
 
-std::vector<BoundaryFace> physical_faces(const Mesh& mesh, const BoundaryConditions& bc, int axis)
+// The boundary faces of the blocks along `axis`, each cut into runs of layers along the face's
+// last axis of at most max_cells ghost cells (at least one layer).
+std::vector<BoundaryFace> physical_faces(const Mesh& mesh, const BoundaryConditions& bc, int axis, int max_cells)
 {
   std::vector<BoundaryFace> faces;
   if (axis >= mesh.shape().tree.dims || bc[axis][0] == Boundary::periodic) return faces;
+  const auto& e = mesh.extent();
+  const int layers = e.cells[(axis + 2) % 3];
+  const long layer_cells = static_cast<long>(ghosts) * e.cells[(axis + 1) % 3];
+  const int per_team = static_cast<int>(std::clamp(max_cells / layer_cells, 1L, static_cast<long>(layers)));
   for (int b = 0; b < mesh.blocks(); ++b) {
     const auto& loc = mesh.locations()[static_cast<std::size_t>(b)];
     const std::int64_t last = (mesh.shape().tree.root[axis] << loc.level) - 1;
     for (int upper = 0; upper < 2; ++upper)
       if (loc.lx[axis] == (upper ? last : 0))
-        faces.push_back({b, upper, bc[axis][upper] == Boundary::reflecting ? 1 : 0});
+        for (int first = 0; first < layers; first += per_team)
+          faces.push_back(
+              {b, upper, bc[axis][upper] == Boundary::reflecting ? 1 : 0, first, std::min(first + per_team, layers)});
   }
   return faces;
 }
@@ -241,13 +249,13 @@ struct FillBoundary {
   KOKKOS_FUNCTION void operator()(const TeamMember& team) const
   {
     const BoundaryFace f = faces(team.league_rank());
-    constexpr int B = (A + 1) % 3, C = (A + 2) % 3; // the other two axes
-    const int nb = e.cells[B], nc = e.cells[C];
+    constexpr int B = (A + 1) % 3, C = (A + 2) % 3;   // the other two axes
+    const int nb = e.cells[B], nc = f.last - f.first; // this team's layers along C
     const int count = variables * ghosts * nb * nc;
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, count), [&](int n) {
       const int g = n % ghosts;
       const int ib = (n / ghosts) % nb;
-      const int ic = (n / (ghosts * nb)) % nc;
+      const int ic = f.first + (n / (ghosts * nb)) % nc;
       const int v = n / (ghosts * nb * nc);
       const int dst = f.upper ? e.end[A] + g : e.begin[A] - 1 - g;
       const int src =
@@ -284,7 +292,8 @@ GhostExchange::GhostExchange(const Mesh& mesh, const BoundaryConditions& boundar
   for (const auto& needs : p.needs)
     transfers_.emplace_back(mesh, needs);
   for (int axis = 0; axis < 3; ++axis)
-    faces_[static_cast<std::size_t>(axis)] = to_device(physical_faces(mesh, boundaries, axis), "amr::boundary_faces");
+    faces_[static_cast<std::size_t>(axis)] =
+        to_device(physical_faces(mesh, boundaries, axis, cells_per_team), "amr::boundary_faces");
 }
 
 void GhostExchange::fill_boundaries(const BlockData& u) const

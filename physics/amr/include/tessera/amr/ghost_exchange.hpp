@@ -35,16 +35,18 @@ struct GhostCopy {
   int c[3] = {0, 0, 0};
 };
 
-// One side of one block on a physical boundary.
+// One side of one block on a physical boundary, or the layers [first, last) of it along the
+// face's last axis ((axis + 2) % 3) when a face is filled by several teams.
 struct BoundaryFace {
   int block = 0;
   int upper = 0; // 0: lower side, 1: upper side
   int reflecting = 0;
+  int first = 0, last = 1;
 };
 
-// Cells of a ghost box that one team fills at most (larger boxes are cut into layers): a
-// face of a 128^3 block is 2 x 128 x 128 cells, which one team would copy as ~1000 dependent
-// load-store pairs per thread while most of the GPU idles.
+// Cells of a ghost box or boundary face that one team fills at most (larger ones are cut into
+// layers): a face of a 128^3 block is 2 x 128 x 128 cells, which one team would copy as ~1000
+// dependent load-store pairs per thread while most of the GPU idles.
 inline constexpr int ghost_cells_per_team = 512;
 
 class GhostExchange {
