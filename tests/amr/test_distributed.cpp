@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "simulation.hpp"
+#include "tessera/amr/ghost_exchange.hpp"
 
 namespace tessera::amr {
 namespace {
@@ -104,6 +105,29 @@ TEST(Distributed, TwoDimensionalRunIsTheSameOnAnyNumberOfRanks)
 TEST(Distributed, ThreeDimensionalRunIsTheSameOnAnyNumberOfRanks)
 {
   expect_same_run_on_any_ranks(3, 6);
+}
+
+// The ghost exchange of a refined mesh split among the ranks, its boxes, faces and halo
+// transfers cut for one-cell teams: every cell (ghosts and halo slots included) gets the same
+// bits as with the default cut.
+TEST(Distributed, GhostsCutForTeamsAreTheSameBits)
+{
+  const Comm world;
+  const auto run = evolve(3, world, 2);
+  const auto& mesh = run->mesh();
+  const auto params = blob_params(3);
+  BlockData whole = mesh.allocate("test::whole"), cut = mesh.allocate("test::cut");
+  Kokkos::deep_copy(whole, run->data());
+  Kokkos::deep_copy(cut, run->data());
+  GhostExchange(mesh, params.boundaries).fill(whole);
+  GhostExchange(mesh, params.boundaries, 1).fill(cut);
+  const auto a = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), whole);
+  const auto b = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), cut);
+  std::int64_t differ = 0;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    differ += std::memcmp(a.data() + k, b.data() + k, sizeof(double)) != 0;
+  EXPECT_EQ(world.sum(differ), 0);
+  EXPECT_GT(world.sum(static_cast<std::int64_t>(mesh.blocks())), 32) << "the mesh should be refined";
 }
 
 TEST(Distributed, LeavesAreSplitIntoContiguousRangesOfEqualCost)

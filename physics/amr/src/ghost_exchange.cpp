@@ -290,7 +290,7 @@ GhostExchange::GhostExchange(const Mesh& mesh, const BoundaryConditions& boundar
   for (const auto& level : p.prolongations)
     prolongations_.push_back(to_device(cut_boxes(level, cells_per_team), "amr::ghost_prolongations"));
   for (const auto& needs : p.needs)
-    transfers_.emplace_back(mesh, needs);
+    transfers_.emplace_back(mesh, needs, cells_per_team);
   for (int axis = 0; axis < 3; ++axis)
     faces_[static_cast<std::size_t>(axis)] =
         to_device(physical_faces(mesh, boundaries, axis, cells_per_team), "amr::boundary_faces");

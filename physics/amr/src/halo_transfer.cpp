@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -53,15 +54,26 @@ std::vector<Comm::Segment> lay_out(std::vector<std::pair<int, TransferBox>>& box
   return segments;
 }
 
-std::vector<TransferBox> boxes_of(const std::vector<std::pair<int, TransferBox>>& boxes)
+// The laid-out boxes cut into pieces of at most cells_per_team cells (all variables) for one
+// team each; a piece keeps its box's buffer offset and names its elements (first, count).
+std::vector<TransferBox> pieces_of(const std::vector<std::pair<int, TransferBox>>& boxes, int variables,
+                                   int cells_per_team)
 {
+  const std::int64_t most = std::max<std::int64_t>(1, std::int64_t{cells_per_team} * variables);
   std::vector<TransferBox> out;
-  for (const auto& [rank, box] : boxes)
-    out.push_back(box);
+  for (const auto& [rank, box] : boxes) {
+    const std::int64_t total = volume(box) * variables;
+    for (std::int64_t first = 0; first < total; first += most) {
+      TransferBox piece = box;
+      piece.first = static_cast<int>(first);
+      piece.count = static_cast<int>(std::min(most, total - first));
+      out.push_back(piece);
+    }
+  }
   return out;
 }
 
-// Copies between the arrays and a buffer, one team per box.
+// Copies between the arrays and a buffer, one team per piece of a box.
 template <bool Pack>
 struct CopyBoxes {
   BlockData a0, a1, a2;
@@ -74,7 +86,8 @@ struct CopyBoxes {
     const TransferBox b = boxes(team.league_rank());
     const BlockData& u = b.array == 0 ? a0 : (b.array == 1 ? a1 : a2);
     const int ni = b.hi[0] - b.lo[0], nj = b.hi[1] - b.lo[1], nk = b.hi[2] - b.lo[2];
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, variables * nk * nj * ni), [&](int n) {
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, b.count), [&](int m) {
+      const int n = b.first + m;
       const int i = b.lo[0] + n % ni, j = b.lo[1] + (n / ni) % nj, k = b.lo[2] + (n / (ni * nj)) % nk;
       const int v = n / (ni * nj * nk);
       if constexpr (Pack)
@@ -96,9 +109,10 @@ void copy_boxes(const char* label, const std::array<BlockData, 3>& arrays, const
 
 } // namespace
 
-HaloTransfer::HaloTransfer(const Mesh& mesh, const std::vector<HaloNeed>& needs)
+HaloTransfer::HaloTransfer(const Mesh& mesh, const std::vector<HaloNeed>& needs, int cells_per_team)
     : comm_(mesh.comm()), variables_(mesh.variables())
 {
+  if (cells_per_team < 1) throw std::invalid_argument("HaloTransfer: cells_per_team must be positive");
   const auto ranks = static_cast<std::size_t>(comm_.size());
   std::vector<std::pair<int, TransferBox>> receive;
   std::vector<std::vector<std::int64_t>> requests(ranks);
@@ -124,8 +138,8 @@ HaloTransfer::HaloTransfer(const Mesh& mesh, const std::vector<HaloNeed>& needs)
   std::size_t send_total = 0, recv_total = 0;
   sends_ = lay_out(send, variables_, send_total);
   recvs_ = lay_out(receive, variables_, recv_total);
-  send_boxes_ = to_device(boxes_of(send), "amr::halo_send_boxes");
-  recv_boxes_ = to_device(boxes_of(receive), "amr::halo_recv_boxes");
+  send_boxes_ = to_device(pieces_of(send, variables_, cells_per_team), "amr::halo_send_boxes");
+  recv_boxes_ = to_device(pieces_of(receive, variables_, cells_per_team), "amr::halo_recv_boxes");
   send_buffer_ = View<double*>(std::string("amr::halo_send"), send_total);
   recv_buffer_ = View<double*>(std::string("amr::halo_recv"), recv_total);
 }

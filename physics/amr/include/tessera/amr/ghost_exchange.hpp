@@ -44,11 +44,6 @@ struct BoundaryFace {
   int first = 0, last = 1;
 };
 
-// Cells of a ghost box or boundary face that one team fills at most (larger ones are cut into
-// layers): a face of a 128^3 block is 2 x 128 x 128 cells, which one team would copy as ~1000
-// dependent load-store pairs per thread while most of the GPU idles.
-inline constexpr int ghost_cells_per_team = 512;
-
 class GhostExchange {
 public:
   // cells_per_team: the most cells a team fills (ghost_cells_per_team; tests cut finer).

@@ -23,18 +23,27 @@ struct HaloNeed {
 };
 
 // One box in a transfer buffer: on the sender `block` is the source block, on the receiver
-// the halo slot it fills.
+// the halo slot it fills. A team copies the box's elements [first, first + count) (all
+// variables of the box are `variables` x its volume elements, variable slowest).
 struct TransferBox {
   int block = 0, array = 0;
   int lo[3] = {0, 0, 0}, hi[3] = {1, 1, 1};
-  std::int64_t offset = 0; // first element in the buffer
+  std::int64_t offset = 0; // first element of the box in the buffer
+  int first = 0, count = 0;
 };
+
+// Cells of a box that one team copies at most (larger boxes are cut): a face of a 128^3 block
+// is 2 x 128 x 128 cells, which one team would copy as ~1000 dependent load-store pairs per
+// thread while most of the GPU idles. Ghost boxes and boundary faces (ghost_exchange.hpp) and
+// halo transfers are cut alike.
+inline constexpr int ghost_cells_per_team = 512;
 
 class HaloTransfer {
 public:
   // Collective: every rank of the mesh's communicator calls it, in the same order. Needs of
-  // one slot and array are merged into the box that covers them.
-  HaloTransfer(const Mesh& mesh, const std::vector<HaloNeed>& needs);
+  // one slot and array are merged into the box that covers them. cells_per_team: the most
+  // cells of a box one team packs or unpacks (ghost_cells_per_team; tests cut finer).
+  HaloTransfer(const Mesh& mesh, const std::vector<HaloNeed>& needs, int cells_per_team = ghost_cells_per_team);
 
   // Fills this rank's halo boxes from their owners (arrays[i] for boxes of array i). Ranks
   // that exchange nothing return at once.
