@@ -79,19 +79,30 @@ struct HalfLinkRowsView {
   HalfLinkRowsView(const std::string& label, Index sites) : q(label, sites) {}
 };
 
-template <class T, int Rows>
-KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const HalfLinkRowsView<Rows>& links, Index site, int parity, int mu)
+// The stored numbers of a link as integers q (rows 0 and 1 only when Rows is 2).
+template <int Rows>
+KOKKOS_FORCEINLINE_FUNCTION Su3<float> link_integers(const HalfLinkRowsView<Rows>& links, Index site, int parity,
+                                                     int mu)
 {
-  static_assert(std::is_same_v<T, float>, "half links are decoded to float");
   using Links = HalfLinkRowsView<Rows>;
   Su3<float> u;
   for (int p = 0; p < Links::pairs; ++p) {
     const HalfPair pair = links.q(site, parity, mu, p);
     for (int j = 0; j < 2; ++j) {
       const int n = 2 * p + j;
-      if (n < Links::numbers) u.m[n / 3][n % 3] = decode(pair.w[j], 1.0f / half_range);
+      if (n < Links::numbers) u.m[n / 3][n % 3] = decode_integers(pair.w[j]);
     }
   }
+  return u;
+}
+
+template <class T, int Rows>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const HalfLinkRowsView<Rows>& links, Index site, int parity, int mu)
+{
+  static_assert(std::is_same_v<T, float>, "half links are decoded to float");
+  Su3<float> u = link_integers(links, site, parity, mu);
+  for (int n = 0; n < HalfLinkRowsView<Rows>::numbers; ++n)
+    u.m[n / 3][n % 3] *= 1.0f / half_range;
   if constexpr (Rows == 2) complete_third_row(u);
   return u;
 }
@@ -105,15 +116,7 @@ KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link_unscaled(const HalfLinkRowsView<Row
                                                       int mu, T& factor)
 {
   static_assert(std::is_same_v<T, float>, "half links are decoded to float");
-  using Links = HalfLinkRowsView<Rows>;
-  Su3<float> u;
-  for (int p = 0; p < Links::pairs; ++p) {
-    const HalfPair pair = links.q(site, parity, mu, p);
-    for (int j = 0; j < 2; ++j) {
-      const int n = 2 * p + j;
-      if (n < Links::numbers) u.m[n / 3][n % 3] = decode_integers(pair.w[j]);
-    }
-  }
+  Su3<float> u = link_integers(links, site, parity, mu);
   if constexpr (Rows == 2) {
     complete_third_row(u);
     for (int b = 0; b < 3; ++b)
@@ -133,19 +136,29 @@ struct HalfSpinorView {
   HalfSpinorView(const std::string& label, Index sites) : q(label, sites), norm(label + "_norm", sites) {}
 };
 
-template <class T>
-KOKKOS_FORCEINLINE_FUNCTION Spinor<T> load_spinor(const HalfSpinorView& psi, Index site)
+// The 24 numbers of a site as integers q.
+KOKKOS_FORCEINLINE_FUNCTION Spinor<float> spinor_integers(const HalfSpinorView& psi, Index site)
 {
-  static_assert(std::is_same_v<T, float>, "half fields are decoded to float");
-  const float scale = psi.norm(site) * (1.0f / half_range);
   Spinor<float> r;
   for (int k = 0; k < HalfSpinorView::quads; ++k) {
     const HalfQuad quad = psi.q(site, k);
     for (int j = 0; j < 4; ++j) {
       const int n = 4 * k + j;
-      r.s[n / 3].c[n % 3] = decode(quad.w[j], scale);
+      r.s[n / 3].c[n % 3] = decode_integers(quad.w[j]);
     }
   }
+  return r;
+}
+
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION Spinor<T> load_spinor(const HalfSpinorView& psi, Index site)
+{
+  static_assert(std::is_same_v<T, float>, "half fields are decoded to float");
+  const float scale = psi.norm(site) * (1.0f / half_range);
+  Spinor<float> r = spinor_integers(psi, site);
+  for (int a = 0; a < 4; ++a)
+    for (int b = 0; b < 3; ++b)
+      r.s[a].c[b] *= scale;
   return r;
 }
 
@@ -156,15 +169,7 @@ KOKKOS_FORCEINLINE_FUNCTION Spinor<T> load_spinor_unscaled(const HalfSpinorView&
 {
   static_assert(std::is_same_v<T, float>, "half fields are decoded to float");
   factor = psi.norm(site) * (1.0f / half_range);
-  Spinor<float> r;
-  for (int k = 0; k < HalfSpinorView::quads; ++k) {
-    const HalfQuad quad = psi.q(site, k);
-    for (int j = 0; j < 4; ++j) {
-      const int n = 4 * k + j;
-      r.s[n / 3].c[n % 3] = decode_integers(quad.w[j]);
-    }
-  }
-  return r;
+  return spinor_integers(psi, site);
 }
 
 template <class T>
