@@ -47,11 +47,12 @@ KOKKOS_FORCEINLINE_FUNCTION HalfWord to_half(const Complex<float>& z, float inve
   return bits(z.real() * inverse_scale) | (bits(z.imag() * inverse_scale) << 16);
 }
 
-// q of both numbers of a word as floats (decode_integers, exact) and q * scale (decode), without
-// the conversion unit (I2F runs at 16 per clock per SM on Hopper, a quarter of the integer rate, and a site
-// of the hopping term decodes ~290 numbers): q + 2^15 is placed in the mantissa of 2^23 by
-// one logical operation (the high bits of the masked word are 0, so XOR acts as OR there and
-// flips q's sign bit: the offset), and 2^23 + 2^15 is subtracted exactly.
+// q of both numbers of a word as floats (decode_integers, exact) and q * scale (decode),
+// without the conversion unit (I2F runs at 16 per clock per SM on Hopper, a quarter of the
+// integer rate, and a site of the hopping term decodes ~290 numbers): q + 2^15 is placed in
+// the mantissa of 2^23 by one logical operation (the high bits of the masked word are 0, so
+// XOR acts as OR there and flips q's sign bit: the offset), and 2^23 + 2^15 is subtracted
+// exactly.
 KOKKOS_FORCEINLINE_FUNCTION Complex<float> decode_integers(HalfWord w)
 {
   constexpr HalfWord magic = 0x4B008000u; // the bits of 2^23, with 2^15 in the mantissa
