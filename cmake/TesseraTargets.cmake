@@ -23,8 +23,12 @@ function(tessera_set_warnings target)
       # -g1: line tables and function names, all a sanitizer's stack (and the leak
       # suppressions) need; full debug information of Kokkos' templates cost a quarter more
       # compile time (nn's training.cpp: 33 s of g++ with -g, 25 s with -g1).
+      # TESSERA_SANITIZE_OPTIMIZATION: -O1 keeps instrumented tests within their limits (the
+      # HMC is already ~150x slower than plain); the fuzz preset's -O0 halves its compile time
+      # (clang, core's driver.cpp: 32 s at -O1, 15 s at -O0), and its readers spend their time
+      # in libhdf5 and parsing, not in Tessera's kernels.
       target_compile_options(${target} PRIVATE -fsanitize=${TESSERA_SANITIZE} -fno-sanitize-recover=all
-                                               -fno-omit-frame-pointer -O1 -g1)
+                                               -fno-omit-frame-pointer ${TESSERA_SANITIZE_OPTIMIZATION} -g1)
       target_link_options(${target} PRIVATE -fsanitize=${TESSERA_SANITIZE})
     endif()
   endif()
