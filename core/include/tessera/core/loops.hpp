@@ -28,16 +28,6 @@ void par_for(const std::string& label, Index n, const F& f)
 {
   par_for(label, ExecSpace{}, 0, n, f);
 }
-// The same with launch bounds: on CUDA, LaunchBounds<MaxThreads, MinBlocks> caps the kernel's
-// registers so that MinBlocks blocks of MaxThreads threads fit a multiprocessor, for
-// register-heavy kernels whose occupancy the register count limits (ignored on hosts).
-// <0, 0> is no bound, the same kernel as par_for's.
-template <unsigned MaxThreads, unsigned MinBlocks, class F>
-void par_for_bounded(const std::string& label, Index n, const F& f)
-{
-  using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<Index>, Kokkos::LaunchBounds<MaxThreads, MinBlocks>>;
-  Kokkos::parallel_for(label, Policy(ExecSpace{}, 0, n), f);
-}
 
 // Multi-dimensional ranges, rank 2 to 4, as {begin...}, {end...}, over LayoutRight data (the
 // convention of every multi-dimensional field here). MDRangePolicy tiles the iteration space;

@@ -113,8 +113,7 @@ void hopping_term(const Decomposition& d, const Links& links, const WilsonParams
                                       alpha,        beta,  gamma5_in, gamma5_hop, {}, sweep_chunk(d.geometry())};
   for (int mu = 0; mu < dims; ++mu)
     term.boundary_phase[mu] = static_cast<T>(params.boundary_phase[mu]);
-  using Bounds = HoppingLaunchBounds<Spinors>;
-  par_for_bounded<Bounds::max_threads, Bounds::min_blocks>("lqcd::wilson::hopping", d.geometry().half_volume, term);
+  par_for("lqcd::wilson::hopping", d.geometry().half_volume, term);
 }
 
 // A copy of the links keeping the first two rows only, in precision T.

@@ -60,14 +60,6 @@ struct Spinor {
   }
 };
 
-// The launch bounds of the hopping kernel over spinors of this kind (see par_for_bounded):
-// none, unless a storage's kernel is limited by its registers (half.hpp).
-template <class Spinors>
-struct HoppingLaunchBounds {
-  static constexpr unsigned max_threads = 0;
-  static constexpr unsigned min_blocks = 0;
-};
-
 // The views of a precision: its arithmetic type, quark fields and the solvers' links.
 template <class P>
 struct Storage {

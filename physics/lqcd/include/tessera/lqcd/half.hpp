@@ -193,16 +193,6 @@ KOKKOS_FORCEINLINE_FUNCTION void store_spinor(const HalfSpinorView& psi, Index s
   }
 }
 
-// The half hopping kernel is bound by instruction issue, and 80 registers a thread left it
-// at 37.5% occupancy with a quarter of its issue slots empty (Nsight Compute, H100, 48^3 x 96).
-// 8 blocks of 128 threads a multiprocessor cap it at 64 registers (50% occupancy) for a few
-// hundred bytes of spills a thread, which L1 holds (perf/NOTES.md, launch bounds).
-template <>
-struct HoppingLaunchBounds<HalfSpinorView> {
-  static constexpr unsigned max_threads = 128;
-  static constexpr unsigned min_blocks = 8;
-};
-
 template <>
 struct Storage<Half> {
   using Real = float;
