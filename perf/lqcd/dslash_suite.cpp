@@ -79,10 +79,24 @@ auto links_for(const Links& u)
     return u;
 }
 
+// The hopping term as hopping_term applies it (alpha = 0, no gamma_5) with the sweep taking
+// `planes` z-planes a chunk instead of sweep_chunk's choice. One rank only: there are no
+// ghosts to fill.
+template <class T, class LinkField, class Field>
+void hopping_in_chunks(const Decomposition& d, const LinkField& links, const WilsonParams& wilson, const Field& out,
+                       int parity, const Field& in, int planes)
+{
+  HoppingTerm<T, LinkField, Field> term{d.geometry(), links, out,   out,   in, parity,
+                                        T(0),         T(1),  false, false, {}, planes};
+  for (int mu = 0; mu < dims; ++mu)
+    term.boundary_phase[mu] = static_cast<T>(wilson.boundary_phase[mu]);
+  par_for("lqcd::wilson::hopping", d.geometry().half_volume, term);
+}
+
 // The hopping term over the whole lattice (both parities) in precision P, with links of 18
-// or 12 reals.
+// or 12 reals; chunk_planes > 0 sets the z-planes per chunk of the sweep (one rank).
 template <class P, int LinkReals>
-bench::Timing time_dslash(const Decomposition& d, const Links& u)
+bench::Timing time_dslash(const Decomposition& d, const Links& u, int chunk_planes = 0)
 {
   using Real = typename Storage<P>::Real;
   const auto links = links_for<P, LinkReals>(u);
@@ -97,25 +111,58 @@ bench::Timing time_dslash(const Decomposition& d, const Links& u)
   return bench::time_it(
       [&] {
         for (int p = 0; p < 2; ++p)
-          hopping_term(d, links, wilson, out.parity[p], p, Real(0), out.parity[p], Real(1), in.parity[1 - p], false,
-                       false);
+          if (chunk_planes > 0)
+            hopping_in_chunks<Real>(d, links, wilson, out.parity[p], p, in.parity[1 - p], chunk_planes);
+          else
+            hopping_term(d, links, wilson, out.parity[p], p, Real(0), out.parity[p], Real(1), in.parity[1 - p], false,
+                         false);
       },
       5, 1.0, 200);
 }
 
-bench::Timing time_variant(const std::string& variant, const Decomposition& d, const Links& u)
+bench::Timing time_variant(const std::string& variant, const Decomposition& d, const Links& u, int chunk_planes = 0)
 {
-  if (variant == "double") return time_dslash<double, 18>(d, u);
-  if (variant == "single") return time_dslash<float, 18>(d, u);
-  if (variant == "half") return time_dslash<Half, 18>(d, u);
-  if (variant == "double_12") return time_dslash<double, 12>(d, u);
-  if (variant == "single_12") return time_dslash<float, 12>(d, u);
-  return time_dslash<Half, 12>(d, u);
+  if (variant == "double") return time_dslash<double, 18>(d, u, chunk_planes);
+  if (variant == "single") return time_dslash<float, 18>(d, u, chunk_planes);
+  if (variant == "half") return time_dslash<Half, 18>(d, u, chunk_planes);
+  if (variant == "double_12") return time_dslash<double, 12>(d, u, chunk_planes);
+  if (variant == "single_12") return time_dslash<float, 12>(d, u, chunk_planes);
+  return time_dslash<Half, 12>(d, u, chunk_planes);
 }
 
 std::string lattice_name(const std::array<int, dims>& size)
 {
   return fmt::format("{}", fmt::join(size, "x"));
+}
+
+// Records one dslash timing with its bytes and fraction of the copy ceiling, and logs it.
+void add_dslash_figure(bench::Suite& suite, const std::string& benchmark, const std::string& variant,
+                       const nlohmann::json& size, double sites, const bench::Timing& t)
+{
+  const int link_reals = variant.ends_with("_12") ? 12 : 18;
+  const bool half = variant.starts_with("half"), single = variant.starts_with("single");
+  const double bytes_per_site = half     ? least_bytes_per_site<Half>(link_reals)
+                                : single ? least_bytes_per_site<float>(link_reals)
+                                         : least_bytes_per_site<double>(link_reals);
+  const double mini_app_bytes = half     ? mini_app_bytes_per_site<Half>(link_reals)
+                                : single ? mini_app_bytes_per_site<float>(link_reals)
+                                         : mini_app_bytes_per_site<double>(link_reals);
+  const double gflop_per_site = hopping_flops_per_site * 1e-9;
+  bench::Figure f{"lqcd", benchmark, size, sites, "sites", "GFLOP/s", gflop_per_site * sites, t};
+  const double bytes = bytes_per_site * sites / t.median;
+  f.extra = {{"least_bytes_per_site", bytes_per_site},
+             {"gb_per_s", bytes * 1e-9},
+             {"mini_app_bytes_per_site", mini_app_bytes},
+             {"effective_gb_per_s", mini_app_bytes * sites / t.median * 1e-9},
+             {"link_format", link_reals == 18 ? "18 reals (full 3x3)" : "12 reals (two rows, third rebuilt)"},
+             {"storage", half ? "16-bit fixed point, float norm per spinor site, float arithmetic"
+                              : (single ? "float" : "double")}};
+  const auto& e = suite.add(f, "copy_bandwidth", bytes_per_site / gflop_per_site);
+  log::info("{:>12} {:>9} {:>10.1f} {:>10.1f} {:>8.1f}% {:>7.1f}%{}", size.value("lattice", ""), variant,
+            gflop_per_site * sites / t.median, bytes * 1e-9, 100.0 * e.value("ceiling_fraction", 0.0),
+            100.0 * (t.max - t.min) / t.median,
+            size.contains("chunk_planes") ? fmt::format("  ({} z-planes a chunk)", size["chunk_planes"].get<int>())
+                                          : "");
 }
 
 void dslash_at(bench::Suite& suite, const std::array<int, dims>& size)
@@ -128,38 +175,34 @@ void dslash_at(bench::Suite& suite, const std::array<int, dims>& size)
   }
   const auto u = hot_start(d, 3);
   const double sites = static_cast<double>(d.geometry().global_volume());
-  for (const std::string variant : {"double", "single", "half", "double_12", "single_12", "half_12"}) {
-    const int link_reals = variant.ends_with("_12") ? 12 : 18;
-    const auto t = time_variant(variant, d, u);
-    const bool half = variant.starts_with("half"), single = variant.starts_with("single");
-    const double bytes_per_site = half     ? least_bytes_per_site<Half>(link_reals)
-                                  : single ? least_bytes_per_site<float>(link_reals)
-                                           : least_bytes_per_site<double>(link_reals);
-    const double mini_app_bytes = half     ? mini_app_bytes_per_site<Half>(link_reals)
-                                  : single ? mini_app_bytes_per_site<float>(link_reals)
-                                           : mini_app_bytes_per_site<double>(link_reals);
-    const double gflop_per_site = hopping_flops_per_site * 1e-9;
-    bench::Figure f{"lqcd",
-                    "dslash_" + variant,
-                    {{"lattice", lattice_name(size)}, {"sites", sites}},
-                    sites,
-                    "sites",
-                    "GFLOP/s",
-                    gflop_per_site * sites,
-                    t};
-    const double bytes = bytes_per_site * sites / t.median;
-    f.extra = {{"least_bytes_per_site", bytes_per_site},
-               {"gb_per_s", bytes * 1e-9},
-               {"mini_app_bytes_per_site", mini_app_bytes},
-               {"effective_gb_per_s", mini_app_bytes * sites / t.median * 1e-9},
-               {"link_format", link_reals == 18 ? "18 reals (full 3x3)" : "12 reals (two rows, third rebuilt)"},
-               {"storage", half ? "16-bit fixed point, float norm per spinor site, float arithmetic"
-                                : (single ? "float" : "double")}};
-    const auto& e = suite.add(f, "copy_bandwidth", bytes_per_site / gflop_per_site);
-    log::info("{:>12} {:>9} {:>10.1f} {:>10.1f} {:>8.1f}% {:>7.1f}%", lattice_name(size), variant,
-              gflop_per_site * sites / t.median, bytes * 1e-9, 100.0 * e.value("ceiling_fraction", 0.0),
-              100.0 * (t.max - t.min) / t.median);
+  for (const std::string variant : {"double", "single", "half", "double_12", "single_12", "half_12"})
+    add_dslash_figure(suite, "dslash_" + variant, variant, {{"lattice", lattice_name(size)}, {"sites", sites}}, sites,
+                      time_variant(variant, d, u));
+}
+
+// The 12-real variants with the sweep's chunk of z-planes set by hand (sweep_chunk picks the
+// most planes with at most sweep_chunk_sites sites a parity): the measurement behind that
+// choice. One rank, planes dividing the lattice's z extent.
+void chunk_study_at(bench::Suite& suite, const std::array<int, dims>& size, const std::vector<int>& planes)
+{
+  const Decomposition d(suite.comm(), size, {});
+  if (d.geometry().any_padding) {
+    log::info("chunk study: skipped on {} ranks (one rank only)", suite.comm().size());
+    return;
   }
+  const auto u = hot_start(d, 3);
+  const double sites = static_cast<double>(d.geometry().global_volume());
+  log::info("chunk study on {} (sweep_chunk's choice: {} planes)", lattice_name(size), sweep_chunk(d.geometry()));
+  for (const std::string variant : {"double_12", "single_12", "half_12"})
+    for (const int c : planes) {
+      if (c < 1 || size[2] % c != 0) {
+        log::info("chunk study: {} z-planes do not divide {}: skipped", c, size[2]);
+        continue;
+      }
+      add_dslash_figure(suite, "dslash_" + variant + "_chunks", variant,
+                        {{"lattice", lattice_name(size)}, {"sites", sites}, {"chunk_planes", c}}, sites,
+                        time_variant(variant, d, u, c));
+    }
 }
 
 // The gauge field of the CG benchmark: a hot start smoothed by `flow_steps` Wilson-flow steps
@@ -238,6 +281,22 @@ std::vector<std::array<int, dims>> parse_sizes(const std::string& list)
   return sizes;
 }
 
+// "48,24,12" -> {48, 24, 12}
+std::vector<int> parse_int_list(const std::string& list)
+{
+  std::vector<int> values;
+  std::size_t start = 0;
+  while (start < list.size()) {
+    const std::size_t end = std::min(list.find(',', start), list.size());
+    int v = 0;
+    if (std::sscanf(list.substr(start, end - start).c_str(), "%d", &v) != 1 || v < 1)
+      throw std::invalid_argument(fmt::format("'{}': expected a positive integer", list.substr(start, end - start)));
+    values.push_back(v);
+    start = end + 1;
+  }
+  return values;
+}
+
 } // namespace
 
 DslashOptions& dslash_options()
@@ -255,6 +314,7 @@ void dslash_benchmarks(bench::Suite& suite)
                                                   : "16x16x16x16,24x24x24x24,32x32x32x32,48x48x48x96");
   for (const auto& size : sizes)
     dslash_at(suite, size);
+  if (!o.chunk_planes.empty() && !sizes.empty()) chunk_study_at(suite, sizes.back(), parse_int_list(o.chunk_planes));
   for (const auto& size : parse_sizes(!o.cg_sizes.empty() ? o.cg_sizes : suite.quick() ? "4x4x4x4" : "16x16x16x16"))
     cg_at(suite, size);
 }

@@ -17,6 +17,7 @@ struct DslashOptions {
   int cg_flow_steps = 20;      // Wilson-flow steps of 0.02 smoothing the hot start
   double cg_tolerance = 1e-10; // on the true residual |b - D x| / |b|
   int cg_repetitions = 5;      // timed solves (median)
+  std::string chunk_planes;    // z-planes a chunk of the sweep to compare, "48,12,6" (empty: none)
 };
 DslashOptions& dslash_options();
 
