@@ -321,11 +321,8 @@ KOKKOS_FORCEINLINE_FUNCTION ColourVector<T> operator*(const Su3<T>& u, const Col
 {
   ColourVector<T> r;
   for (int a = 0; a < 3; ++a) {
-    T re = u.m[a][0].real() * v.c[0].real();
-    T im = u.m[a][0].real() * v.c[0].imag();
-    re -= u.m[a][0].imag() * v.c[0].imag();
-    im += u.m[a][0].imag() * v.c[0].real();
-    for (int b = 1; b < 3; ++b) {
+    T re = 0, im = 0;
+    for (int b = 0; b < 3; ++b) {
       re += u.m[a][b].real() * v.c[b].real();
       re -= u.m[a][b].imag() * v.c[b].imag();
       im += u.m[a][b].real() * v.c[b].imag();
@@ -341,11 +338,8 @@ KOKKOS_FORCEINLINE_FUNCTION ColourVector<T> adj_mul(const Su3<T>& u, const Colou
 {
   ColourVector<T> r;
   for (int a = 0; a < 3; ++a) {
-    T re = u.m[0][a].real() * v.c[0].real();
-    T im = u.m[0][a].real() * v.c[0].imag();
-    re += u.m[0][a].imag() * v.c[0].imag();
-    im -= u.m[0][a].imag() * v.c[0].real();
-    for (int b = 1; b < 3; ++b) {
+    T re = 0, im = 0;
+    for (int b = 0; b < 3; ++b) {
       re += u.m[b][a].real() * v.c[b].real();
       re += u.m[b][a].imag() * v.c[b].imag();
       im += u.m[b][a].real() * v.c[b].imag();
