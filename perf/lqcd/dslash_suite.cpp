@@ -79,20 +79,6 @@ auto links_for(const Links& u)
     return u;
 }
 
-// The hopping term as hopping_term applies it (alpha = 0, no gamma_5) with the sweep taking
-// `planes` z-planes a chunk instead of sweep_chunk's choice. One rank only: there are no
-// ghosts to fill.
-template <class T, class LinkField, class Field>
-void hopping_in_chunks(const Decomposition& d, const LinkField& links, const WilsonParams& wilson, const Field& out,
-                       int parity, const Field& in, int planes)
-{
-  HoppingTerm<T, LinkField, Field> term{d.geometry(), links, out,   out,   in, parity,
-                                        T(0),         T(1),  false, false, {}, planes};
-  for (int mu = 0; mu < dims; ++mu)
-    term.boundary_phase[mu] = static_cast<T>(wilson.boundary_phase[mu]);
-  par_for("lqcd::wilson::hopping", d.geometry().half_volume, term);
-}
-
 // The hopping term over the whole lattice (both parities) in precision P, with links of 18
 // or 12 reals; chunk_planes > 0 sets the z-planes per chunk of the sweep (one rank).
 template <class P, int LinkReals>
@@ -111,8 +97,9 @@ bench::Timing time_dslash(const Decomposition& d, const Links& u, int chunk_plan
   return bench::time_it(
       [&] {
         for (int p = 0; p < 2; ++p)
-          if (chunk_planes > 0)
-            hopping_in_chunks<Real>(d, links, wilson, out.parity[p], p, in.parity[1 - p], chunk_planes);
+          if (chunk_planes > 0) // one rank: no ghosts to fill
+            hopping_sweep(d.geometry(), links, wilson, out.parity[p], p, Real(0), out.parity[p], Real(1),
+                          in.parity[1 - p], false, false, chunk_planes);
           else
             hopping_term(d, links, wilson, out.parity[p], p, Real(0), out.parity[p], Real(1), in.parity[1 - p], false,
                          false);

@@ -108,6 +108,19 @@ struct WilsonParams {
   std::array<double, dims> boundary_phase; // per direction; -1 in time: antiperiodic
 };
 
+// The sweep of hopping_term below alone, the ghosts of `in` already filled (or none needed),
+// `chunk` z-planes a chunk of the sweep: hopping_term passes sweep_chunk's choice, the
+// benchmarks set it by hand (it must divide the local extent in z).
+template <class T, class Links, class Spinors>
+void hopping_sweep(const Geometry& g, const Links& links, const WilsonParams& params, const Spinors& out, int parity,
+                   T alpha, const Spinors& x, T beta, const Spinors& in, bool gamma5_in, bool gamma5_hop, int chunk)
+{
+  HoppingTerm<T, Links, Spinors> term{g, links, out, x, in, parity, alpha, beta, gamma5_in, gamma5_hop, {}, chunk};
+  for (int mu = 0; mu < dims; ++mu)
+    term.boundary_phase[mu] = static_cast<T>(params.boundary_phase[mu]);
+  par_for("lqcd::wilson::hopping", g.half_volume, term);
+}
+
 // out(p) = alpha x + beta G5?[H G5?(in)] with links of 18 or 12 reals (LinkView,
 // CompressedLinkView, HalfLinkRowsView) and spinors in T or 16 bits; the ghosts of `in` are
 // filled first, with spin-projected half spinors.
@@ -116,11 +129,8 @@ void hopping_term(const Decomposition& d, const Links& links, const WilsonParams
                   int parity, T alpha, const Spinors& x, T beta, const Spinors& in, bool gamma5_in, bool gamma5_hop)
 {
   exchange_spinor_projected<T>(d, in, 1 - parity, gamma5_in);
-  HoppingTerm<T, Links, Spinors> term{d.geometry(), links, out,       x,          in, parity,
-                                      alpha,        beta,  gamma5_in, gamma5_hop, {}, sweep_chunk(d.geometry())};
-  for (int mu = 0; mu < dims; ++mu)
-    term.boundary_phase[mu] = static_cast<T>(params.boundary_phase[mu]);
-  par_for("lqcd::wilson::hopping", d.geometry().half_volume, term);
+  hopping_sweep(d.geometry(), links, params, out, parity, alpha, x, beta, in, gamma5_in, gamma5_hop,
+                sweep_chunk(d.geometry()));
 }
 
 // A copy of the links keeping the first two rows only, in precision T.
