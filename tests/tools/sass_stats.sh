@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# tools/sass-stats on a hand-written listing: two kernels, one selected; the 128-bit load's
-# result is read 3 instructions later (its third register), the 32-bit one's by the store
-# right after it; a kernel name that matches nothing is an error.
+# tools/sass-stats on a hand-written listing: two kernels, one selected; the 128-bit load (an
+# evict-first one, LDG.E.EF.128: the width after a modifier) has its result read 3 instructions
+# later (its third register), the 32-bit one's by the store right after it; a kernel name that
+# matches nothing is an error.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$("$top/tools/sass-stats" "$top/tests/tools/sass-fixture.sass" --kernel kernel --loads)

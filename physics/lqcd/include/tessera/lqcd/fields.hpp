@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "tessera/core/cache_hints.hpp"
 #include "tessera/core/spaces.hpp"
 #include "tessera/lqcd/lattice.hpp"
 #include "tessera/lqcd/su3.hpp"
@@ -87,17 +88,25 @@ KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const V& links, Index site, int par
   return u;
 }
 
-template <class T, class U>
-KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const CompressedLinkView<U>& links, Index site, int parity, int mu)
+// A 12-real link, its pairs loaded by `load` (PlainLoad or OnceLoad, cache_hints.hpp).
+template <class T, class U, class Load>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> compressed_link(const CompressedLinkView<U>& links, Index site, int parity, int mu,
+                                                   Load load)
 {
   Su3<T> u;
   for (int k = 0; k < CompressedLinkView<U>::pairs; ++k) {
-    const ComplexPair<U> pair = links.q(site, parity, mu, k);
+    const ComplexPair<U> pair = load(links.q(site, parity, mu, k));
     for (int j = 0; j < 2; ++j)
       u.m[(2 * k + j) / 3][(2 * k + j) % 3] = to_complex<T>(pair.c[j]);
   }
   complete_third_row(u);
   return u;
+}
+
+template <class T, class U>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const CompressedLinkView<U>& links, Index site, int parity, int mu)
+{
+  return compressed_link<T>(links, site, parity, mu, PlainLoad{});
 }
 
 template <class T, class V>
@@ -130,11 +139,26 @@ KOKKOS_FORCEINLINE_FUNCTION Spinor<T> load_spinor_unscaled(const V& psi, Index s
   return load_spinor<T>(psi, site);
 }
 
+// The hopping term reads each link once a sweep and each neighbour spinor eight times: its
+// link loads are marked as read once (load_once, tessera/core/cache_hints.hpp), so that the
+// links leave the cache before the spinors do.
 template <class T, class V>
 KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link_unscaled(const V& links, Index site, int parity, int mu, T& factor)
 {
   factor = T(1);
-  return load_link<T>(links, site, parity, mu);
+  Su3<T> u;
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b)
+      u.m[a][b] = to_complex<T>(load_once(links(site, parity, mu, a, b)));
+  return u;
+}
+
+template <class T, class U>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link_unscaled(const CompressedLinkView<U>& links, Index site, int parity,
+                                                      int mu, T& factor)
+{
+  factor = T(1);
+  return compressed_link<T>(links, site, parity, mu, OnceLoad{});
 }
 
 template <class T, class V>

@@ -88,7 +88,7 @@ KOKKOS_FORCEINLINE_FUNCTION Su3<float> link_integers(const HalfLinkRowsView<Rows
   using Links = HalfLinkRowsView<Rows>;
   Su3<float> u;
   for (int p = 0; p < Links::pairs; ++p) {
-    const HalfPair pair = links.q(site, parity, mu, p);
+    const HalfPair pair = load_once(links.q(site, parity, mu, p)); // read once a sweep (fields.hpp)
     for (int j = 0; j < 2; ++j) {
       const int n = 2 * p + j;
       if (n < Links::numbers) u.m[n / 3][n % 3] = decode_integers(pair.w[j]);

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// load_once returns the value it loads, for every width it hints (4, 8 and 16 bytes: one
+// streaming load each on CUDA) and for one it passes through (12 bytes), inside a kernel.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "tessera/core/cache_hints.hpp"
+#include "tessera/core/loops.hpp"
+
+using namespace tessera;
+
+namespace {
+struct alignas(16) Four {
+  float v[4];
+};
+struct Three {
+  float v[3];
+};
+
+// Copies in(i) to out(i) through load_once; returns the number of elements that differ.
+template <class T, class Same>
+Index copy_through_load_once(Index n, Same same)
+{
+  View<T*> in("in", n), out("out", n);
+  auto host = Kokkos::create_mirror_view(in);
+  for (Index i = 0; i < n; ++i) {
+    auto* bytes = reinterpret_cast<unsigned char*>(&host(i));
+    for (std::size_t b = 0; b < sizeof(T); ++b)
+      bytes[b] = static_cast<unsigned char>(7 * i + 13 * b + 1);
+  }
+  Kokkos::deep_copy(in, host);
+  par_for(
+      "test::load_once", n, KOKKOS_LAMBDA(Index i) { out(i) = load_once(in(i)); });
+  auto back = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+  Index differ = 0;
+  for (Index i = 0; i < n; ++i)
+    differ += same(host(i), back(i)) ? 0 : 1;
+  return differ;
+}
+
+template <class T>
+bool same_bytes(const T& a, const T& b)
+{
+  return std::memcmp(&a, &b, sizeof(T)) == 0;
+}
+} // namespace
+
+TEST(CacheHints, LoadOnceReturnsTheValueAtEveryWidth)
+{
+  const Index n = 1000;
+  EXPECT_EQ(copy_through_load_once<std::uint32_t>(n, same_bytes<std::uint32_t>), 0);
+  EXPECT_EQ(copy_through_load_once<double>(n, same_bytes<double>), 0);
+  EXPECT_EQ(copy_through_load_once<Kokkos::complex<float>>(n, same_bytes<Kokkos::complex<float>>), 0);
+  EXPECT_EQ(copy_through_load_once<Kokkos::complex<double>>(n, same_bytes<Kokkos::complex<double>>), 0);
+  EXPECT_EQ(copy_through_load_once<Four>(n, same_bytes<Four>), 0);
+  EXPECT_EQ(copy_through_load_once<Three>(n, same_bytes<Three>), 0);
+}
