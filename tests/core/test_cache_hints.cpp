@@ -31,8 +31,7 @@ Index copy_through_load_once(Index n, Same same)
       bytes[b] = static_cast<unsigned char>(7 * i + 13 * b + 1);
   }
   Kokkos::deep_copy(in, host);
-  par_for(
-      "test::load_once", n, KOKKOS_LAMBDA(Index i) { out(i) = load_once(in(i)); });
+  par_for("test::load_once", n, KOKKOS_LAMBDA(Index i) { out(i) = load_once(in(i)); });
   auto back = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
   Index differ = 0;
   for (Index i = 0; i < n; ++i)

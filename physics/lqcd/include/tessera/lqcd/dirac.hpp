@@ -10,6 +10,7 @@
 #include <array>
 
 #include "tessera/lqcd/gamma.hpp"
+#include "tessera/lqcd/half.hpp"
 #include "tessera/lqcd/halo.hpp"
 
 namespace tessera::lqcd {
@@ -34,44 +35,65 @@ struct HoppingTerm {
   Kokkos::Array<T, dims> boundary_phase;
   int chunk; // z-planes per chunk of the sweep (sweep_chunk)
 
-  // Both hops along Mu, a compile-time direction: the gamma structure then folds into
-  // sign flips and real/imaginary swaps (with a run-time mu it was a table in local memory).
-  // The 16-bit fields' scales ride on the boundary phase, which multiplies every number of
-  // the projected product anyway (load_spinor_unscaled; 1 for other fields).
+  // Where a hop's link comes from: loaded where the hop uses it (LinkAt), or the words of a
+  // 16-bit link fetched earlier (HalfLinkWords, decoded where the hop uses them).
+  struct LinkAt {
+    Index site;
+    int parity;
+  };
+  template <int Mu>
+  KOKKOS_FORCEINLINE_FUNCTION Su3<T> link_of(const LinkAt& at, T& factor) const
+  {
+    return load_link_unscaled<T>(u, at.site, at.parity, Mu, factor);
+  }
+  template <int Mu, int Rows>
+  KOKKOS_FORCEINLINE_FUNCTION Su3<T> link_of(const HalfLinkWords<Rows>& words, T& factor) const
+  {
+    return decode_link_unscaled<T>(words, factor);
+  }
+
+  // One hop along Mu, a compile-time direction (the gamma structure then folds into sign flips
+  // and real/imaginary swaps): forward (Sign +1) (1 - gamma_mu) U_mu(x) psi(x+mu), backward
+  // (1 + gamma_mu) U_mu(x-mu)^dag psi(x-mu). The 16-bit fields' scales ride on the boundary
+  // phase, which multiplies every number of the projected product anyway
+  // (load_spinor_unscaled; 1 for other fields).
+  template <int Mu, int Sign, class LinkSource>
+  KOKKOS_FORCEINLINE_FUNCTION void hop_one(const Coords& c, Index neighbour, const LinkSource& link_source,
+                                           Spinor<T>& sum) const
+  {
+    T spinor_factor, link_factor;
+    Spinor<T> psi = load_spinor_unscaled<T>(in, neighbour, spinor_factor);
+    if (gamma5_in) psi = gamma5(psi);
+    HalfSpinor<T> h = project(psi, Mu, Sign);
+    const Su3<T> link = link_of<Mu>(link_source, link_factor);
+    const bool across_edge = Sign > 0 ? g.global_coord(c, Mu) == g.global[Mu] - 1 : g.global_coord(c, Mu) == 0;
+    const T phase = (across_edge ? boundary_phase[Mu] : T(1)) * (spinor_factor * link_factor);
+    for (int r = 0; r < 2; ++r) {
+      h.h[r] = Sign > 0 ? link * h.h[r] : adj_mul(link, h.h[r]);
+      for (int a = 0; a < 3; ++a)
+        h.h[r].c[a] *= phase;
+    }
+    accumulate_reconstructed(sum, h, Mu, Sign);
+  }
+
+  // Both hops along Mu. The 18-real 16-bit links are fetched, both, before either hop: ptxas
+  // otherwise places some of their loads a few instructions before their use, which cost that
+  // kernel 17% (perf/NOTES.md, "The whole suite at cec6264"); fetched ahead it runs 1.25x
+  // faster. The other links gain nothing from it (12-real half links lost 1%) and are loaded
+  // where they are used.
   template <int Mu>
   KOKKOS_FORCEINLINE_FUNCTION void hop(const Coords& c, Index site, Spinor<T>& sum) const
   {
-    // forward: (1 - gamma_mu) U_mu(x) psi(x+mu)
-    {
-      T spinor_factor, link_factor;
-      Spinor<T> psi = load_spinor_unscaled<T>(in, g.storage_index(g.step(c, Mu, +1)), spinor_factor);
-      if (gamma5_in) psi = gamma5(psi);
-      HalfSpinor<T> h = project(psi, Mu, +1);
-      const Su3<T> link = load_link_unscaled<T>(u, site, parity, Mu, link_factor);
-      const T phase =
-          (g.global_coord(c, Mu) == g.global[Mu] - 1 ? boundary_phase[Mu] : T(1)) * (spinor_factor * link_factor);
-      for (int r = 0; r < 2; ++r) {
-        h.h[r] = link * h.h[r];
-        for (int a = 0; a < 3; ++a)
-          h.h[r].c[a] *= phase;
-      }
-      accumulate_reconstructed(sum, h, Mu, +1);
-    }
-    // backward: (1 + gamma_mu) U_mu(x-mu)^dag psi(x-mu)
-    {
-      const Index ys = g.storage_index(g.step(c, Mu, -1));
-      T spinor_factor, link_factor;
-      Spinor<T> psi = load_spinor_unscaled<T>(in, ys, spinor_factor);
-      if (gamma5_in) psi = gamma5(psi);
-      HalfSpinor<T> h = project(psi, Mu, -1);
-      const Su3<T> link = load_link_unscaled<T>(u, ys, 1 - parity, Mu, link_factor);
-      const T phase = (g.global_coord(c, Mu) == 0 ? boundary_phase[Mu] : T(1)) * (spinor_factor * link_factor);
-      for (int r = 0; r < 2; ++r) {
-        h.h[r] = adj_mul(link, h.h[r]);
-        for (int a = 0; a < 3; ++a)
-          h.h[r].c[a] *= phase;
-      }
-      accumulate_reconstructed(sum, h, Mu, -1);
+    if constexpr (std::is_same_v<Links, HalfLinkRowsView<3>>) {
+      const Index backward = g.storage_index(g.step(c, Mu, -1));
+      const auto forward_link = fetch_link_words(u, site, parity, Mu);
+      const auto backward_link = fetch_link_words(u, backward, 1 - parity, Mu);
+      hop_one<Mu, +1>(c, g.storage_index(g.step(c, Mu, +1)), forward_link, sum);
+      hop_one<Mu, -1>(c, backward, backward_link, sum);
+    } else {
+      hop_one<Mu, +1>(c, g.storage_index(g.step(c, Mu, +1)), LinkAt{site, parity}, sum);
+      const Index backward = g.storage_index(g.step(c, Mu, -1));
+      hop_one<Mu, -1>(c, backward, LinkAt{backward, 1 - parity}, sum);
     }
   }
 

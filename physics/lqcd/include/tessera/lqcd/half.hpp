@@ -80,21 +80,42 @@ struct HalfLinkRowsView {
   HalfLinkRowsView(const std::string& label, Index sites) : q(label, sites) {}
 };
 
+// A link's stored words, fetched before they are decoded (the hopping term of 18-real links
+// fetches both links of a direction ahead of its two hops: perf/NOTES.md). The links are read
+// once a sweep (load_once, fields.hpp).
+template <int Rows>
+struct HalfLinkWords {
+  HalfPair p[HalfLinkRowsView<Rows>::pairs];
+};
+
+template <int Rows>
+KOKKOS_FORCEINLINE_FUNCTION HalfLinkWords<Rows> fetch_link_words(const HalfLinkRowsView<Rows>& links, Index site,
+                                                                 int parity, int mu)
+{
+  HalfLinkWords<Rows> words;
+  for (int p = 0; p < HalfLinkRowsView<Rows>::pairs; ++p)
+    words.p[p] = load_once(links.q(site, parity, mu, p));
+  return words;
+}
+
 // The stored numbers of a link as integers q (rows 0 and 1 only when Rows is 2).
+template <int Rows>
+KOKKOS_FORCEINLINE_FUNCTION Su3<float> link_integers(const HalfLinkWords<Rows>& words)
+{
+  Su3<float> u;
+  for (int p = 0; p < HalfLinkRowsView<Rows>::pairs; ++p)
+    for (int j = 0; j < 2; ++j) {
+      const int n = 2 * p + j;
+      if (n < HalfLinkRowsView<Rows>::numbers) u.m[n / 3][n % 3] = decode_integers(words.p[p].w[j]);
+    }
+  return u;
+}
+
 template <int Rows>
 KOKKOS_FORCEINLINE_FUNCTION Su3<float> link_integers(const HalfLinkRowsView<Rows>& links, Index site, int parity,
                                                      int mu)
 {
-  using Links = HalfLinkRowsView<Rows>;
-  Su3<float> u;
-  for (int p = 0; p < Links::pairs; ++p) {
-    const HalfPair pair = load_once(links.q(site, parity, mu, p)); // read once a sweep (fields.hpp)
-    for (int j = 0; j < 2; ++j) {
-      const int n = 2 * p + j;
-      if (n < Links::numbers) u.m[n / 3][n % 3] = decode_integers(pair.w[j]);
-    }
-  }
-  return u;
+  return link_integers(fetch_link_words(links, site, parity, mu));
 }
 
 template <class T, int Rows>
@@ -109,15 +130,15 @@ KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const HalfLinkRowsView<Rows>& links
 }
 
 // The link's integers (value = factor x numbers, factor = 1 / 32767) for the hopping term
-// (fields.hpp, load_link_unscaled). A rebuilt third row is the conjugated cross product of the
-// first two, so of the integers' rows it comes out 32767 times too large: one multiplication
-// per number of that row brings it to the factor of the others (6 where 12 were saved).
+// (fields.hpp, load_link_unscaled), from its fetched words. A rebuilt third row is the
+// conjugated cross product of the first two, so of the integers' rows it comes out 32767 times
+// too large: one multiplication per number of that row brings it to the factor of the others
+// (6 where 12 were saved).
 template <class T, int Rows>
-KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link_unscaled(const HalfLinkRowsView<Rows>& links, Index site, int parity,
-                                                      int mu, T& factor)
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> decode_link_unscaled(const HalfLinkWords<Rows>& words, T& factor)
 {
   static_assert(std::is_same_v<T, float>, "half links are decoded to float");
-  Su3<float> u = link_integers(links, site, parity, mu);
+  Su3<float> u = link_integers(words);
   if constexpr (Rows == 2) {
     complete_third_row(u);
     for (int b = 0; b < 3; ++b)
@@ -125,6 +146,13 @@ KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link_unscaled(const HalfLinkRowsView<Row
   }
   factor = 1.0f / half_range;
   return u;
+}
+
+template <class T, int Rows>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link_unscaled(const HalfLinkRowsView<Rows>& links, Index site, int parity,
+                                                      int mu, T& factor)
+{
+  return decode_link_unscaled<T>(fetch_link_words(links, site, parity, mu), factor);
 }
 
 // A quark field of one parity in 16 bits with a norm per site, value = q * norm / 32767.
@@ -169,8 +197,11 @@ template <class T>
 KOKKOS_FORCEINLINE_FUNCTION Spinor<T> load_spinor_unscaled(const HalfSpinorView& psi, Index site, T& factor)
 {
   static_assert(std::is_same_v<T, float>, "half fields are decoded to float");
+  // The norm after the words: with it first, ptxas schedules the 18-real hopping kernel's
+  // link words late again (perf/NOTES.md, "Links loaded as streaming data").
+  const Spinor<float> r = spinor_integers(psi, site);
   factor = psi.norm(site) * (1.0f / half_range);
-  return spinor_integers(psi, site);
+  return r;
 }
 
 template <class T>
