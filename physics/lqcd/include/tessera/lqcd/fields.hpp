@@ -76,22 +76,22 @@ KOKKOS_FORCEINLINE_FUNCTION Complex<T> to_complex(const Complex<U>& z)
   return Complex<T>(static_cast<T>(z.real()), static_cast<T>(z.imag()));
 }
 
-// Links of 18 reals from any view of them (device views, host mirrors); the compressed and
-// 16-bit formats have their own overloads, which overload resolution prefers.
-template <class T, class V>
-KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const V& links, Index site, int parity, int mu)
+// A link through `load` (PlainLoad, or OnceLoad for a sweep that reads each link once:
+// cache_hints.hpp): 18 reals from any view of them (device views, host mirrors), or 12 from a
+// CompressedLinkView, the third row rebuilt; overload resolution prefers the latter.
+template <class T, class V, class Load>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link_with(const V& links, Index site, int parity, int mu, Load load)
 {
   Su3<T> u;
   for (int a = 0; a < 3; ++a)
     for (int b = 0; b < 3; ++b)
-      u.m[a][b] = to_complex<T>(links(site, parity, mu, a, b));
+      u.m[a][b] = to_complex<T>(load(links(site, parity, mu, a, b)));
   return u;
 }
 
-// A 12-real link, its pairs loaded by `load` (PlainLoad or OnceLoad, cache_hints.hpp).
 template <class T, class U, class Load>
-KOKKOS_FORCEINLINE_FUNCTION Su3<T> compressed_link(const CompressedLinkView<U>& links, Index site, int parity, int mu,
-                                                   Load load)
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link_with(const CompressedLinkView<U>& links, Index site, int parity, int mu,
+                                                  Load load)
 {
   Su3<T> u;
   for (int k = 0; k < CompressedLinkView<U>::pairs; ++k) {
@@ -103,10 +103,12 @@ KOKKOS_FORCEINLINE_FUNCTION Su3<T> compressed_link(const CompressedLinkView<U>& 
   return u;
 }
 
-template <class T, class U>
-KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const CompressedLinkView<U>& links, Index site, int parity, int mu)
+// A link in precision T from links stored in any precision; the 16-bit format (half.hpp) has
+// its own overloads, which overload resolution prefers.
+template <class T, class V>
+KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link(const V& links, Index site, int parity, int mu)
 {
-  return compressed_link<T>(links, site, parity, mu, PlainLoad{});
+  return load_link_with<T>(links, site, parity, mu, PlainLoad{});
 }
 
 template <class T, class V>
@@ -146,19 +148,7 @@ template <class T, class V>
 KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link_unscaled(const V& links, Index site, int parity, int mu, T& factor)
 {
   factor = T(1);
-  Su3<T> u;
-  for (int a = 0; a < 3; ++a)
-    for (int b = 0; b < 3; ++b)
-      u.m[a][b] = to_complex<T>(load_once(links(site, parity, mu, a, b)));
-  return u;
-}
-
-template <class T, class U>
-KOKKOS_FORCEINLINE_FUNCTION Su3<T> load_link_unscaled(const CompressedLinkView<U>& links, Index site, int parity,
-                                                      int mu, T& factor)
-{
-  factor = T(1);
-  return compressed_link<T>(links, site, parity, mu, OnceLoad{});
+  return load_link_with<T>(links, site, parity, mu, OnceLoad{});
 }
 
 template <class T, class V>
