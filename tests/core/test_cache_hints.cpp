@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// load_once returns the value it loads, for every width it hints (4, 8 and 16 bytes: one
-// streaming load each on CUDA) and for one it passes through (12 bytes), inside a kernel.
+// load_once returns the value it loads, inside a kernel, for types loaded in one streaming word
+// on CUDA (4, 8, 16 bytes), in several (12 bytes as three 4-byte words, 24 as three 8-byte
+// ones, 32 as two 16-byte ones: a pair of complex doubles) and in none (3 bytes).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -17,6 +18,15 @@ struct alignas(16) Four {
 };
 struct Three {
   float v[3];
+};
+struct alignas(8) Six {
+  float v[6];
+};
+struct alignas(16) PairOfComplexDoubles {
+  double v[4];
+};
+struct Bytes3 {
+  unsigned char v[3];
 };
 
 // Copies in(i) to out(i) through load_once; returns the number of elements that differ.
@@ -55,4 +65,7 @@ TEST(CacheHints, LoadOnceReturnsTheValueAtEveryWidth)
   EXPECT_EQ(copy_through_load_once<Kokkos::complex<double>>(n, same_bytes<Kokkos::complex<double>>), 0);
   EXPECT_EQ(copy_through_load_once<Four>(n, same_bytes<Four>), 0);
   EXPECT_EQ(copy_through_load_once<Three>(n, same_bytes<Three>), 0);
+  EXPECT_EQ(copy_through_load_once<Six>(n, same_bytes<Six>), 0);
+  EXPECT_EQ(copy_through_load_once<PairOfComplexDoubles>(n, same_bytes<PairOfComplexDoubles>), 0);
+  EXPECT_EQ(copy_through_load_once<Bytes3>(n, same_bytes<Bytes3>), 0);
 }

@@ -4,8 +4,9 @@
 // in the cache: load_once(ref) returns ref's value, and on CUDA devices marks the load as
 // streaming (ld.global.cs: the line is allocated evict-first in L1 and L2), so that it leaves
 // the cache before the lines that are reused. A stencil sweep that reads each link once and
-// each neighbour spinor eight times is the case it is made for (perf/NOTES.md). Elsewhere, and
-// for types other than 4, 8 or 16 bytes, a plain load.
+// each neighbour spinor eight times is the case it is made for (perf/NOTES.md). T is loaded in
+// the widest words that tile it (16, 8 or 4 bytes: a 32-byte pair of complex doubles is two
+// 128-bit loads); elsewhere, and for types no such word tiles, a plain load.
 
 #include <Kokkos_Core.hpp>
 
@@ -15,23 +16,20 @@ namespace tessera {
 
 namespace detail {
 #if defined(KOKKOS_ENABLE_CUDA)
-// The CUDA vector type of Bytes bytes that __ldcs loads in one instruction.
-template <int Bytes>
-struct StreamingWord {
-  using type = void;
-};
-template <>
-struct StreamingWord<4> {
-  using type = unsigned int;
-};
-template <>
-struct StreamingWord<8> {
-  using type = uint2;
-};
-template <>
-struct StreamingWord<16> {
-  using type = uint4;
-};
+// The widest CUDA vector type that __ldcs loads in one instruction and that tiles T (its size a
+// multiple of the word's, its alignment at least the word's); void if none does.
+template <class T>
+constexpr auto streaming_word()
+{
+  if constexpr (sizeof(T) % 16 == 0 && alignof(T) >= 16)
+    return uint4{};
+  else if constexpr (sizeof(T) % 8 == 0 && alignof(T) >= 8)
+    return uint2{};
+  else if constexpr (sizeof(T) % 4 == 0 && alignof(T) >= 4)
+    return 0u;
+  else
+    return;
+}
 #endif
 } // namespace detail
 
@@ -40,12 +38,12 @@ KOKKOS_FORCEINLINE_FUNCTION T load_once(const T& ref)
 {
   static_assert(std::is_trivially_copyable_v<T>, "load_once copies the bits of T");
 #if defined(KOKKOS_ENABLE_CUDA)
-  using Word = typename detail::StreamingWord<sizeof(T)>::type;
+  using Word = decltype(detail::streaming_word<T>());
   if constexpr (!std::is_void_v<Word>) {
-    if constexpr (alignof(T) >= alignof(Word)) {
-      KOKKOS_IF_ON_DEVICE((const Word word = __ldcs(reinterpret_cast<const Word*>(&ref)); T value;
-                           __builtin_memcpy(&value, &word, sizeof(T)); return value;))
-    }
+    constexpr int words = sizeof(T) / sizeof(Word);
+    KOKKOS_IF_ON_DEVICE((const Word* from = reinterpret_cast<const Word*>(&ref); Word loaded[words];
+                         for (int i = 0; i < words; ++i) loaded[i] = __ldcs(from + i); T value;
+                         __builtin_memcpy(&value, loaded, sizeof(T)); return value;))
   }
 #endif
   return ref;
