@@ -204,6 +204,79 @@ TEST(Dirac, HalfDecodingIsExactForEvery16BitNumber)
 }
 
 namespace {
+// Every 16-bit spinor number u decoded on the device: how many differ from u - 32767.5 or do
+// not encode back to themselves (scale 1).
+int half_spinor_decoding_mismatches()
+{
+  int mismatches = 0;
+  tessera::par_reduce(
+      "test::half_spinor_decode", tessera::Index(65536),
+      KOKKOS_LAMBDA(tessera::Index n, int& bad) {
+        const auto u = static_cast<lq::HalfWord>(n);
+        const lq::HalfWord word = u | ((65535u - u) << 16);
+        const auto v = lq::spinor_numbers(word);
+        if (v.real() != static_cast<float>(u) - 32767.5f || v.imag() != 32767.5f - static_cast<float>(u)) ++bad;
+        if (lq::to_half_spinor(v, 1.0f) != word) ++bad;
+      },
+      mismatches);
+  return mismatches;
+}
+
+// A 16-bit spinor field whose words are arbitrary bits (a hash of the site and word).
+lq::HalfSpinorView arbitrary_half_spinors(tessera::Index sites)
+{
+  lq::HalfSpinorView psi("arbitrary", sites);
+  const auto q = psi.q;
+  const auto norm = psi.norm;
+  tessera::par_for(
+      "test::arbitrary_half", sites, KOKKOS_LAMBDA(tessera::Index s) {
+        for (int k = 0; k < lq::HalfSpinorView::quads; ++k) {
+          lq::HalfQuad quad;
+          for (int j = 0; j < 4; ++j) {
+            auto h = static_cast<std::uint32_t>(s * 12 + 4 * k + j) * 2654435761u;
+            h ^= h >> 15;
+            quad.w[j] = h * 2246822519u;
+          }
+          q(s, k) = quad;
+        }
+        norm(s) = 0.25f + 0.001f * static_cast<float>(s);
+      });
+  return psi;
+}
+
+// Sites where the projection of the stored words (half.hpp, load_projected) differs in any
+// number or factor from projecting the decoded spinor (gamma.hpp, project), along Mu.
+template <int Mu, int Sign>
+int projection_mismatches(const lq::HalfSpinorView& psi, bool gamma5_first)
+{
+  int mismatches = 0;
+  tessera::par_reduce(
+      "test::half_projection", static_cast<tessera::Index>(psi.norm.extent(0)),
+      KOKKOS_LAMBDA(tessera::Index s, int& bad) {
+        float factor = 0, expected_factor = 0;
+        const auto h = lq::load_projected<float, Mu, Sign>(psi, s, gamma5_first, factor);
+        lq::Spinor<float> v = lq::load_spinor_unscaled<float>(psi, s, expected_factor);
+        if (gamma5_first) v = lq::gamma5(v);
+        const auto expected = lq::project(v, Mu, Sign);
+        bool same = factor == expected_factor;
+        for (int r = 0; r < 2; ++r)
+          for (int a = 0; a < 3; ++a)
+            same = same && h.h[r].c[a] == expected.h[r].c[a];
+        if (!same) ++bad;
+      },
+      mismatches);
+  return mismatches;
+}
+
+template <int Mu>
+int projection_mismatches_along(const lq::HalfSpinorView& psi)
+{
+  int mismatches = 0;
+  for (bool gamma5_first : {false, true})
+    mismatches += projection_mismatches<Mu, +1>(psi, gamma5_first) + projection_mismatches<Mu, -1>(psi, gamma5_first);
+  return mismatches;
+}
+
 // The hopping term on both parities with these links, arithmetic in Real (float for half).
 template <class Real, class Links, class Field>
 void hop_both(const lq::Decomposition& d, const Links& u, const lq::WilsonParams& wilson, const Field& out,
@@ -213,6 +286,25 @@ void hop_both(const lq::Decomposition& d, const Links& u, const lq::WilsonParams
     lq::hopping_term(d, u, wilson, out.parity[p], p, Real(0), out.parity[p], Real(1), in.parity[1 - p], dagger, dagger);
 }
 } // namespace
+
+// Spinor numbers are mid-rise, v = u - 32767.5 (half.hpp): exact on decoding, and the encoding
+// of a decoded number gives its word back.
+TEST(Dirac, HalfSpinorNumbersAreExactForEvery16BitWord)
+{
+  EXPECT_EQ(half_spinor_decoding_mismatches(), 0);
+}
+
+// The hopping term projects a 16-bit neighbour from its words, one subtraction a number: it
+// must give exactly what decoding the spinor and projecting it gives, in every direction, both
+// signs, with and without gamma_5, for any bits.
+TEST(Dirac, HalfProjectionOfTheWordsIsExact)
+{
+  const auto psi = arbitrary_half_spinors(4096);
+  EXPECT_EQ(projection_mismatches_along<0>(psi), 0);
+  EXPECT_EQ(projection_mismatches_along<1>(psi), 0);
+  EXPECT_EQ(projection_mismatches_along<2>(psi), 0);
+  EXPECT_EQ(projection_mismatches_along<3>(psi), 0);
+}
 
 TEST(Dirac, HalfHoppingAgreesWithDoubleToItsRounding)
 {

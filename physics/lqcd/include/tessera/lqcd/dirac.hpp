@@ -62,9 +62,7 @@ struct HoppingTerm {
                                            Spinor<T>& sum) const
   {
     T spinor_factor, link_factor;
-    Spinor<T> psi = load_spinor_unscaled<T>(in, neighbour, spinor_factor);
-    if (gamma5_in) psi = gamma5(psi);
-    HalfSpinor<T> h = project(psi, Mu, Sign);
+    HalfSpinor<T> h = load_projected<T, Mu, Sign>(in, neighbour, gamma5_in, spinor_factor);
     const Su3<T> link = link_of<Mu>(link_source, link_factor);
     const bool across_edge = Sign > 0 ? g.global_coord(c, Mu) == g.global[Mu] - 1 : g.global_coord(c, Mu) == 0;
     const T phase = (across_edge ? boundary_phase[Mu] : T(1)) * (spinor_factor * link_factor);

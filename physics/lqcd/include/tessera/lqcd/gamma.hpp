@@ -84,6 +84,17 @@ KOKKOS_FORCEINLINE_FUNCTION Spinor<T> gamma5(Spinor<T> psi)
   return psi;
 }
 
+// Rows 0 and 1 of (1 - Sign gamma_Mu) G psi, G = gamma_5 when gamma5_first, else 1, up to
+// a real factor (value = factor x numbers: load_spinor_unscaled, fields.hpp). The 16-bit
+// fields project their stored words instead (half.hpp).
+template <class T, int Mu, int Sign, class V>
+KOKKOS_FORCEINLINE_FUNCTION HalfSpinor<T> load_projected(const V& psi, Index site, bool gamma5_first, T& factor)
+{
+  Spinor<T> s = load_spinor_unscaled<T>(psi, site, factor);
+  if (gamma5_first) s = gamma5(s);
+  return project(s, Mu, Sign);
+}
+
 // gamma_mu psi (tests and observables; the operator itself uses the projectors).
 template <class T>
 KOKKOS_INLINE_FUNCTION Spinor<T> apply_gamma(const Spinor<T>& psi, int mu)

@@ -106,8 +106,10 @@ struct SpinorAccess {
 
 // The face of a spinor field along mu, spin-projected: the lower face (layer 1) with
 // (1 - gamma_mu), what the lower neighbour's forward hop needs, the upper face with
-// (1 + gamma_mu); 6 complex numbers per site instead of 12. Unpacked as (h0, h1, 0, 0),
-// which project() maps back to (h0, h1) exactly. Buffers hold precision T; a half field
+// (1 + gamma_mu); 6 complex numbers per site instead of 12. Unpacked as half of h in rows 0
+// and 1 and the other half in rows 2 and 3, placed so that the hop's projection (after its
+// gamma_5, if any) adds them back to h: exact for fields in T, and for a 16-bit field (whose
+// numbers cannot hold 0, half.hpp) as close as rounding h itself would be. Buffers hold precision T; a half field
 // (Spinors = HalfSpinorView, T = float) is sent in float and rounded to 16 bits when
 // unpacked, as its interior sites were (the simplest correct choice: the face is a small
 // part of the traffic).
@@ -132,8 +134,8 @@ void pack_projected(const Geometry& g, int mu, int parity, const Spinors& psi, b
 }
 
 template <class T, class Spinors>
-void unpack_projected(const Geometry& g, int mu, int parity, const Spinors& psi, const Complex<T>* from_lower,
-                      const Complex<T>* from_upper)
+void unpack_projected(const Geometry& g, int mu, int parity, const Spinors& psi, bool gamma5_first,
+                      const Complex<T>* from_lower, const Complex<T>* from_upper)
 {
   par_for(
       "lqcd::halo::unpack_projected", face_sites(g, mu), KOKKOS_LAMBDA(Index f) {
@@ -141,12 +143,19 @@ void unpack_projected(const Geometry& g, int mu, int parity, const Spinors& psi,
           const Coords x = face_site(g, mu, side == 0 ? 0 : g.padded[mu] - 1, f);
           if (g.parity(x) != parity) continue;
           const Complex<T>* in = side == 0 ? from_lower : from_upper;
+          // The lower ghost is read by backward hops (1 + gamma_mu), the upper by forward ones:
+          // row r of the projection is psi_r + i^k (G psi)_col (gamma.hpp, project).
+          const int sign = side == 0 ? -1 : +1;
           Spinor<T> v;
-          for (int r = 0; r < 2; ++r)
+          for (int r = 0; r < 2; ++r) {
+            const GammaRow row = gamma_row(mu, r);
+            const int k = row.phase + (sign > 0 ? 2 : 0) + (gamma5_first ? 2 : 0);
             for (int a = 0; a < 3; ++a) {
-              v.s[r].c[a] = in[parity_slot(f) * 6 + r * 3 + a];
-              v.s[r + 2].c[a] = Complex<T>(0, 0);
+              const Complex<T> half_h = T(0.5) * in[parity_slot(f) * 6 + r * 3 + a];
+              v.s[r].c[a] = half_h;
+              v.s[row.col].c[a] = times_i_power(half_h, 4 - (k & 3)); // i^k of it is half_h
             }
+          }
           store_spinor(psi, g.storage_index(x), v);
         }
       });
@@ -172,7 +181,8 @@ void exchange_spinor(const Decomposition& d, const SpinorView<T>& psi, int parit
 
 // Fills the ghost sites of a spinor field for the hopping term only: spin-projected half
 // spinors (half the bytes through MPI), of gamma_5 psi when gamma5_first. The ghosts then
-// hold (h0, h1, 0, 0): right for project() along the exchange direction, for nothing else.
+// hold h split over the four rows (unpack_projected): right for the hop's projection along
+// the exchange direction, for nothing else.
 // T is the arithmetic precision of the field (float for a HalfSpinorView).
 template <class T, class Spinors>
 void exchange_spinor_projected(const Decomposition& d, const Spinors& psi, int parity, bool gamma5_first)
@@ -190,7 +200,7 @@ void exchange_spinor_projected(const Decomposition& d, const Spinors& psi, int p
     using Buffer = Kokkos::View<T*, MemSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
     const auto real = [&](int k) { return Buffer(reinterpret_cast<T*>(buf[k]), 2 * n); };
     d.cart().exchange(mu, real(0), real(1), real(2), real(3));
-    detail::unpack_projected(g, mu, parity, psi, buf[2], buf[3]);
+    detail::unpack_projected(g, mu, parity, psi, gamma5_first, buf[2], buf[3]);
   }
 }
 
