@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// load_once returns the value it loads, inside a kernel, for types loaded in one streaming word
-// on CUDA (4, 8, 16 bytes), in several (12 bytes as three 4-byte words, 24 as three 8-byte
-// ones, 32 as two 16-byte ones: a pair of complex doubles) and in none (3 bytes).
+// load_once returns the value it loads and store_once stores the value it is given, inside a kernel, for types loaded
+// in one streaming word on CUDA (4, 8, 16 bytes), in several (12 bytes as three 4-byte words, 24 as three 8-byte ones,
+// 32 as two 16-byte ones: a pair of complex doubles) and in none (3 bytes).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -29,9 +29,10 @@ struct Bytes3 {
   unsigned char v[3];
 };
 
-// Copies in(i) to out(i) through load_once; returns the number of elements that differ.
+// Copies in(i) to out(i) through load_once (or store_once); returns the number of elements
+// that differ.
 template <class T, class Same>
-Index copy_through_load_once(Index n, Same same)
+Index copy_through_load_once(Index n, Same same, bool through_store = false)
 {
   View<T*> in("in", n), out("out", n);
   auto host = Kokkos::create_mirror_view(in);
@@ -41,7 +42,10 @@ Index copy_through_load_once(Index n, Same same)
       bytes[b] = static_cast<unsigned char>(7 * i + 13 * b + 1);
   }
   Kokkos::deep_copy(in, host);
-  par_for("test::load_once", n, KOKKOS_LAMBDA(Index i) { out(i) = load_once(in(i)); });
+  if (through_store)
+    par_for("test::store_once", n, KOKKOS_LAMBDA(Index i) { store_once(out(i), in(i)); });
+  else
+    par_for("test::load_once", n, KOKKOS_LAMBDA(Index i) { out(i) = load_once(in(i)); });
   auto back = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
   Index differ = 0;
   for (Index i = 0; i < n; ++i)
@@ -68,4 +72,18 @@ TEST(CacheHints, LoadOnceReturnsTheValueAtEveryWidth)
   EXPECT_EQ(copy_through_load_once<Six>(n, same_bytes<Six>), 0);
   EXPECT_EQ(copy_through_load_once<PairOfComplexDoubles>(n, same_bytes<PairOfComplexDoubles>), 0);
   EXPECT_EQ(copy_through_load_once<Bytes3>(n, same_bytes<Bytes3>), 0);
+}
+
+TEST(CacheHints, StoreOnceStoresTheValueAtEveryWidth)
+{
+  const Index n = 1000;
+  EXPECT_EQ(copy_through_load_once<std::uint32_t>(n, same_bytes<std::uint32_t>, true), 0);
+  EXPECT_EQ(copy_through_load_once<double>(n, same_bytes<double>, true), 0);
+  EXPECT_EQ(copy_through_load_once<Kokkos::complex<float>>(n, same_bytes<Kokkos::complex<float>>, true), 0);
+  EXPECT_EQ(copy_through_load_once<Kokkos::complex<double>>(n, same_bytes<Kokkos::complex<double>>, true), 0);
+  EXPECT_EQ(copy_through_load_once<Four>(n, same_bytes<Four>, true), 0);
+  EXPECT_EQ(copy_through_load_once<Three>(n, same_bytes<Three>, true), 0);
+  EXPECT_EQ(copy_through_load_once<Six>(n, same_bytes<Six>, true), 0);
+  EXPECT_EQ(copy_through_load_once<PairOfComplexDoubles>(n, same_bytes<PairOfComplexDoubles>, true), 0);
+  EXPECT_EQ(copy_through_load_once<Bytes3>(n, same_bytes<Bytes3>, true), 0);
 }

@@ -156,7 +156,7 @@ KOKKOS_FORCEINLINE_FUNCTION void store_spinor(const V& psi, Index site, const Sp
 {
   for (int a = 0; a < 4; ++a)
     for (int b = 0; b < 3; ++b)
-      psi(site, a, b) = r.s[a].c[b];
+      store_once(psi(site, a, b), r.s[a].c[b]);
 }
 
 // A quark field on the whole lattice: both parities.

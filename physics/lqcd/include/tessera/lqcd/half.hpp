@@ -289,14 +289,14 @@ KOKKOS_FORCEINLINE_FUNCTION void store_spinor(const HalfSpinorView& psi, Index s
     for (int b = 0; b < 3; ++b)
       largest = Kokkos::fmax(largest, Kokkos::fmax(Kokkos::fabs(r.s[a].c[b].real()), Kokkos::fabs(r.s[a].c[b].imag())));
   const float inverse = largest > 0 ? half_spinor_range / largest : 0.0f;
-  psi.norm(site) = largest;
+  store_once(psi.norm(site), largest);
   for (int k = 0; k < HalfSpinorView::quads; ++k) {
     HalfQuad quad;
     for (int j = 0; j < 4; ++j) {
       const int n = 4 * k + j;
       quad.w[j] = to_half_spinor(r.s[n / 3].c[n % 3], inverse);
     }
-    psi.q(site, k) = quad;
+    store_once(psi.q(site, k), quad);
   }
 }
 
