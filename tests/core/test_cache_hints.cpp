@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// load_once returns the value it loads and store_once stores the value it is given, inside a kernel, for types loaded
-// in one streaming word on CUDA (4, 8, 16 bytes), in several (12 bytes as three 4-byte words, 24 as three 8-byte ones,
-// 32 as two 16-byte ones: a pair of complex doubles) and in none (3 bytes).
+// load_once returns the value it loads and store_once stores the value it is given, inside a
+// kernel, for types moved in one streaming word on CUDA (4, 8, 16 bytes), in several (12 bytes
+// as three 4-byte words, 24 as three 8-byte ones, 32 as two 16-byte ones: a pair of complex
+// doubles) and in none (3 bytes).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -29,10 +30,18 @@ struct Bytes3 {
   unsigned char v[3];
 };
 
-// Copies in(i) to out(i) through load_once (or store_once); returns the number of elements
-// that differ.
-template <class T, class Same>
-Index copy_through_load_once(Index n, Same same, bool through_store = false)
+enum class Hinted { load, store };
+
+template <class T>
+bool same_bytes(const T& a, const T& b)
+{
+  return std::memcmp(&a, &b, sizeof(T)) == 0;
+}
+
+// Copies in(i) to out(i) through load_once or store_once; returns the number of elements that
+// differ.
+template <class T>
+Index copy_through(Hinted hinted, Index n)
 {
   View<T*> in("in", n), out("out", n);
   auto host = Kokkos::create_mirror_view(in);
@@ -42,48 +51,39 @@ Index copy_through_load_once(Index n, Same same, bool through_store = false)
       bytes[b] = static_cast<unsigned char>(7 * i + 13 * b + 1);
   }
   Kokkos::deep_copy(in, host);
-  if (through_store)
+  if (hinted == Hinted::store)
     par_for("test::store_once", n, KOKKOS_LAMBDA(Index i) { store_once(out(i), in(i)); });
   else
     par_for("test::load_once", n, KOKKOS_LAMBDA(Index i) { out(i) = load_once(in(i)); });
   auto back = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
   Index differ = 0;
   for (Index i = 0; i < n; ++i)
-    differ += same(host(i), back(i)) ? 0 : 1;
+    differ += same_bytes(host(i), back(i)) ? 0 : 1;
   return differ;
 }
 
-template <class T>
-bool same_bytes(const T& a, const T& b)
+// Each width and tiling, copied through the hint, arrives unchanged.
+void expect_every_width_copied(Hinted hinted)
 {
-  return std::memcmp(&a, &b, sizeof(T)) == 0;
+  const Index n = 1000;
+  EXPECT_EQ(copy_through<std::uint32_t>(hinted, n), 0);
+  EXPECT_EQ(copy_through<double>(hinted, n), 0);
+  EXPECT_EQ(copy_through<Kokkos::complex<float>>(hinted, n), 0);
+  EXPECT_EQ(copy_through<Kokkos::complex<double>>(hinted, n), 0);
+  EXPECT_EQ(copy_through<Four>(hinted, n), 0);
+  EXPECT_EQ(copy_through<Three>(hinted, n), 0);
+  EXPECT_EQ(copy_through<Six>(hinted, n), 0);
+  EXPECT_EQ(copy_through<PairOfComplexDoubles>(hinted, n), 0);
+  EXPECT_EQ(copy_through<Bytes3>(hinted, n), 0);
 }
 } // namespace
 
 TEST(CacheHints, LoadOnceReturnsTheValueAtEveryWidth)
 {
-  const Index n = 1000;
-  EXPECT_EQ(copy_through_load_once<std::uint32_t>(n, same_bytes<std::uint32_t>), 0);
-  EXPECT_EQ(copy_through_load_once<double>(n, same_bytes<double>), 0);
-  EXPECT_EQ(copy_through_load_once<Kokkos::complex<float>>(n, same_bytes<Kokkos::complex<float>>), 0);
-  EXPECT_EQ(copy_through_load_once<Kokkos::complex<double>>(n, same_bytes<Kokkos::complex<double>>), 0);
-  EXPECT_EQ(copy_through_load_once<Four>(n, same_bytes<Four>), 0);
-  EXPECT_EQ(copy_through_load_once<Three>(n, same_bytes<Three>), 0);
-  EXPECT_EQ(copy_through_load_once<Six>(n, same_bytes<Six>), 0);
-  EXPECT_EQ(copy_through_load_once<PairOfComplexDoubles>(n, same_bytes<PairOfComplexDoubles>), 0);
-  EXPECT_EQ(copy_through_load_once<Bytes3>(n, same_bytes<Bytes3>), 0);
+  expect_every_width_copied(Hinted::load);
 }
 
 TEST(CacheHints, StoreOnceStoresTheValueAtEveryWidth)
 {
-  const Index n = 1000;
-  EXPECT_EQ(copy_through_load_once<std::uint32_t>(n, same_bytes<std::uint32_t>, true), 0);
-  EXPECT_EQ(copy_through_load_once<double>(n, same_bytes<double>, true), 0);
-  EXPECT_EQ(copy_through_load_once<Kokkos::complex<float>>(n, same_bytes<Kokkos::complex<float>>, true), 0);
-  EXPECT_EQ(copy_through_load_once<Kokkos::complex<double>>(n, same_bytes<Kokkos::complex<double>>, true), 0);
-  EXPECT_EQ(copy_through_load_once<Four>(n, same_bytes<Four>, true), 0);
-  EXPECT_EQ(copy_through_load_once<Three>(n, same_bytes<Three>, true), 0);
-  EXPECT_EQ(copy_through_load_once<Six>(n, same_bytes<Six>, true), 0);
-  EXPECT_EQ(copy_through_load_once<PairOfComplexDoubles>(n, same_bytes<PairOfComplexDoubles>, true), 0);
-  EXPECT_EQ(copy_through_load_once<Bytes3>(n, same_bytes<Bytes3>, true), 0);
+  expect_every_width_copied(Hinted::store);
 }

@@ -109,10 +109,10 @@ struct SpinorAccess {
 // (1 + gamma_mu); 6 complex numbers per site instead of 12. Unpacked as half of h in rows 0
 // and 1 and the other half in rows 2 and 3, placed so that the hop's projection (after its
 // gamma_5, if any) adds them back to h: exact for fields in T, and for a 16-bit field (whose
-// numbers cannot hold 0, half.hpp) as close as rounding h itself would be. Buffers hold precision T; a half field
-// (Spinors = HalfSpinorView, T = float) is sent in float and rounded to 16 bits when
-// unpacked, as its interior sites were (the simplest correct choice: the face is a small
-// part of the traffic).
+// numbers cannot hold 0, half.hpp) as close as rounding h itself would be. Buffers hold
+// precision T; a half field (Spinors = HalfSpinorView, T = float) is sent in float and
+// rounded to 16 bits when unpacked, as its interior sites were (the simplest correct choice:
+// the face is a small part of the traffic).
 template <class T, class Spinors>
 void pack_projected(const Geometry& g, int mu, int parity, const Spinors& psi, bool gamma5_first, Complex<T>* lower,
                     Complex<T>* upper)
