@@ -48,6 +48,14 @@ KOKKOS_FORCEINLINE_FUNCTION HalfWord to_half(const Complex<float>& z, float inve
   return bits(z.real() * inverse_scale) | (bits(z.imag() * inverse_scale) << 16);
 }
 
+// The float 2^23 + (u ^ flip) for the 16 bits u (the high bits of `bits` are 0) and a 16-bit
+// mask `flip`: exact, one logical operation. flip = 0x8000 turns a two's-complement q into
+// q + 2^15 (the links), 0xFFFF gives 2^23 + (65535 - u) (the spinors' sums, below).
+KOKKOS_FORCEINLINE_FUNCTION float offset_float(HalfWord bits, HalfWord flip)
+{
+  return Kokkos::bit_cast<float>(bits ^ (0x4B000000u | flip));
+}
+
 // q of both numbers of a word as floats (decode_integers, exact) and q * scale (decode),
 // without the conversion unit (I2F runs at 16 per clock per SM on Hopper, a quarter of the
 // integer rate, and a site of the hopping term decodes ~290 numbers): q + 2^15 is placed in
@@ -56,11 +64,8 @@ KOKKOS_FORCEINLINE_FUNCTION HalfWord to_half(const Complex<float>& z, float inve
 // exactly.
 KOKKOS_FORCEINLINE_FUNCTION Complex<float> decode_integers(HalfWord w)
 {
-  constexpr HalfWord magic = 0x4B008000u; // the bits of 2^23, with 2^15 in the mantissa
-  constexpr float offset = 8421376.0f;    // 2^23 + 2^15
-  const float re = Kokkos::bit_cast<float>((w & 0xFFFFu) ^ magic);
-  const float im = Kokkos::bit_cast<float>((w >> 16) ^ magic);
-  return Complex<float>(re - offset, im - offset);
+  constexpr float offset = 8421376.0f; // 2^23 + 2^15
+  return Complex<float>(offset_float(w & 0xFFFFu, 0x8000u) - offset, offset_float(w >> 16, 0x8000u) - offset);
 }
 
 KOKKOS_FORCEINLINE_FUNCTION Complex<float> decode(HalfWord w, float scale)
@@ -174,13 +179,6 @@ struct HalfSpinorView {
 };
 
 inline constexpr float half_spinor_range = 32767.5f; // |v| <= 32767.5 <-> |value| <= norm
-
-// The float 2^23 + u, or 2^23 + (65535 - u) where `complement` is 0xFFFF, for the 16 bits u
-// (the high bits of `bits` are 0): exact, one logical operation.
-KOKKOS_FORCEINLINE_FUNCTION float offset_float(HalfWord bits, HalfWord complement)
-{
-  return Kokkos::bit_cast<float>(bits ^ (0x4B000000u | complement));
-}
 
 // The word of the spinor numbers nearest x * inverse_scale, |x| * inverse_scale <= 32767.5
 // by construction: v = n + 1/2 with n = round(x * inverse_scale - 1/2) in [-32768, 32767]
