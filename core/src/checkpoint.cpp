@@ -153,7 +153,7 @@ CheckpointReader::CheckpointReader(const Comm& comm, const std::filesystem::path
   verify_attributes();
 }
 
-void CheckpointReader::verify_attributes() const
+void CheckpointReader::verify_attributes()
 {
   const auto damaged = [&](const std::string& what) {
     return IoError(fmt::format("{}: {} (the file was damaged or edited)", reader_.path().string(), what));
@@ -171,6 +171,7 @@ void CheckpointReader::verify_attributes() const
     const auto name = list.substr(begin + 2, end - begin - 2);
     begin = end + 1;
     if (!reader_.has_attribute("", name)) throw damaged(fmt::format("attribute '{}' is missing", name));
+    covered_attributes_.insert(name);
     if (kind == 'r') {
       const double value = reader_.attribute_real("", name);
       sum += attribute_hash(kind, name, &value, sizeof value);
@@ -186,6 +187,19 @@ void CheckpointReader::verify_attributes() const
   }
   if (static_cast<std::uint64_t>(reader_.attribute_int("", "tessera_attributes_checksum")) != sum)
     throw damaged("its attributes fail their checksum");
+  // The listed ones and the four of commit(): one more is an edit.
+  constexpr std::size_t bookkeeping = 4;
+  if (reader_.attribute_count("") != covered_attributes_.size() + bookkeeping)
+    throw damaged("it carries attributes its checksum does not cover");
+}
+
+const std::string& CheckpointReader::covered(const std::string& name) const
+{
+  if (!covered_attributes_.contains(name))
+    throw IoError(fmt::format("{}: the checkpoint has no attribute '{}' (written by another program or an older "
+                              "Tessera?)",
+                              reader_.path().string(), name));
+  return name;
 }
 
 void CheckpointReader::verify(const std::string& name, std::uint64_t sum) const

@@ -475,6 +475,20 @@ bool Hdf5Reader::has_attribute(const std::string& object, const std::string& nam
   return H5Aexists(obj.get(), name.c_str()) > 0;
 }
 
+std::size_t Hdf5Reader::attribute_count(const std::string& object) const
+{
+  Handle obj(open_object(object), H5Oclose);
+  std::size_t count = 0;
+  // H5Aiterate2 rather than H5Oget_info: the same call in HDF5 1.10 and 1.14.
+  const auto counter = [](hid_t, const char*, const H5A_info_t*, void* n) -> herr_t {
+    ++*static_cast<std::size_t*>(n);
+    return 0;
+  };
+  if (H5Aiterate2(obj.get(), H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, counter, &count) < 0)
+    throw IoError(fmt::format("{}: cannot list the attributes of '{}' (file damaged?)", path_.string(), object));
+  return count;
+}
+
 namespace {
 template <class T>
 T read_scalar_attribute(hid_t file, const std::string& object, const std::string& name, hid_t type,

@@ -207,3 +207,34 @@ TEST(Checkpoint, EditedOrDeletedAttributeIsRefused)
                   " (the file was damaged or edited)");
   }
 }
+
+// An attribute added to the file (one the run loop reads only when present, such as the
+// position of the last output) would otherwise be read without any checksum over it.
+TEST(Checkpoint, AddedAttributeIsRefused)
+{
+  const Comm comm;
+  test::ScratchDir dir(comm, "chk-added-attribute");
+  const auto path = dir / "run.chk.h5";
+  write(comm, path, 2.0, Hdf5Layout::automatic);
+  {
+    CheckpointReader reader(comm, path);
+    EXPECT_TRUE(reader.has_attribute("step"));
+    EXPECT_FALSE(reader.has_attribute("tessera_last_output"));
+    EXPECT_FALSE(reader.has_attribute("tessera_complete")); // the reader's own, not the run's
+  }
+  comm.barrier();
+  if (comm.is_root()) {
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const hid_t attr = H5Acreate2(file, "tessera_last_output", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT);
+    const double position = 0.5;
+    H5Awrite(attr, H5T_NATIVE_DOUBLE, &position);
+    H5Aclose(attr);
+    H5Sclose(space);
+    H5Fclose(file);
+  }
+  comm.barrier();
+  EXPECT_EQ(io_error_of_load(comm, path),
+            path.string() + ": it carries attributes its checksum does not cover (the file was damaged or edited)");
+}

@@ -16,6 +16,8 @@
 
 #include <filesystem>
 #include <optional>
+#include <set>
+#include <string>
 
 #include "tessera/core/hdf5.hpp"
 
@@ -110,23 +112,27 @@ public:
     return data;
   }
 
-  // Root attributes, verified (with all the others) when the file was opened.
-  bool has_attribute(const std::string& name) const { return reader_.has_attribute("", name); }
-  double attribute_real(const std::string& name) const { return reader_.attribute_real("", name); }
-  std::int64_t attribute_int(const std::string& name) const { return reader_.attribute_int("", name); }
-  std::string attribute_string(const std::string& name) const { return reader_.attribute_string("", name); }
+  // Root attributes, verified (with all the others) when the file was opened. Only those the
+  // checksum covers exist here: an attribute added to the file is refused when it is opened.
+  bool has_attribute(const std::string& name) const { return covered_attributes_.contains(name); }
+  double attribute_real(const std::string& name) const { return reader_.attribute_real("", covered(name)); }
+  std::int64_t attribute_int(const std::string& name) const { return reader_.attribute_int("", covered(name)); }
+  std::string attribute_string(const std::string& name) const { return reader_.attribute_string("", covered(name)); }
 
   const Hdf5Reader& file() const { return reader_; }
   const Comm& comm() const { return *comm_; }
   const std::filesystem::path& path() const { return reader_.path(); }
 
 private:
-  void verify_attributes() const;
+  void verify_attributes();
+  // `name` if the checksum covers it; IoError naming it otherwise.
+  const std::string& covered(const std::string& name) const;
 
   void verify(const std::string& name, std::uint64_t sum) const;
 
   const Comm* comm_;
   Hdf5Reader reader_;
+  std::set<std::string> covered_attributes_;
 };
 
 } // namespace tessera

@@ -196,6 +196,8 @@ public:
   double attribute_real(const std::string& object, const std::string& name) const;
   std::int64_t attribute_int(const std::string& object, const std::string& name) const;
   std::string attribute_string(const std::string& object, const std::string& name) const;
+  // The number of attributes `object` ("" : the root group) carries.
+  std::size_t attribute_count(const std::string& object) const;
   const std::filesystem::path& path() const { return path_; }
 
 private:
