@@ -13,10 +13,11 @@ constexpr std::array<std::pair<const char*, Loss>, 4> names{
     {{"mse", Loss::mse}, {"bce", Loss::bce}, {"cce", Loss::cce}, {"kl", Loss::kl}}};
 
 // log of a probability that may have rounded to 0 (the loss value only; gradients never
-// divide by it).
+// divide by it). NaN stays NaN: a diverged network must show as a non-finite loss, not as
+// the floor's 690.8.
 KOKKOS_INLINE_FUNCTION double safe_log(double p)
 {
-  return Kokkos::log(p > 1e-300 ? p : 1e-300);
+  return Kokkos::log(p > 1e-300 || Kokkos::isnan(p) ? p : 1e-300);
 }
 
 // The cce or kl loss of sample `j` (double accumulation whatever T); mse and bce are

@@ -94,10 +94,14 @@ void TrainingRun<T>::epoch()
     record.validation_accuracy = v.accuracy;
   }
   record.seconds = seconds_since(start);
-  if (!std::isfinite(record.train_loss)) {
-    throw Error(ExitCode::failure, fmt::format("epoch {}: the training loss is {} (diverged; lower "
+  // The validation loss sees the parameters after the epoch's last update, the training loss
+  // those before each batch's: either non-finite means the run diverged.
+  if (!std::isfinite(record.train_loss) || (monitor_validation && !std::isfinite(record.validation_loss))) {
+    const bool train = !std::isfinite(record.train_loss);
+    throw Error(ExitCode::failure, fmt::format("epoch {}: the {} loss is {} (diverged; lower "
                                                "training.learning_rate)",
-                                               record.epoch, record.train_loss));
+                                               record.epoch, train ? "training" : "validation",
+                                               train ? record.train_loss : record.validation_loss));
   }
   history_.push_back(record);
   progress_.epochs = record.epoch;
