@@ -87,12 +87,34 @@ Simulation::Simulation(const RunContext& context, const Params& params, Checkpoi
   if (checkpoint != nullptr) {
     progress_ = read_checkpoint(*checkpoint, book_, range_.count);
     restored_events_ = comm.sum(progress_.totals.events);
+    rewrite_first_events();
   } else {
     // The run's first events are rank 0's; a restart keeps the file the start wrote.
     const std::int64_t wanted = comm.is_root() ? params_.hepmc_events : 0;
     first_events_ = FirstEvents(context_.output_dir / "events.hepmc3", wanted, g.hard.sqrt_s());
   }
   done_all_ranks_ = comm.sum(progress_.done);
+}
+
+void Simulation::rewrite_first_events()
+{
+  // A checkpoint taken before the first events were all written left events.hepmc3 unfinished
+  // (its .tmp): the restarted run regenerates them, the same events (counter-based draws,
+  // whatever the batch size), through the shower only (the histograms hold them already), so
+  // that it ends with the file of a run that never stopped.
+  const std::int64_t wanted = context_.comm.is_root() ? params_.hepmc_events : 0;
+  if (wanted <= progress_.hepmc_written) return;
+  first_events_ = FirstEvents(context_.output_dir / "events.hepmc3", wanted, params_.generator.hard.sqrt_s());
+  progress_.hepmc_written = 0;
+  const std::int64_t replay = std::min(wanted, progress_.done);
+  for (std::int64_t done = 0; done < replay;) {
+    const std::int64_t count = std::min(params_.generator.batch_size, replay - done);
+    generator_.start(range_.first + done, count);
+    generator_.shower(count);
+    first_events_.record(generator_.batch(), range_.first + done, count);
+    done += count;
+  }
+  log::info("events.hepmc3: the first {} events written again (the checkpoint's file was unfinished)", replay);
 }
 
 void Simulation::advance(double /*target*/)

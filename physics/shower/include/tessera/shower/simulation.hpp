@@ -60,6 +60,8 @@ public:
 private:
   Simulation(const RunContext& context, const Params& params, CheckpointReader* checkpoint);
   std::int64_t hepmc_written() const { return progress_.hepmc_written + first_events_.written(); }
+  // After a restart: the first events the checkpoint's file lacks, written again.
+  void rewrite_first_events();
 
   RunContext context_;
   Params params_;
