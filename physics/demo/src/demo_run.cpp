@@ -20,9 +20,15 @@ ConfigSchema schema()
       .add_real("grid.diffusivity", 0.1, "D dt / dx^2 of the explicit step (stable below 1/6)", 0.0, 1.0 / 6.0)
       .add_int("run.steps", 200, "diffusion steps", 0, 1e9)
       .add_int("run.seed", 1, "seed of the counter-based RNG", 0, 9.0e18)
-      .add_int("particles.n", 2048, "global number of particles (divisible by the number of ranks)", 1, 1 << 24)
+      .add_int("particles.n", 2048,
+               "global number of particles (divisible by the number of ranks; each step sums all n^2 "
+               "pairs, so the run stops only between steps)",
+               1, 1 << 18)
       .add_real("particles.softening", 0.01, "Plummer softening length", 0.0, 1.0)
-      .add_int("particles.tile", 128, "j-particles staged per team-scratch tile", 1, 4096);
+      .add_int("particles.tile", 128,
+               "j-particles staged per team-scratch tile (32 B each: 1023 fill the 32 KiB a "
+               "team may use)",
+               1, 1023);
   declare_run_keys(s, unit(), {.checkpoint_interval = 0, .checkpoint_wall_seconds = 3600, .log_interval = 50});
   s.renamed("run.checkpoint_every", "output.checkpoint_interval");
   s.fixed_on_restart({"grid.", "run.seed", "particles."});
