@@ -16,6 +16,18 @@ int main(int argc, char** argv)
                              {{"predict", "predict with the model predict.model on predict.data instead of training"}}};
   // What simulation_main names for --summary's checks: the checkpoint and the table.
   driver.output_files = {tessera::checkpoint_path(".", info.name).filename().string(), info.table_file};
+  driver.check_input = [](const tessera::Config& config, const tessera::DriverOptions& options) {
+    (void)MlpSimulation::params(config);
+    // Each mode's files read against the files it writes.
+    const auto& out = options.output_dir;
+    if (options.has_flag("predict")) {
+      for (const auto* read : {"predict.model", "predict.data"})
+        tessera::refuse_writing_over(config, out, "predict.output", read);
+    } else {
+      for (const auto* written : {"output.model", "output.history"})
+        tessera::refuse_writing_over(config, out, written, "data.file");
+    }
+  };
   return tessera::run_driver(driver, argc, argv, [](const tessera::DriverContext& ctx) {
     if (!ctx.options.has_flag("predict")) return tessera::run_simulation<MlpSimulation>(ctx);
     return tessera::nn::run_prediction(ctx.comm, MlpSimulation::params(ctx.config), ctx.options.output_dir, ctx.timers);

@@ -278,6 +278,21 @@ void Config::set(const ConfigKey& key, const ConfigValue& value, const std::stri
                                    fmt::join(key.choices, ", ")));
     }
   }
+  if (key.writes_file) {
+    // A name in the output directory: a path would write elsewhere, "." or ".." over a folder.
+    const auto& s = std::get<std::string>(value);
+    if (s.find('/') != std::string::npos)
+      throw InputError(fmt::format("{}: key '{}' = \"{}\": expected a file name without '/' (files go to the output "
+                                   "directory, --output)",
+                                   where, key.name, shorten_for_message(s)));
+    if (s == "." || s == "..")
+      throw InputError(fmt::format("{}: key '{}' = \"{}\": expected a file name, not a directory", where, key.name, s));
+    // File systems take 255 bytes a name; the run writes "<name>.tmp" first and renames it.
+    if (s.size() > 251)
+      throw InputError(fmt::format("{}: key '{}' = \"{}\": a file name of {} characters; at most 251 (the file "
+                                   "system's 255 with the \".tmp\" of the atomic write)",
+                                   where, key.name, shorten_for_message(s), s.size()));
+  }
   values_[key.name] = value;
   explicit_[key.name] = true;
 }

@@ -155,6 +155,15 @@ std::vector<std::string> files_written(const std::filesystem::path& dir, std::fi
   return group_numbered_files(std::move(names));
 }
 
+namespace {
+// An option given an empty value (an unset shell variable) must not fall back to the default.
+InputError empty_option(const std::string& name)
+{
+  return InputError(
+      fmt::format("command line: {} is empty; name a {}", name, name == "--output" ? "directory" : "file"));
+}
+} // namespace
+
 std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int argc, char** argv)
 {
   const AppIdentity id = resolved_identity(info);
@@ -162,6 +171,10 @@ std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int ar
   // deck or a stray argument, so say how to write it before anything else reads it.
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    // "--output=$UNSET": CLI11 would take the next argument (the deck) as the value.
+    for (const std::string option : {"--output", "--restart", "--summary"}) {
+      if (arg == option + "=") throw empty_option(option);
+    }
     if (arg.rfind("--", 0) != 0 || arg.rfind("--kokkos", 0) == 0 || arg.find('.') == std::string::npos ||
         arg.find('=') != std::string::npos)
       continue;
@@ -177,12 +190,13 @@ std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int ar
   app.allow_extras();
   std::string input, output, restart, summary;
   bool show_version = false;
-  app.add_option("input", input, "input deck (TOML); without it every key has its default");
-  app.add_option(
+  auto* input_option = app.add_option("input", input, "input deck (TOML); without it every key has its default");
+  auto* output_option = app.add_option(
       "--output,-o", output,
       fmt::format("directory for output files (created if missing; default: {})", default_output_dir(info).string()));
-  if (info.offers_restart) app.add_option("--restart", restart, "checkpoint file to continue from");
-  app.add_option("--summary", summary, "write a JSON summary of the run to this file");
+  CLI::Option* restart_option = nullptr;
+  if (info.offers_restart) restart_option = app.add_option("--restart", restart, "checkpoint file to continue from");
+  auto* summary_option = app.add_option("--summary", summary, "write a JSON summary of the run to this file");
   app.add_flag("--help-input", options.help_input, "print every input key with its default and meaning");
   app.add_flag("--version", show_version, "print the version and the build (backend, Kokkos) and exit");
   for (const auto& flag : info.flags) {
@@ -201,6 +215,10 @@ std::optional<DriverOptions> parse_driver_options(const DriverInfo& info, int ar
     return std::nullopt;
   } catch (const CLI::ParseError& e) {
     throw InputError(fmt::format("command line: {}", e.what()));
+  }
+  for (const auto& [option, value] : {std::pair{input_option, &input}, std::pair{output_option, &output},
+                                      std::pair{restart_option, &restart}, std::pair{summary_option, &summary}}) {
+    if (option != nullptr && option->count() > 0 && value->empty()) throw empty_option(option->get_name());
   }
   for (const auto& extra : app.remaining()) {
     if (extra.rfind("--", 0) != 0 || extra.find('.') == std::string::npos || extra.find('=') == std::string::npos) {
@@ -279,6 +297,62 @@ std::filesystem::path comparable(const std::filesystem::path& path)
 }
 
 } // namespace
+
+namespace {
+
+// A key that names a file the run reads may not name a directory (the module's reader would
+// report "no data" or worse about it).
+void check_read_paths(const Config& config)
+{
+  for (const auto& key : config.schema().keys()) {
+    if (!key.reads_file) continue;
+    const auto value = config.get_string(key.name);
+    std::error_code ec;
+    if (!value.empty() && std::filesystem::is_directory(value, ec))
+      throw InputError(
+          fmt::format("key '{}' = \"{}\": is a directory; name a file", key.name, shorten_for_message(value)));
+  }
+}
+
+} // namespace
+
+namespace {
+
+// Two keys flagged writes_file naming one file, or one naming a file core writes in the output
+// directory (the run log, the lock, the checkpoint): either would silently destroy the other.
+void check_written_names(const DriverInfo& info, const DriverOptions& options, const Config& config)
+{
+  std::map<std::filesystem::path, std::string> claimed;
+  claimed[comparable(options.output_dir / (info.name + ".log"))] = "the run log";
+  claimed[comparable(OutputLock::lock_file(options.output_dir))] = "the output directory's lock";
+  claimed[comparable(options.output_dir / (info.name + ".chk.h5"))] = "the checkpoint";
+  for (const auto& key : config.schema().keys()) {
+    if (!key.writes_file) continue;
+    const auto value = config.get_string(key.name);
+    if (value.empty()) continue;
+    const auto path = comparable(options.output_dir / value);
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+      throw InputError(fmt::format("key '{}' = \"{}\": {} is a directory; expected a file name", key.name,
+                                   shorten_for_message(value), (options.output_dir / value).string()));
+    const auto [it, fresh] = claimed.emplace(path, fmt::format("key '{}'", key.name));
+    if (!fresh)
+      throw InputError(fmt::format("key '{}' = \"{}\": the run writes {} there as {}; name another file", key.name,
+                                   shorten_for_message(value), path.filename().string(), it->second));
+  }
+}
+
+} // namespace
+
+void refuse_writing_over(const Config& config, const std::filesystem::path& output_dir, const std::string& written_key,
+                         const std::string& read_key)
+{
+  const auto written = config.get_string(written_key), read = config.get_string(read_key);
+  if (written.empty() || read.empty()) return;
+  if (comparable(output_dir / written) == comparable(read))
+    throw InputError(fmt::format("key '{}' = \"{}\": is the file of key '{}', which the run reads; name another file",
+                                 written_key, shorten_for_message(written), read_key));
+}
 
 void check_summary_path(const Comm& comm, const DriverInfo& info, const DriverOptions& options, const Config& config)
 {
@@ -517,7 +591,10 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
       return 0;
     }
     const auto& config = *start_up.config;
+    if (info.check_input) info.check_input(config, options);
     ensure_output_directory(comm, options.output_dir);
+    check_read_paths(config);
+    check_written_names(info, options, config);
     check_summary_path(comm, info, options, config);
     const OutputLock lock(comm, options.output_dir, info.name);
     // What the run writes is what is modified from now on: the lock file has just been

@@ -83,7 +83,9 @@ void declare_run_keys(ConfigSchema& schema, const ProgressUnit& unit, const RunK
     }
   };
   add_interval("output.checkpoint_interval", d.checkpoint_interval,
-               "between checkpoints (0: none but the last, at the end or on a stop signal)");
+               d.final_checkpoint ? "between checkpoints (0: none but the last, at the end or on a stop signal)"
+                                  : "between checkpoints (0: none but on a stop signal; a run that reaches its "
+                                    "end writes its product instead)");
   schema.add_real("output.checkpoint_wall_seconds", d.checkpoint_wall_seconds,
                   "wall-clock time between checkpoints, whatever the progress (0: none)", 0.0, 1e30, "s");
   if (d.has_output) add_interval("output.interval", d.output_interval, "between outputs (0: none in between)");
@@ -141,16 +143,22 @@ void RunLoop::open_restart()
   } catch (const nlohmann::json::exception&) {
     throw IoError(fmt::format("{}: its record of the fixed keys is not readable", path.string()));
   }
-  for (const auto& [key, now] : driver_.config.restart_fingerprint()) {
-    if (!recorded.contains(key))
-      throw InputError(fmt::format("{}: the checkpoint does not record key '{}', which a restart must keep (written "
-                                   "by an older Tessera?)",
-                                   path.string(), key));
+  const auto fingerprint = driver_.config.restart_fingerprint();
+  // A key whose value differs first: a changed key (mesh.dims) can make the schema ask for keys
+  // the checkpoint's run never had, and the change is what the message must name.
+  for (const auto& [key, now] : fingerprint) {
+    if (!recorded.contains(key)) continue;
     const auto then = recorded[key].get<std::string>();
     if (then != now)
       throw InputError(fmt::format("{}: the checkpoint was written by another run (written with other settings): key "
                                    "'{}' = {} there, {} now; a restart must keep it",
                                    path.string(), key, then, now));
+  }
+  for (const auto& [key, now] : fingerprint) {
+    if (!recorded.contains(key))
+      throw InputError(fmt::format("{}: the checkpoint does not record key '{}', which a restart must keep (written "
+                                   "by an older Tessera?)",
+                                   path.string(), key));
   }
 }
 
@@ -163,6 +171,13 @@ void RunLoop::begin(double position, double end)
     if (recorded != position)
       throw Error(ExitCode::failure, fmt::format("{}: the simulation restarted at {} {}, the checkpoint says {}",
                                                  reader_->path().string(), info_.unit.name, position, recorded));
+    // Nothing left to run would end "successfully" with results of no work (an energy error
+    // of 0 after 0 steps): refused, so that a mistyped end is seen.
+    if (reached(position, end))
+      throw InputError(fmt::format("{}: nothing left to run: the checkpoint is at {} {} and the run ends at {}; "
+                                   "raise the end to continue",
+                                   reader_->path().string(), info_.unit.name, format_position(position, info_.unit),
+                                   format_position(end, info_.unit)));
     units_ = reader_->attribute_int(attr_units);
     output_index_ = static_cast<int>(reader_->attribute_int(attr_output_index));
     has_output_ = reader_->has_attribute(attr_last_output);

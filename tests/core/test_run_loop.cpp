@@ -216,6 +216,29 @@ TEST(RunLoop, RestartRefusesAChangedFixedKeyAndAnotherSimulationsCheckpoint)
             std::string::npos);
 }
 
+// A restart whose end the checkpoint has reached would do no work and report results of none
+// (nbody printed an energy error of 0 after 0 steps): refused, naming both positions.
+TEST(RunLoop, ARestartWithNothingLeftToRunIsRefused)
+{
+  const Comm comm;
+  const test::ScratchDir dir(comm, "run-loop-nothing-left");
+  run(comm, dir.path(), {"toy.end=4"});
+  const auto checkpoint = dir / "toy.chk.h5";
+  for (const auto* end : {"toy.end=4", "toy.end=3"}) {
+    EXPECT_NE(input_error([&] {
+                run(comm, dir.path(), {end}, checkpoint);
+              }).find("toy.chk.h5: nothing left to run: the checkpoint is at step 4 and the run ends at "),
+              std::string::npos)
+        << end;
+  }
+  const auto table = read(dir / "toy.dat");
+  const auto continued = run(comm, dir.path(), {"toy.end=6"}, checkpoint);
+  EXPECT_EQ(continued["value"].get<double>(), uninterrupted_value(6));
+  if (comm.is_root()) {
+    EXPECT_EQ(read(dir / "toy.dat").substr(0, table.size()), table);
+  }
+}
+
 TEST(RunLoop, AStopSignalEndsTheRunAfterItsUnitOfWorkWithACheckpoint)
 {
   const Comm comm;

@@ -3,7 +3,8 @@
 # tessera-amr: keys of an axis beyond mesh.dims are not compared on restart. A 1-D Sod run
 # stopped by run.max_steps continues under another mesh.cells_y (and cells_z, y_max) and ends
 # with the files of the uninterrupted run; a 2-D run restarted with another mesh.cells_y is
-# still refused (exit 2, one line naming the key).
+# still refused (exit 2, one line naming the key), and so is the 1-D run restarted in 2-D (the
+# line names mesh.dims, not a key of the y axis the 1-D checkpoint never had).
 # Usage: amr_restart_dims.sh AMR SOD_INPUT EXPECT_FAILURE
 set -euo pipefail
 amr=$1 input=$2 expect=$3
@@ -28,6 +29,8 @@ if command -v h5diff >/dev/null; then
       { echo "FAIL: final checkpoints differ in $d after the 1-D restart"; exit 1; }
   done
 fi
+"$expect" 2 "^tessera: error: .*amr.chk.h5: .*key 'mesh.dims' = 1 there, 2 now; a restart must keep it$" \
+  "$amr" "$input" "${common[@]}" --mesh.dims=2 --output "$work/split2" --restart "$work/split/amr.chk.h5"
 echo "ok: 1-D restart at step 37 with mesh.cells_y = 32, cells_z = 48, y_max = 3: the files of the uninterrupted run"
 
 # 2-D: cells_y is a key of the mesh.

@@ -5,18 +5,24 @@
 # its first lines, and the folder behaves as one given with --output: a second run there is
 # refused while the first runs (the lock), and --restart runs/<name>/<name>.chk.h5 without
 # --output continues there.
-# Usage: default_output.sh NAME DRIVER -- SHORT_ARGS... -- LONG_ARGS...
+# Usage: default_output.sh NAME DRIVER -- SHORT_ARGS... -- LONG_ARGS... -- MORE_ARGS...
+# (MORE_ARGS move the short run's end further, for the restart: one at its end is refused.)
 set -euo pipefail
 name=$1 driver=$2
 shift 2
 [[ $1 == -- ]] && shift
-short=()
+short=() long=() more=()
 while (($#)) && [[ $1 != -- ]]; do
   short+=("$1")
   shift
 done
 (($#)) && shift
-long=("$@")
+while (($#)) && [[ $1 != -- ]]; do
+  long+=("$1")
+  shift
+done
+(($#)) && shift
+more=("$@")
 # shellcheck source=tests/drivers/work_dir.sh
 source "$(dirname "${BASH_SOURCE[0]}")/work_dir.sh"
 cd "$work"
@@ -32,7 +38,8 @@ grep -q "^output in runs/$name (the default; --output DIR to choose another)$" .
 grep -q "^files written in runs/$name: .*$name.chk.h5" ../first.out || fail "no file list naming runs/$name"
 
 # 2. --restart from the default folder's checkpoint, without --output: continues there.
-"$driver" "${short[@]}" --restart "runs/$name/$name.chk.h5" >../restart.out 2>&1 || fail "the restart failed ($?)"
+"$driver" "${short[@]}" "${more[@]}" --restart "runs/$name/$name.chk.h5" >../restart.out 2>&1 ||
+  fail "the restart failed ($?)"
 grep -q "^restarted from runs/$name/$name.chk.h5" ../restart.out || fail "no 'restarted from' line"
 [[ $(ls -A) == runs && $(ls -A runs) == "$name" ]] || fail "after the restart the working directory holds: $(ls -A)"
 

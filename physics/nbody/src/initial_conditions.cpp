@@ -238,6 +238,7 @@ std::int64_t count_particles(const Params& params)
       if (shape.size() != 1)
         throw InputError(
             fmt::format("{}: dataset 'm' must be 1-D (N), found {} dimensions", params.ic_file.string(), shape.size()));
+      if (shape[0] == 0) throw InputError(fmt::format("{}: no particles in the file", params.ic_file.string()));
       return static_cast<std::int64_t>(shape[0]);
     } catch (const IoError& e) {
       throw InputError(e.what());

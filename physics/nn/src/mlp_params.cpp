@@ -71,7 +71,11 @@ void add_training_run_keys(ConfigSchema& s)
                "the table of metrics per epoch (CSV) in the output directory (\"\": none)");
   s.writes_file("output.history");
   declare_run_keys(s, epoch_unit(),
-                   {.checkpoint_interval = 10, .table_interval = 1, .log_interval = 1, .has_table = true});
+                   {.checkpoint_interval = 10,
+                    .table_interval = 1,
+                    .log_interval = 1,
+                    .has_table = true,
+                    .final_checkpoint = false});
   s.renamed("output.checkpoint_every", "output.checkpoint_interval");
   s.renamed("training.log_every", "output.log_interval");
   // A restart continues the same optimisation: the model, the loss, the optimiser and how it
@@ -112,16 +116,8 @@ ConfigSchema mlp_schema()
 
 std::string file_name_key(const Config& c, const std::string& key)
 {
-  const auto name = c.get_string(key);
-  if (name.find('/') != std::string::npos) {
-    throw InputError(fmt::format("key '{}' = \"{}\": expected a file name without '/' (files go to the output "
-                                 "directory, --output)",
-                                 key, name));
-  }
-  if (name == "." || name == "..") {
-    throw InputError(fmt::format("key '{}' = \"{}\": expected a file name, not a directory", key, name));
-  }
-  return name;
+  // The key is flagged writes_file: core's config already refused '/', "." and "..".
+  return c.get_string(key);
 }
 
 void check_output_file(const std::filesystem::path& output_dir, const std::string& key, const std::string& name)

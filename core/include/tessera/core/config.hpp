@@ -8,8 +8,10 @@
 //
 // A key may carry two flags: `fixed_on_restart` (a checkpoint continues only under the same
 // value: the physics, the mesh, the seed; core's run loop compares them) and `reads_file`
-// (its value is a path the run reads: `--summary` may not point at it), or `writes_file` (a
-// file name the run writes in its output directory). A key that was
+// (its value is a path the run reads: `--summary` may not point at it, nor a directory), or
+// `writes_file` (a file name the run writes in its output directory: a value with '/' or "."
+// / ".." is refused when it is set, and the driver refuses two such keys naming one file or
+// one naming the run log, the lock or the checkpoint). A key that was
 // renamed stays known under its old name only to say the new one.
 
 #include <cstdint>

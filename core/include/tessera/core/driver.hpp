@@ -60,6 +60,10 @@ struct DriverInfo {
   std::vector<std::string> output_files = {};
   AppIdentity identity = {};
   bool offers_restart = true; // false: no --restart option (an app without checkpoints)
+  // The module's own checks of the input (its params(), files it reads against files it
+  // writes), run before the output directory is touched: a refused input must not truncate
+  // the log of the run already there.
+  std::function<void(const Config&, const DriverOptions&)> check_input = {};
 };
 
 // The identity with Tessera's defaults filled in.
@@ -104,6 +108,13 @@ void ensure_output_directory(const Comm& comm, const std::filesystem::path& dir)
 // Refuses (InputError) a --summary that names the input deck, the restart file, a file a
 // key flagged reads_file names, or a file the run writes; IoError when it cannot be written.
 void check_summary_path(const Comm& comm, const DriverInfo& info, const DriverOptions& options, const Config& config);
+
+// Refuses (InputError) a run whose file key `written_key` (a name in `output_dir`) names the
+// file of key `read_key` (a path the run reads): a module calls it for the pairs of its mode
+// (tessera-mlp: data.file against output.model when training, predict.model against
+// predict.output when predicting). Empty values are not compared.
+void refuse_writing_over(const Config& config, const std::filesystem::path& output_dir, const std::string& written_key,
+                         const std::string& read_key);
 
 // What the ranks must agree on before any work: each rank's command line and effective
 // configuration, or the error it met reading them. Collective; throws the common error, or

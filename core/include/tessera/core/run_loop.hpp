@@ -214,6 +214,7 @@ int simulation_main(int argc, char** argv)
   driver.output_files = info.output_files;
   driver.output_files.push_back(checkpoint_path(".", info.name).filename().string());
   if (!info.table_file.empty()) driver.output_files.push_back(info.table_file);
+  driver.check_input = [](const Config& config, const DriverOptions&) { (void)S::params(config); };
   return run_driver(driver, argc, argv, [](const DriverContext& context) { return run_simulation<S>(context); });
 }
 

@@ -156,6 +156,9 @@ struct RunKeyDefaults {
   double progress_seconds = 60; // wall-clock s between progress lines in batch logs (0: none)
   bool has_output = false;      // declare output.interval (the module writes outputs)
   bool has_table = false;       // declare output.table_interval (the module has a table)
+  // The module's SimulationInfo::final_checkpoint: what output.checkpoint_interval's help says
+  // 0 means.
+  bool final_checkpoint = true;
 };
 
 // Adds output.checkpoint_interval, output.checkpoint_wall_seconds, output.log_interval,

@@ -67,8 +67,8 @@ void read_model_keys(const Config& config, MlpParams& p);
 void read_training_keys(const Config& config, MlpParams& p);
 // output.model and output.history.
 void read_output_keys(const Config& config, MlpParams& p);
-// A string key naming a file in the output directory (InputError when it holds a '/' or is
-// "." or "..").
+// A string key naming a file in the output directory (a writes_file key: core's config has
+// refused a '/', "." and "..").
 std::string file_name_key(const Config& config, const std::string& key);
 // Refuses (InputError naming `key`) a file name that is a directory in the output directory,
 // before any work (the file would only be written after training).
