@@ -265,7 +265,15 @@ void Config::set(const ConfigKey& key, const ConfigValue& value, const std::stri
     if (!std::isfinite(x)) {
       throw InputError(fmt::format("{}: key '{}' = {} is not a finite number", where, key.name, x));
     }
-    if ((key.min && x < *key.min) || (key.max && x > *key.max)) {
+    // An integer near 2^63 rounds on its way to a double (9e18 + 1 -> 9e18): at a bound the
+    // integers themselves decide.
+    const bool integer = key.kind == ConfigKey::Kind::integer;
+    const auto i = integer ? std::get<std::int64_t>(value) : 0;
+    const auto beyond = [&](double bound, int side) {
+      if (side * (x - bound) > 0) return true;
+      return integer && x == bound && std::abs(bound) < 0x1p63 && side * (i - static_cast<std::int64_t>(bound)) > 0;
+    };
+    if ((key.min && beyond(*key.min, -1)) || (key.max && beyond(*key.max, +1))) {
       throw InputError(fmt::format("{}: key '{}' = {} is out of range: expected {}{}{}", where, key.name,
                                    format_value(value), key.min ? fmt::format(">= {}", *key.min) : "",
                                    key.min && key.max ? " and " : "", key.max ? fmt::format("<= {}", *key.max) : ""));

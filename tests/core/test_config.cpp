@@ -167,3 +167,34 @@ TEST(Config, LongValuesAreShortenedInMessages)
   EXPECT_EQ(shorten_for_message(path), path);
   EXPECT_EQ(shorten_for_message(path + "q"), "/" + std::string(59, 'p') + "... (201 characters)");
 }
+
+// 9e18 + 1 is 9e18 as a double: the bound is checked on the integers themselves.
+TEST(Config, IntegerBoundsAreExactNearTwoToTheSixtyThree)
+{
+  ConfigSchema schema;
+  schema.add_int("run.seed", 1, "seed", 0, 9.0e18);
+  EXPECT_EQ(Config::parse(schema, "", "in.toml", {"run.seed=9000000000000000000"}).get_int("run.seed"),
+            9000000000000000000);
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"run.seed=9000000000000000001"}); }),
+            "command line '--run.seed=9000000000000000001': key 'run.seed' = 9000000000000000001 is out of range: "
+            "expected >= 0 and <= 9e+18");
+}
+
+// A key flagged writes_file is a file name in the output directory.
+TEST(Config, WrittenFileNamesHaveNoPathAndFitTheFileSystem)
+{
+  ConfigSchema schema;
+  schema.add_string("output.model", "model.h5", "the model file");
+  schema.writes_file("output.model");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"output.model=../x.h5"}); }),
+            "command line '--output.model=../x.h5': key 'output.model' = \"../x.h5\": expected a file name without "
+            "'/' (files go to the output directory, --output)");
+  EXPECT_EQ(input_error([&] { Config::parse(schema, "", "in.toml", {"output.model=.."}); }),
+            "command line '--output.model=..': key 'output.model' = \"..\": expected a file name, not a directory");
+  EXPECT_NE(input_error([&] {
+              Config::parse(schema, "", "in.toml", {"output.model=" + std::string(252, 'a')});
+            }).find("a file name of 252 characters; at most 251"),
+            std::string::npos);
+  EXPECT_EQ(Config::parse(schema, "", "in.toml", {"output.model=" + std::string(251, 'a')}).get_string("output.model"),
+            std::string(251, 'a'));
+}

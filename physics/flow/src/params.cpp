@@ -120,7 +120,7 @@ std::vector<int> parse_channels(const std::string& text, const Config& config)
     if (used != item.size() || value < 1 || value > 4096)
       throw InputError(fmt::format(
           "{}: key 'model.hidden_channels' = \"{}\": expected comma-separated channel counts in [1, 4096] (\"8,8\")",
-          config.where("model.hidden_channels"), text));
+          config.where("model.hidden_channels"), shorten_for_message(text)));
     channels.push_back(value);
   }
   return channels;

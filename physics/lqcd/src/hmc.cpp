@@ -141,6 +141,14 @@ TrajectoryResult Hmc::trajectory(std::uint64_t number)
                 fmt::format("trajectory {}: dH = {} is not finite (H = {} at the start, {} at the end): the molecular "
                             "dynamics blew up (links not SU(3), or too few hmc.steps for hmc.length)",
                             number, shown(result.delta_h), shown(h0), shown(h1)));
+  // exp(-1e6) is 0: a Metropolis trajectory that far off is an integration that blew up, and a
+  // chain that rejects every one of them would end "successfully" with no estimate at all.
+  constexpr double blown_up = 1e6;
+  if (number >= params_.no_metropolis_until && result.delta_h > blown_up)
+    throw Error(ExitCode::failure,
+                fmt::format("trajectory {}: dH = {:.4e}: the molecular dynamics blew up (no trajectory above {:g} is "
+                            "ever accepted; raise hmc.steps or lower hmc.length)",
+                            number, result.delta_h, blown_up));
   RandomDraws rng(params_.seed, static_cast<std::uint32_t>(Stream::accept), number);
   const double u = rng.uniform();
   result.accepted = number < params_.no_metropolis_until || u < std::exp(-result.delta_h);

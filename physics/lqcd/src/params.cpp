@@ -99,7 +99,7 @@ std::array<int, dims> parse_extents(const std::string& text, const std::string& 
 {
   std::array<int, dims> out{};
   const auto fail = [&] {
-    return InputError(fmt::format("{} = '{}': expected four {}integers like 8x8x8x16", label, text,
+    return InputError(fmt::format("{} = '{}': expected four {}integers like 8x8x8x16", label, shorten_for_message(text),
                                   zero_allowed ? "non-negative " : "positive "));
   };
   std::size_t pos = 0;
@@ -128,7 +128,7 @@ Params params_from(const Config& c)
   for (int mu = 0; mu < dims; ++mu)
     if (p.lattice[mu] % 2 != 0 || p.lattice[mu] < 2)
       throw InputError(fmt::format("{}: key 'lattice.size' = '{}': every extent must be even and at least 2",
-                                   c.where("lattice.size"), size));
+                                   c.where("lattice.size"), shorten_for_message(size)));
   const auto ranks = c.get_string("lattice.ranks");
   p.ranks = ranks == "auto" ? std::array<int, dims>{}
                             : parse_extents(ranks, c.where("lattice.ranks") + ": key 'lattice.ranks'", true);
@@ -186,7 +186,8 @@ Params params_from(const Config& c)
   for (int mu = 0; mu < dims; ++mu)
     if (p.source[mu] >= p.lattice[mu])
       throw InputError(fmt::format("{}: key 'invert.source' = '{}' is outside the lattice {} (lattice.size)",
-                                   c.where({"invert.source", "lattice.size"}), source, size));
+                                   c.where({"invert.source", "lattice.size"}), shorten_for_message(source),
+                                   shorten_for_message(size)));
   p.save_config = c.get_bool("output.save_config");
   return p;
 }
