@@ -344,6 +344,28 @@ void check_written_names(const DriverInfo& info, const DriverOptions& options, c
 
 } // namespace
 
+namespace {
+
+// Runs `check` on rank 0 only; an Error it throws is thrown on every rank, with its code.
+void decided_on_root(const Comm& comm, const std::function<void()>& check)
+{
+  int code = 0;
+  std::string message;
+  if (comm.is_root()) {
+    try {
+      check();
+    } catch (const Error& e) {
+      code = static_cast<int>(e.code());
+      message = e.what();
+    }
+  }
+  comm.broadcast(&code, 1);
+  message = comm.broadcast(message);
+  if (code != 0) throw Error(static_cast<ExitCode>(code), message);
+}
+
+} // namespace
+
 void refuse_writing_over(const Config& config, const std::filesystem::path& output_dir, const std::string& written_key,
                          const std::string& read_key)
 {
@@ -593,8 +615,11 @@ int run(const DriverInfo& info, int argc, char** argv, const std::function<nlohm
     const auto& config = *start_up.config;
     if (info.check_input) info.check_input(config, options);
     ensure_output_directory(comm, options.output_dir);
-    check_read_paths(config);
-    check_written_names(info, options, config);
+    // Decided on rank 0 (another node may see the file system otherwise), refused by all.
+    decided_on_root(comm, [&] {
+      check_read_paths(config);
+      check_written_names(info, options, config);
+    });
     check_summary_path(comm, info, options, config);
     const OutputLock lock(comm, options.output_dir, info.name);
     // What the run writes is what is modified from now on: the lock file has just been
