@@ -22,6 +22,7 @@
 #include "tessera/core/checkpoint.hpp"
 #include "tessera/core/errors.hpp"
 #include "tessera/core/log.hpp"
+#include "tessera/core/run_loop.hpp" // checkpoint_path
 #include "tessera/core/spaces.hpp"
 
 namespace tessera {
@@ -314,10 +315,6 @@ void check_read_paths(const Config& config)
   }
 }
 
-} // namespace
-
-namespace {
-
 // Two keys flagged writes_file naming one file, or one naming a file core writes in the output
 // directory (the run log, the lock, the checkpoint): either would silently destroy the other.
 void check_written_names(const DriverInfo& info, const DriverOptions& options, const Config& config)
@@ -325,7 +322,7 @@ void check_written_names(const DriverInfo& info, const DriverOptions& options, c
   std::map<std::filesystem::path, std::string> claimed;
   claimed[comparable(options.output_dir / (info.name + ".log"))] = "the run log";
   claimed[comparable(OutputLock::lock_file(options.output_dir))] = "the output directory's lock";
-  claimed[comparable(options.output_dir / (info.name + ".chk.h5"))] = "the checkpoint";
+  claimed[comparable(checkpoint_path(options.output_dir, info.name))] = "the checkpoint";
   for (const auto& key : config.schema().keys()) {
     if (!key.writes_file) continue;
     const auto value = config.get_string(key.name);
@@ -341,10 +338,6 @@ void check_written_names(const DriverInfo& info, const DriverOptions& options, c
                                    shorten_for_message(value), path.filename().string(), it->second));
   }
 }
-
-} // namespace
-
-namespace {
 
 // Runs `check` on rank 0 only; an Error it throws is thrown on every rank, with its code.
 void decided_on_root(const Comm& comm, const std::function<void()>& check)
