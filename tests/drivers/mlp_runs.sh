@@ -6,7 +6,8 @@
 # never stopped (in another folder its history.csv holds the epochs after the checkpoint);
 # SIGTERM exits with 4 after writing a checkpoint and no model file, and the restart in the
 # same folder continues its history.csv; --predict writes predictions and reports their
-# loss; a restart with other data or another model is refused.
+# loss; a restart with other data (another file, or the same file edited) or another model is
+# refused.
 # Usage: mlp_runs.sh MLP INPUT DATA MPIEXEC [MPIEXEC FLAGS...]
 set -euo pipefail
 mlp=$1 input=$2 data=$3
@@ -62,4 +63,17 @@ cp "$data" "$work/other.csv"
   --data.file="$work/other.csv" --output "$work/term" --restart "$work/term/mlp.chk.h5"
 "$(dirname "$0")/expect_failure.sh" 2 "the checkpoint was written by another run" "$mlp" "$input" \
   --data.file="$data" --model.layers="dense 8 tanh, dense 1 linear" --output "$work/term" --restart "$work/term/mlp.chk.h5"
+# The same file name with other samples (edited since the checkpoint) is refused too.
+cp "$data" "$work/edited.csv"
+"$mlp" "$input" --data.file="$work/edited.csv" --model.precision=float64 --training.epochs=3 --training.patience=0 \
+  --output.checkpoint_interval=2 --output "$work/edited" >/dev/null
+python3 - "$work/edited.csv" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+lines[-1] = lines[-1].rsplit(",", 1)[0] + ",0.5"
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+PY
+"$(dirname "$0")/expect_failure.sh" 2 "the samples of data.file = .*edited.csv are not those the checkpoint was trained on" \
+  "$mlp" "$input" --data.file="$work/edited.csv" --model.precision=float64 --training.epochs=4 --training.patience=0 \
+  --output "$work/edited" --restart "$work/edited/mlp.chk.h5"
 echo "ok: interrupted after epoch $done and finished from its checkpoint"
