@@ -85,6 +85,18 @@ BaselineUnit BaselinePhase::advance()
   const auto counts = sampler_->advance();
   const double accepted = comm_->sum(counts[0]), proposed = comm_->sum(counts[1]);
   acceptance_.push_back(proposed > 0 ? accepted / proposed : nan);
+  // 200 proposals in a row rejected (every chain, every one): even at 5% acceptance that
+  // happens once in 30000 runs; a sampler this stuck (an HMC step that blows up) would
+  // otherwise end with exit 0 and no estimate. The counts are global: every rank stops alike.
+  rejected_in_a_row_ = accepted > 0 ? 0 : rejected_in_a_row_ + proposed;
+  if (rejected_in_a_row_ >= 200)
+    throw Error(ExitCode::failure,
+                fmt::format("{}: {:.0f} proposals in a row rejected on every chain (after {} {}): the sampler is "
+                            "stuck{}",
+                            settings_.title, rejected_in_a_row_, done(), settings_.unit,
+                            settings_.key == "hmc" ? " (the molecular dynamics blows up: lower "
+                                                     "hmc.trajectory_length or raise hmc.steps)"
+                                                   : ""));
   BaselineUnit unit{done() - 1, acceptance_.back(), {nan, nan}};
   const bool measured = done() > settings_.thermalisation;
   if (measured) {

@@ -66,6 +66,7 @@ private:
   std::unique_ptr<ChainSampler> sampler_;
   std::unique_ptr<SeriesEstimates> estimates_;
   std::vector<double> acceptance_; // over all chains, per unit
+  double rejected_in_a_row_ = 0;   // proposals of all chains since the last accepted one
   double seconds_ = 0, thermalisation_seconds_ = 0;
 };
 
