@@ -59,8 +59,7 @@ Decomposition::Decomposition(const Comm& comm, const std::array<int, dims>& glob
   }
   cart_ = std::make_unique<CartComm>(comm, std::vector<int>(grid.begin(), grid.end()), std::vector<bool>(dims, true));
   Geometry& g = geometry_;
-  Index volume = 1, storage = 1;
-  double storage_exact = 1; // the message's count: 1e5^4 sites overflow an Index
+  double storage_sites = 1; // counted in double first: 1e5^4 sites overflow an Index
   for (int mu = 0; mu < dims; ++mu) {
     g.global[mu] = global[mu];
     g.local[mu] = global[mu] / grid[mu];
@@ -68,14 +67,17 @@ Decomposition::Decomposition(const Comm& comm, const std::array<int, dims>& glob
     g.pad[mu] = (grid[mu] > 1 || pad_everywhere) ? 1 : 0;
     g.padded[mu] = g.local[mu] + 2 * g.pad[mu];
     g.any_padding = g.any_padding || g.pad[mu] > 0;
-    volume *= g.local[mu];
-    storage *= g.padded[mu];
-    storage_exact *= static_cast<double>(g.padded[mu]);
+    storage_sites *= static_cast<double>(g.padded[mu]);
   }
-  if (storage_exact >= 0x1p31)
+  if (storage_sites >= 0x1p31)
     throw InputError(fmt::format("lattice {} over ranks {}: {:.0f} sites per rank (with ghosts), more than the 2^31 a "
                                  "rank can index; use more ranks",
-                                 fmt::join(global, "x"), fmt::join(grid, "x"), storage_exact));
+                                 fmt::join(global, "x"), fmt::join(grid, "x"), storage_sites));
+  Index volume = 1, storage = 1;
+  for (int mu = 0; mu < dims; ++mu) {
+    volume *= g.local[mu];
+    storage *= g.padded[mu];
+  }
   g.half_volume = volume / 2;
   g.storage_half = storage / 2;
 }
